@@ -1,0 +1,20 @@
+// The exit codes of soket, one per cause, so that scripts can tell failures apart.
+// The README's table lists the same; keep the two in step.
+#pragma once
+
+namespace soket::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,            // The job ran but did not succeed (e.g. an echo differed).
+  kExitUsage = 2,              // A bad option or argument.
+  kExitBadPort = 3,            // A port outside 0..65535.
+  kExitAddressInUse = 4,       // Another socket holds the address.
+  kExitPermissionDenied = 5,   // E.g. a port below 1024 without privilege.
+  kExitHostNotFound = 6,       // The name does not resolve.
+  kExitConnectionRefused = 7,  // Nothing listens there.
+  kExitTimedOut = 8,           // No answer within --timeout.
+  kExitNetworkError = 9,       // Any other network failure (reset, unreachable, ...).
+};
+
+}  // namespace soket::cli

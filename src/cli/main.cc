@@ -1,0 +1,42 @@
+// soket: the command line. It parses options, calls into the library and prints; nothing
+// here knows a protocol.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <exception>
+
+#include "cli/commands.h"
+#include "cli/failure.h"
+
+#ifndef SOKET_VERSION
+#define SOKET_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace soket::cli;
+  CLI::App app{"soket: network programming done right (echo, transform, chat, dns, http, "
+               "sockets, bench)",
+               "soket"};
+  app.set_version_flag("--version", std::string("soket ") + SOKET_VERSION);
+  app.require_subcommand(1);
+  Action action;
+  add_echo_command(app, action);
+  add_demo_command(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return report(usage_failure(e.what()));
+  }
+  try {
+    return action ? action() : kExitUsage;
+  } catch (const std::exception& e) {
+    // Setup failures (no epoll, no memory) end here: one line, never a stack trace.
+    return report({kExitFailure, fmt::format("internal error: {}", e.what())});
+  }
+}

@@ -1,0 +1,52 @@
+#include "conn/connection_table.h"
+
+#include <vector>
+
+namespace soket::conn {
+
+ConnectionTable::ConnectionTable(reactor::EventLoop& loop, ConnectionEvents& events,
+                                 ConnectionSettings settings, OnReleased on_released)
+    : loop_(loop), events_(events), settings_(settings), on_released_(std::move(on_released)) {}
+
+ConnectionTable::~ConnectionTable() = default;
+
+TcpConnection* ConnectionTable::add(net::Fd fd, const net::Address& peer) {
+  const auto id = next_id_++;
+  auto connection = std::make_unique<TcpConnection>(loop_, std::move(fd), peer, id, events_,
+                                                    settings_, [this](auto done) { release(done); });
+  auto* raw = connection.get();
+  connections_.emplace(id, std::move(connection));
+  ++accepted_;
+  if (auto r = raw->start(); !r) {
+    connections_.erase(id);
+    return nullptr;
+  }
+  return raw;
+}
+
+TcpConnection* ConnectionTable::find(TcpConnection::Id id) {
+  const auto it = connections_.find(id);
+  return it == connections_.end() || it->second->closed() ? nullptr : it->second.get();
+}
+
+void ConnectionTable::close_all(OnEmpty on_empty) {
+  on_empty_ = std::move(on_empty);
+  std::vector<TcpConnection*> open;
+  for (auto& [id, connection] : connections_) open.push_back(connection.get());
+  for (auto* connection : open) connection->close_after_flush();
+  if (connections_.empty() && on_empty_) std::exchange(on_empty_, nullptr)();
+}
+
+void ConnectionTable::release(TcpConnection::Id id) {
+  loop_.defer([this, id] {
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    closed_bytes_in_ += it->second->bytes_in();
+    closed_bytes_out_ += it->second->bytes_out();
+    if (on_released_) on_released_(*it->second);
+    connections_.erase(it);
+    if (connections_.empty() && on_empty_) std::exchange(on_empty_, nullptr)();
+  });
+}
+
+}  // namespace soket::conn

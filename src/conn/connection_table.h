@@ -1,0 +1,51 @@
+// ConnectionTable: the one owner of a loop's TCP connections, keyed by id.
+//
+// A closed connection is destroyed at the end of the loop iteration (EventLoop::defer), never
+// inside a handler that may still be using it. Loop-thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "conn/tcp_connection.h"
+
+namespace soket::conn {
+
+class ConnectionTable {
+ public:
+  using OnEmpty = std::function<void()>;
+  using OnReleased = std::function<void(const TcpConnection&)>;
+
+  // `on_released` (optional) hears of each connection just before it is destroyed.
+  ConnectionTable(reactor::EventLoop& loop, ConnectionEvents& events, ConnectionSettings settings,
+                  OnReleased on_released = nullptr);
+  ~ConnectionTable();
+
+  // Takes the socket and starts the connection; null when the loop could not watch it.
+  TcpConnection* add(net::Fd fd, const net::Address& peer);
+  TcpConnection* find(TcpConnection::Id id);
+  std::size_t size() const { return connections_.size(); }
+
+  // Asks every connection to flush and close; `on_empty` runs once none is left.
+  void close_all(OnEmpty on_empty);
+
+  std::uint64_t closed_bytes_in() const { return closed_bytes_in_; }
+  std::uint64_t closed_bytes_out() const { return closed_bytes_out_; }
+  std::uint64_t accepted() const { return accepted_; }
+
+ private:
+  void release(TcpConnection::Id id);
+
+  reactor::EventLoop& loop_;
+  ConnectionEvents& events_;
+  ConnectionSettings settings_;
+  std::unordered_map<TcpConnection::Id, std::unique_ptr<TcpConnection>> connections_;
+  TcpConnection::Id next_id_ = 1;
+  OnReleased on_released_;
+  OnEmpty on_empty_;
+  std::uint64_t closed_bytes_in_ = 0, closed_bytes_out_ = 0, accepted_ = 0;
+};
+
+}  // namespace soket::conn

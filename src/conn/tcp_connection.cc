@@ -1,0 +1,177 @@
+#include "conn/tcp_connection.h"
+
+#include <sys/epoll.h>
+
+#include "core/log.h"
+#include "net/socket_ops.h"
+
+namespace soket::conn {
+namespace {
+// One read per readiness event, at most this much: a fast peer cannot starve the others.
+constexpr std::size_t kMaxReadPerEvent = 256 * 1024;
+}  // namespace
+
+TcpConnection::TcpConnection(reactor::EventLoop& loop, net::Fd fd, net::Address peer, Id id,
+                             ConnectionEvents& events, const ConnectionSettings& settings,
+                             Released released)
+    : loop_(loop),
+      fd_(std::move(fd)),
+      peer_(peer),
+      id_(id),
+      events_(events),
+      settings_(settings),
+      released_(std::move(released)),
+      last_active_(loop.now()) {}
+
+TcpConnection::~TcpConnection() {
+  loop_.cancel(idle_timer_);
+  if (fd_.valid()) loop_.unwatch(fd_.get());
+}
+
+Result<void> TcpConnection::start() {
+  interest_ = EPOLLIN;
+  if (auto r = loop_.watch(fd_.get(), interest_, this); !r) return r;
+  if (settings_.idle_timeout > Duration::zero()) {
+    arm_idle_timer(loop_.now() + settings_.idle_timeout);
+  }
+  events_.on_open(*this);
+  return {};
+}
+
+void TcpConnection::on_io(std::uint32_t events) noexcept {
+  if ((events & EPOLLERR) != 0) {
+    close_now(net::pending_error(fd_.get()));
+    return;
+  }
+  if ((events & (EPOLLIN | EPOLLHUP)) != 0) handle_read();
+  if (closed()) return;
+  // A hang-up is reported whatever we ask for. While we are not reading (closing, or paused
+  // by back-pressure) it would fire again and again, and nothing more can reach the peer.
+  if ((events & EPOLLHUP) != 0 && (closing_ || paused_by_backpressure_)) {
+    close_now(std::make_error_code(std::errc::connection_reset));
+    return;
+  }
+  if ((events & EPOLLOUT) != 0) handle_write();
+}
+
+void TcpConnection::handle_read() {
+  if (closing_ || paused_by_backpressure_) return;
+  auto got = input_.read_from_fd(fd_.get(), kMaxReadPerEvent);
+  if (!got) {
+    if (!net::is_would_block(got.error())) close_now(got.error());
+    return;
+  }
+  if (*got == 0) {
+    // The peer will send no more. Answer what it sent, then close: the echo of the last
+    // bytes must not be lost because the client half-closed (nc -N, shutdown(SHUT_WR)).
+    events_.on_peer_closed(*this, input_);
+    close_after_flush();
+    return;
+  }
+  bytes_in_ += *got;
+  last_active_ = loop_.now();
+  events_.on_data(*this, input_);
+  // Whatever the service left in input_ waits for more bytes; an empty buffer gives its
+  // memory back so that an idle connection costs little.
+  if (input_.empty() && input_.capacity() > 0) input_.release();
+}
+
+void TcpConnection::send(std::span<const std::byte> bytes) {
+  if (closed() || bytes.empty()) return;
+  if (output_.empty()) {
+    auto written = net::try_write(fd_.get(), bytes);
+    if (!written && !net::is_would_block(written.error())) {
+      // Defer: the service may be in on_data, iterating over what we would free.
+      loop_.defer([this, error = written.error()] { close_now(error); });
+      return;
+    }
+    const std::size_t done = written ? *written : 0;
+    bytes_out_ += done;
+    bytes = bytes.subspan(done);
+    if (done > 0) last_active_ = loop_.now();
+  }
+  if (bytes.empty()) return;
+  output_.append(bytes);
+  if (output_.size() >= settings_.output_high_water) paused_by_backpressure_ = true;
+  update_interest();
+}
+
+void TcpConnection::handle_write() {
+  write_queued();
+  if (closed()) return;
+  if (output_.empty()) {
+    output_.release();
+    paused_by_backpressure_ = false;
+    if (closing_) {
+      close_now();
+      return;
+    }
+  } else if (output_.size() < settings_.output_high_water / 2) {
+    paused_by_backpressure_ = false;
+  }
+  update_interest();
+}
+
+void TcpConnection::write_queued() {
+  auto written = net::try_write(fd_.get(), output_.readable());
+  if (!written) {
+    if (!net::is_would_block(written.error())) close_now(written.error());
+    return;
+  }
+  bytes_out_ += *written;
+  output_.consume(*written);
+  last_active_ = loop_.now();
+}
+
+void TcpConnection::update_interest() {
+  std::uint32_t wanted = 0;
+  if (!closing_ && !paused_by_backpressure_) wanted |= EPOLLIN;
+  if (!output_.empty()) wanted |= EPOLLOUT;
+  if (wanted == interest_) return;
+  interest_ = wanted;
+  if (auto r = loop_.modify(fd_.get(), interest_); !r) close_now(r.error());
+}
+
+void TcpConnection::close_after_flush() {
+  if (closed()) return;
+  closing_ = true;
+  if (output_.empty()) {
+    close_now();
+  } else {
+    update_interest();
+  }
+}
+
+void TcpConnection::close_now(std::error_code reason) {
+  if (closed()) return;
+  loop_.cancel(idle_timer_);
+  idle_timer_ = {};
+  loop_.unwatch(fd_.get());
+  // Say we are done sending before close, so a peer still sending gets a FIN first.
+  (void)net::shutdown_write(fd_.get());
+  fd_.reset();
+  input_.release();
+  output_.release();
+  events_.on_close(*this, reason);
+  if (released_) released_(id_);
+}
+
+void TcpConnection::arm_idle_timer(TimePoint deadline) {
+  idle_timer_ = loop_.run_at(deadline, [this] { on_idle_timer(); });
+}
+
+void TcpConnection::on_idle_timer() {
+  idle_timer_ = {};
+  // Activity does not touch the timer (that would cost a tree update per message); the timer
+  // checks the last activity when it fires and re-arms itself for the remainder.
+  const TimePoint deadline = last_active_ + settings_.idle_timeout;
+  if (loop_.now() < deadline) {
+    arm_idle_timer(deadline);
+    return;
+  }
+  log::info("{} idle for {} ms: closing", peer_.to_string(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout).count());
+  close_now(std::make_error_code(std::errc::timed_out));
+}
+
+}  // namespace soket::conn

@@ -1,0 +1,102 @@
+// TcpConnection: one accepted TCP socket on one loop, with an input and an output Buffer.
+//
+// Writes go straight to the socket while nothing is queued; only the leftover is buffered
+// and EPOLLOUT armed, and disarmed once drained. When the output passes the high-water mark
+// the connection stops reading from this peer until it drains (back-pressure), so a peer
+// that sends without reading cannot make us buffer without bound.
+//
+// Loop-thread only. Owned by a ConnectionTable; other threads refer to it by id().
+// ConnectionEvents::on_close is called exactly once, after which the connection does no I/O.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include "core/buffer.h"
+#include "core/clock.h"
+#include "net/address.h"
+#include "net/fd.h"
+#include "reactor/event_loop.h"
+
+namespace soket::conn {
+
+class TcpConnection;
+
+// What a service implements to be told of a connection's life. Must not throw.
+class ConnectionEvents {
+ public:
+  virtual void on_open(TcpConnection&) noexcept {}
+  // `input` holds every byte not yet consumed; consume what was handled.
+  virtual void on_data(TcpConnection& connection, Buffer& input) noexcept = 0;
+  // The peer sent its last byte (EOF); `input` holds what it left unconsumed. The
+  // connection then flushes its output and closes.
+  virtual void on_peer_closed(TcpConnection&, Buffer&) noexcept {}
+  // `reason` is empty for an orderly close, else the error or std::errc::timed_out (idle).
+  virtual void on_close(TcpConnection&, std::error_code) noexcept {}
+
+ protected:
+  ~ConnectionEvents() = default;
+};
+
+struct ConnectionSettings {
+  std::size_t output_high_water = 4 * 1024 * 1024;
+  Duration idle_timeout{0};  // Zero: never.
+};
+
+class TcpConnection final : public reactor::IoHandler {
+ public:
+  using Id = std::uint64_t;
+  using Released = std::function<void(Id)>;
+
+  TcpConnection(reactor::EventLoop& loop, net::Fd fd, net::Address peer, Id id,
+                ConnectionEvents& events, const ConnectionSettings& settings, Released released);
+  ~TcpConnection();
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  Result<void> start();
+  void send(std::span<const std::byte> bytes);
+  void send(std::string_view text) { send(as_bytes(text)); }
+  // Stops reading, sends what is queued, then closes: the polite end.
+  void close_after_flush();
+  void close_now(std::error_code reason = {});
+
+  Id id() const { return id_; }
+  const net::Address& peer() const { return peer_; }
+  bool closed() const { return !fd_.valid(); }
+  std::uint64_t bytes_in() const { return bytes_in_; }
+  std::uint64_t bytes_out() const { return bytes_out_; }
+  std::size_t queued_output() const { return output_.size(); }
+
+  void on_io(std::uint32_t events) noexcept override;
+
+ private:
+  void handle_read();
+  void handle_write();
+  void write_queued();
+  void update_interest();
+  void arm_idle_timer(TimePoint deadline);
+  void on_idle_timer();
+
+  reactor::EventLoop& loop_;
+  net::Fd fd_;
+  net::Address peer_;
+  Id id_;
+  ConnectionEvents& events_;
+  const ConnectionSettings& settings_;
+  Released released_;
+  Buffer input_;
+  Buffer output_;
+  std::uint32_t interest_ = 0;
+  bool closing_ = false;  // close_after_flush() was called.
+  bool paused_by_backpressure_ = false;
+  reactor::TimerId idle_timer_;
+  TimePoint last_active_;
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
+};
+
+}  // namespace soket::conn

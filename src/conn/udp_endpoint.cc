@@ -1,0 +1,77 @@
+#include "conn/udp_endpoint.h"
+
+#include <sys/epoll.h>
+
+#include <cerrno>
+
+#include "core/log.h"
+#include "net/socket_ops.h"
+
+namespace soket::conn {
+namespace {
+// Batches per readiness event before the other fds get a turn.
+constexpr int kMaxBatchesPerEvent = 4;
+}  // namespace
+
+UdpEndpoint::UdpEndpoint(reactor::EventLoop& loop, int fd, bool shared, DatagramEvents& events)
+    : loop_(loop), fd_(fd), shared_(shared), events_(events), storage_(kBatch * kMaxDatagram) {}
+
+UdpEndpoint::~UdpEndpoint() { stop(); }
+
+Result<void> UdpEndpoint::start() {
+  const std::uint32_t events = shared_ ? (EPOLLIN | EPOLLEXCLUSIVE) : EPOLLIN;
+  if (auto r = loop_.watch(fd_, events, this); !r) return r;
+  watching_ = true;
+  return {};
+}
+
+void UdpEndpoint::stop() {
+  if (watching_) loop_.unwatch(fd_);
+  watching_ = false;
+}
+
+void UdpEndpoint::on_io(std::uint32_t) noexcept {
+  std::array<mmsghdr, kBatch> headers{};
+  std::array<iovec, kBatch> vectors{};
+  for (int batch = 0; batch < kMaxBatchesPerEvent; ++batch) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      vectors[i] = {storage_.data() + i * kMaxDatagram, kMaxDatagram};
+      headers[i].msg_hdr = {};
+      headers[i].msg_hdr.msg_iov = &vectors[i];
+      headers[i].msg_hdr.msg_iovlen = 1;
+      headers[i].msg_hdr.msg_name = senders_[i].data();
+      headers[i].msg_hdr.msg_namelen = net::Address::kCapacity;
+    }
+    int count;
+    do {
+      count = ::recvmmsg(fd_, headers.data(), kBatch, MSG_DONTWAIT, nullptr);
+    } while (count < 0 && errno == EINTR);
+    if (count <= 0) return;  // EAGAIN: drained (or another loop took them).
+    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+      const auto& header = headers[i].msg_hdr;
+      *senders_[i].length_slot() = header.msg_namelen;
+      if ((header.msg_flags & MSG_TRUNC) != 0) {
+        ++dropped_;  // Cannot happen below kMaxDatagram; never pass on a cut datagram.
+        continue;
+      }
+      ++datagrams_in_;
+      bytes_in_ += headers[i].msg_len;
+      events_.on_datagram(*this, {storage_.data() + i * kMaxDatagram, headers[i].msg_len},
+                          senders_[i]);
+    }
+    if (static_cast<std::size_t>(count) < kBatch) return;
+  }
+}
+
+void UdpEndpoint::send_to(std::span<const std::byte> payload, const net::Address& to) {
+  auto sent = net::try_send_to(fd_, payload, to);
+  if (sent) {
+    ++datagrams_out_;
+    bytes_out_ += *sent;
+    return;
+  }
+  ++dropped_;
+  log::debug("datagram to {} dropped: {}", to.to_string(), sent.error().message());
+}
+
+}  // namespace soket::conn

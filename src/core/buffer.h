@@ -1,0 +1,64 @@
+// Buffer: a growable byte queue with prepend room, in the manner of muduo's Buffer.
+//
+//   +-----------------+------------------+------------------+
+//   | prependable     | readable bytes   | writable bytes   |
+//   +-----------------+------------------+------------------+
+//   0           read_index_       write_index_        storage_.size()
+//
+// Views returned by readable() stay valid until the next call that appends or consumes.
+// A Buffer belongs to one thread; it is not safe to share.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace soket {
+
+inline std::span<const std::byte> as_bytes(std::string_view text) {
+  return std::as_bytes(std::span<const char>(text.data(), text.size()));
+}
+inline std::string_view as_text(std::span<const std::byte> bytes) {
+  if (bytes.empty()) return {};
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+class Buffer {
+ public:
+  static constexpr std::size_t kPrependRoom = 8;
+
+  std::size_t size() const { return write_index_ - read_index_; }
+  bool empty() const { return size() == 0; }
+  std::size_t capacity() const { return storage_.capacity(); }
+
+  std::span<const std::byte> readable() const {
+    if (empty()) return {};
+    return {storage_.data() + read_index_, size()};
+  }
+  std::string_view readable_text() const { return as_text(readable()); }
+
+  void append(std::span<const std::byte> bytes);
+  void append(std::string_view text);
+  void consume(std::size_t count);
+  void clear();
+  // Gives the memory back: an idle connection should cost (almost) nothing.
+  void release();
+
+  // Reads what the fd has, up to max_bytes, with readv into the free space plus a 64 KiB
+  // stack spill so that one syscall drains a burst without growing every buffer up front.
+  // Returns 0 at end of stream; would-block shows as std::errc::resource_unavailable_try_again.
+  Result<std::size_t> read_from_fd(int fd, std::size_t max_bytes);
+
+ private:
+  void make_room(std::size_t count);
+
+  std::vector<std::byte> storage_;
+  std::size_t read_index_ = kPrependRoom;
+  std::size_t write_index_ = kPrependRoom;
+};
+
+}  // namespace soket

@@ -1,0 +1,37 @@
+// Blocking-style I/O with a deadline, for simple clients: each call waits with poll(2) on a
+// non-blocking socket, so no call can hang past its deadline. Servers use the reactor instead.
+// A deadline that passes gives std::errc::timed_out.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "net/address.h"
+#include "net/fd.h"
+#include "net/resolver.h"
+
+namespace soket::net {
+
+// Waits until fd is ready for `events` (POLLIN / POLLOUT) or the deadline passes.
+Result<void> wait_ready(int fd, short events, TimePoint deadline);
+
+struct Connected {
+  Fd fd;
+  Address peer;
+};
+// Tries each address in turn until one connects. For UDP the socket is connect(2)ed, so it
+// only hears from that peer and learns of ICMP "port unreachable" as ECONNREFUSED.
+// On failure returns the error of the last address tried.
+Result<Connected> connect_any(const std::vector<Address>& addresses, Transport transport,
+                              TimePoint deadline);
+
+Result<void> write_all(int fd, std::span<const std::byte> bytes, TimePoint deadline);
+// One datagram, empty ones included, on a connected UDP socket.
+Result<void> send_datagram(int fd, std::span<const std::byte> payload, TimePoint deadline);
+// Reads what is there (at least one byte), or 0 at end of stream.
+Result<std::size_t> read_some(int fd, std::span<std::byte> into, TimePoint deadline);
+
+}  // namespace soket::net

@@ -1,0 +1,45 @@
+// Thin wrappers over the BSD socket calls. Every fd is SOCK_NONBLOCK | SOCK_CLOEXEC.
+// errno becomes a std::error_code on the line of the call; EINTR is retried; would-block is
+// reported as std::errc::resource_unavailable_try_again, which is_would_block() recognises.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "core/result.h"
+#include "net/address.h"
+#include "net/fd.h"
+#include "net/socket_options.h"
+
+namespace soket::net {
+
+inline bool is_would_block(const std::error_code& error) {
+  return error == std::errc::resource_unavailable_try_again ||
+         error == std::errc::operation_would_block;
+}
+
+Result<Fd> open_socket(int family, int type);
+
+// socket + bind options + bind + listen, for a TCP server.
+Result<Fd> open_listener(const Address& address, const SocketOptions& options, int backlog);
+// socket + bind options + bind, for a UDP server.
+Result<Fd> open_bound_datagram(const Address& address, const SocketOptions& options);
+
+struct Accepted {
+  Fd fd;
+  Address peer;
+};
+Result<Accepted> try_accept(int listener);
+
+Result<Address> local_address(int fd);
+Result<Address> peer_address(int fd);
+// The pending error of a socket (SO_ERROR), e.g. after a non-blocking connect.
+std::error_code pending_error(int fd);
+
+Result<std::size_t> try_read(int fd, std::span<std::byte> into);
+// send(2) with MSG_NOSIGNAL: a closed peer gives EPIPE, never a SIGPIPE that kills us.
+Result<std::size_t> try_write(int fd, std::span<const std::byte> bytes);
+Result<std::size_t> try_send_to(int fd, std::span<const std::byte> bytes, const Address& to);
+Result<void> shutdown_write(int fd);
+
+}  // namespace soket::net

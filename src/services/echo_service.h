@@ -1,0 +1,15 @@
+// EchoService: every byte back to where it came from, over TCP and UDP (seed 000).
+#pragma once
+
+#include "services/server.h"
+
+namespace soket::services {
+
+class EchoService final : public LoopService {
+ public:
+  void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override;
+  void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+                   const net::Address& from) noexcept override;
+};
+
+}  // namespace soket::services
