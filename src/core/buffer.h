@@ -15,17 +15,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes.h"
 #include "core/result.h"
 
 namespace soket {
-
-inline std::span<const std::byte> as_bytes(std::string_view text) {
-  return std::as_bytes(std::span<const char>(text.data(), text.size()));
-}
-inline std::string_view as_text(std::span<const std::byte> bytes) {
-  if (bytes.empty()) return {};
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
 
 class Buffer {
  public:

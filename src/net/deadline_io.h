@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/bytes.h"
 #include "core/result.h"
 #include "net/address.h"
 #include "net/fd.h"

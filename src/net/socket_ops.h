@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <span>
 
+#include "core/bytes.h"
 #include "core/result.h"
 #include "net/address.h"
 #include "net/fd.h"

@@ -53,6 +53,8 @@ void EventLoop::run() {
   // Work queued by the last iteration still runs: a close deferred there must happen.
   run_posted_tasks();
   run_deferred();
+  // A stop ends this run only; the loop may be run again (tests do, between checks).
+  stop_requested_.store(false, std::memory_order_release);
 }
 
 void EventLoop::stop() {
@@ -110,7 +112,7 @@ void EventLoop::unwatch(int fd) {
 }
 
 int EventLoop::wait_timeout_ms() const {
-  if (tasks_pending_.load(std::memory_order_acquire)) return 0;
+  if (tasks_pending_.load(std::memory_order_acquire) || !deferred_.empty()) return 0;
   const auto deadline = timers_.next_deadline();
   if (!deadline) return -1;
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());

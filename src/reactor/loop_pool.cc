@@ -8,9 +8,13 @@ LoopPool::LoopPool(EventLoop& base, int count) : base_(base), count_(count < 1 ?
   loops_.push_back(&base_);
 }
 
-LoopPool::~LoopPool() {
+LoopPool::~LoopPool() { join(); }
+
+void LoopPool::join() {
   stop_all();
-  for (auto& thread : threads_) thread.join();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 void LoopPool::start() {

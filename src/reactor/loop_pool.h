@@ -21,6 +21,8 @@ class LoopPool {
   // Starts the extra threads; returns once each of their loops exists.
   void start();
   void stop_all();
+  // Stops the extra loops and waits for their threads; work they had queued still runs.
+  void join();
   const std::vector<EventLoop*>& loops() const { return loops_; }
 
  private:

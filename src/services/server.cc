@@ -164,7 +164,7 @@ ServerStats Server::run(reactor::EventLoop& base) {
   for (std::size_t i = 0; i < loops_.size(); ++i) loops_[i]->post([this, i] { start_loop(i); });
   if (shutdown_requested_.load()) base.post([this] { begin_shutdown(); });
   base.run();
-  pool.stop_all();
+  pool.join();  // Every loop has added its counts once its thread is gone.
   return ServerStats{connections_.load(), datagrams_in_.load(), datagrams_out_.load(),
                      bytes_in_.load(), bytes_out_.load()};
 }

@@ -1,0 +1,109 @@
+#include "reactor/event_loop.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+#include <vector>
+
+#include "reactor/loop_pool.h"
+
+namespace soket::reactor {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(EventLoop, TimersFireInOrderAndStopTheLoop) {
+  EventLoop loop;
+  std::vector<int> order;
+  const auto start = Clock::now();
+  loop.run_after(30ms, [&] {
+    order.push_back(2);
+    loop.stop();
+  });
+  loop.run_after(10ms, [&] { order.push_back(1); });
+  loop.run();
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+  EXPECT_GE(Clock::now() - start, 30ms);
+}
+
+TEST(EventLoop, PostFromAnotherThreadWakesTheLoop) {
+  EventLoop loop;
+  std::thread::id ran_on;
+  std::thread poster([&] { loop.post([&] {
+    ran_on = std::this_thread::get_id();
+    loop.stop();
+  }); });
+  // A long safety timer bounds the test if the wakeup were lost.
+  bool timed_out = false;
+  loop.run_after(10s, [&] {
+    timed_out = true;
+    loop.stop();
+  });
+  loop.run();
+  poster.join();
+  EXPECT_FALSE(timed_out);
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+}
+
+struct Recorder final : IoHandler {
+  std::function<void(std::uint32_t)> on_event;
+  void on_io(std::uint32_t events) noexcept override { on_event(events); }
+};
+
+TEST(EventLoop, HandlerMayUnwatchAnotherFdReadyInTheSameBatch) {
+  EventLoop loop;
+  int a[2], b[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a), 0);
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b), 0);
+  ASSERT_EQ(::write(a[1], "x", 1), 1);
+  ASSERT_EQ(::write(b[1], "x", 1), 1);
+  int calls = 0;
+  Recorder first, second;
+  // Whichever runs first unwatches the other: exactly one handler may run.
+  first.on_event = [&](std::uint32_t) { ++calls; loop.unwatch(b[0]); loop.unwatch(a[0]); loop.stop(); };
+  second.on_event = [&](std::uint32_t) { ++calls; loop.unwatch(a[0]); loop.unwatch(b[0]); loop.stop(); };
+  ASSERT_TRUE(loop.watch(a[0], EPOLLIN, &first).ok());
+  ASSERT_TRUE(loop.watch(b[0], EPOLLIN, &second).ok());
+  loop.run();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(loop.watched_count(), 1u);  // Only the loop's own wakeup fd is left.
+  for (int fd : {a[0], a[1], b[0], b[1]}) ::close(fd);
+}
+
+TEST(EventLoop, DeferredWorkRunsAfterTheHandlers) {
+  EventLoop loop;
+  std::vector<std::string> order;
+  loop.post([&] {
+    loop.defer([&] {
+      order.push_back("deferred");
+      loop.stop();
+    });
+    order.push_back("task");
+  });
+  loop.run();
+  EXPECT_EQ(order, (std::vector<std::string>{"task", "deferred"}));
+}
+
+TEST(LoopPool, EachLoopRunsOnItsOwnThread) {
+  EventLoop base;
+  LoopPool pool(base, 3);
+  pool.start();
+  ASSERT_EQ(pool.loops().size(), 3u);
+  std::vector<std::thread::id> ids(3);
+  std::atomic<int> done{0};
+  for (std::size_t i = 0; i < 3; ++i) {
+    pool.loops()[i]->post([&, i] {
+      ids[i] = std::this_thread::get_id();
+      if (++done == 3) base.post([&] { base.stop(); });
+    });
+  }
+  base.run();
+  EXPECT_NE(ids[0], ids[1]);
+  EXPECT_NE(ids[1], ids[2]);
+  EXPECT_EQ(ids[0], std::this_thread::get_id());
+}
+
+}  // namespace
+}  // namespace soket::reactor
