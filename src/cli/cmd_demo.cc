@@ -32,8 +32,9 @@ namespace {
 int run_demo() {
   // The tour prints its own account; connection logs would only clutter it.
   log::set_level(log::Level::quiet);
-  fmt::print("soket demo: a guided tour of the classic socket programs, done right.\n"
-             "Every server below runs on an ephemeral port of 127.0.0.1 and stops by itself.\n");
+  fmt::print(
+      "soket demo: a guided tour of the classic socket programs, done right.\n"
+      "Every server below runs on an ephemeral port of 127.0.0.1 and stops by itself.\n");
   using Stop = int (*)(int);
   const Stop stops[] = {demo::echo_tcp_stop, demo::echo_udp_stop};
   int number = 0;

@@ -37,12 +37,14 @@ int run_echo_stop(int number, net::Transport transport) {
                                           std::chrono::seconds(5)};
   auto client = clients::EchoClient::connect(client_config);
   if (!client) {
-    return report(client_failure(client.error(), services::describe(endpoint), client_config.timeout));
+    return report(
+        client_failure(client.error(), services::describe(endpoint), client_config.timeout));
   }
   for (const auto& message : messages) {
     auto reply = client->exchange(message);
     if (!reply) {
-      return report(client_failure(reply.error(), services::describe(endpoint), client_config.timeout));
+      return report(
+          client_failure(reply.error(), services::describe(endpoint), client_config.timeout));
     }
     const bool same = reply->complete && reply->bytes == message;
     say(fmt::format("sent {:2} bytes \"{}\" -> echoed {:2} bytes \"{}\"  {}", message.size(),
@@ -55,7 +57,11 @@ int run_echo_stop(int number, net::Transport transport) {
 
 }  // namespace
 
-int echo_tcp_stop(int number) { return run_echo_stop(number, net::Transport::tcp); }
-int echo_udp_stop(int number) { return run_echo_stop(number, net::Transport::udp); }
+int echo_tcp_stop(int number) {
+  return run_echo_stop(number, net::Transport::tcp);
+}
+int echo_udp_stop(int number) {
+  return run_echo_stop(number, net::Transport::udp);
+}
 
 }  // namespace soket::cli::demo

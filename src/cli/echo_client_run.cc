@@ -21,15 +21,15 @@ void print_line(std::string_view bytes) {
 }
 
 // Sends one message and prints its echo. Returns an exit code, or -1 to go on.
-int exchange_one(clients::EchoClient& client, const std::string& message,
-                 const std::string& target, Duration timeout, bool& all_matched) {
+int exchange_one(clients::EchoClient& client, const std::string& message, const std::string& target,
+                 Duration timeout, bool& all_matched) {
   auto reply = client.exchange(message);
   if (!reply) return report(client_failure(reply.error(), target, timeout));
   print_line(reply->bytes);
   if (!reply->complete) {
-    return report({kExitNetworkError,
-                   fmt::format("{} closed the connection after echoing {} of {} bytes", target,
-                               reply->bytes.size(), message.size())});
+    return report(
+        {kExitNetworkError, fmt::format("{} closed the connection after echoing {} of {} bytes",
+                                        target, reply->bytes.size(), message.size())});
   }
   if (reply->bytes != message) {
     log::warn("soket: the echo from {} differs from what was sent ({} bytes)", target,

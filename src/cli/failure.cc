@@ -44,8 +44,8 @@ Failure bind_failure(const std::error_code& error, std::string_view where) {
 Failure client_failure(const std::error_code& error, std::string_view target, Duration timeout) {
   if (net::is_host_not_found(error)) {
     return {kExitHostNotFound,
-            fmt::format("host of {} not found ({}); check the name, or give an IP address",
-                        target, error.message())};
+            fmt::format("host of {} not found ({}); check the name, or give an IP address", target,
+                        error.message())};
   }
   if (error == std::errc::connection_refused) {
     return {kExitConnectionRefused,

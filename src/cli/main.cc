@@ -1,7 +1,7 @@
 // soket: the command line. It parses options, calls into the library and prints; nothing
 // here knows a protocol.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <exception>
 
@@ -14,9 +14,10 @@
 
 int main(int argc, char** argv) {
   using namespace soket::cli;
-  CLI::App app{"soket: network programming done right (echo, transform, chat, dns, http, "
-               "sockets, bench)",
-               "soket"};
+  CLI::App app{
+      "soket: network programming done right (echo, transform, chat, dns, http, "
+      "sockets, bench)",
+      "soket"};
   app.set_version_flag("--version", std::string("soket ") + SOKET_VERSION);
   app.require_subcommand(1);
   Action action;

@@ -30,11 +30,13 @@ void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_bot
       ->capture_default_str();
   command.add_option("--max-conns", flags.max_connections, "Refuse connections past this many")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  command.add_option("--idle-timeout", flags.idle_timeout,
-                     "Close a TCP connection silent this many seconds")
+  command
+      .add_option("--idle-timeout", flags.idle_timeout,
+                  "Close a TCP connection silent this many seconds")
       ->check(CLI::Range(0.001, 1e6));
-  command.add_option("--max-output", flags.max_output,
-                     "Bytes queued for a slow reader before we stop reading from it")
+  command
+      .add_option("--max-output", flags.max_output,
+                  "Bytes queued for a slow reader before we stop reading from it")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34))
       ->capture_default_str();
   command.add_flag("--reuseport", flags.reuse_port,
@@ -110,9 +112,9 @@ int serve(services::ServerConfig config, services::ServiceFactory factory) {
     server.shutdown();
   });
   const auto stats = server.run(base);
-  fmt::print("summary: {} connections, {} datagrams in, {} datagrams out, {} bytes in, {} bytes out\n",
-             stats.connections, stats.datagrams_in, stats.datagrams_out, stats.bytes_in,
-             stats.bytes_out);
+  fmt::print(
+      "summary: {} connections, {} datagrams in, {} datagrams out, {} bytes in, {} bytes out\n",
+      stats.connections, stats.datagrams_in, stats.datagrams_out, stats.bytes_in, stats.bytes_out);
   std::fflush(stdout);
   return kExitOk;
 }

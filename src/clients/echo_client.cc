@@ -13,8 +13,7 @@ EchoClient::EchoClient(net::Fd fd, net::Address peer, const EchoClientConfig& co
 Result<EchoClient> EchoClient::connect(const EchoClientConfig& config) {
   auto addresses = net::resolve(config.host, config.port, config.transport);
   if (!addresses) return addresses.error();
-  auto connected =
-      net::connect_any(*addresses, config.transport, Clock::now() + config.timeout);
+  auto connected = net::connect_any(*addresses, config.transport, Clock::now() + config.timeout);
   if (!connected) return connected.error();
   return EchoClient(std::move(connected->fd), connected->peer, config);
 }

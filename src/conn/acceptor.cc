@@ -11,7 +11,9 @@ namespace {
 // Accept at most this many per readiness event, then let the other fds have a turn.
 constexpr int kMaxAcceptsPerEvent = 64;
 
-net::Fd open_spare() { return net::Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC)); }
+net::Fd open_spare() {
+  return net::Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
 }  // namespace
 
 Acceptor::Acceptor(reactor::EventLoop& loop, int listener, bool shared, OnAccept on_accept)
@@ -21,7 +23,9 @@ Acceptor::Acceptor(reactor::EventLoop& loop, int listener, bool shared, OnAccept
       on_accept_(std::move(on_accept)),
       spare_(open_spare()) {}
 
-Acceptor::~Acceptor() { stop(); }
+Acceptor::~Acceptor() {
+  stop();
+}
 
 Result<void> Acceptor::start() {
   const std::uint32_t events = shared_ ? (EPOLLIN | EPOLLEXCLUSIVE) : EPOLLIN;

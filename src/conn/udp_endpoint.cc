@@ -16,7 +16,9 @@ constexpr int kMaxBatchesPerEvent = 4;
 UdpEndpoint::UdpEndpoint(reactor::EventLoop& loop, int fd, bool shared, DatagramEvents& events)
     : loop_(loop), fd_(fd), shared_(shared), events_(events), storage_(kBatch * kMaxDatagram) {}
 
-UdpEndpoint::~UdpEndpoint() { stop(); }
+UdpEndpoint::~UdpEndpoint() {
+  stop();
+}
 
 Result<void> UdpEndpoint::start() {
   const std::uint32_t events = shared_ ? (EPOLLIN | EPOLLEXCLUSIVE) : EPOLLIN;

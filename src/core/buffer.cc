@@ -15,7 +15,9 @@ void Buffer::append(std::span<const std::byte> bytes) {
   write_index_ += bytes.size();
 }
 
-void Buffer::append(std::string_view text) { append(as_bytes(text)); }
+void Buffer::append(std::string_view text) {
+  append(as_bytes(text));
+}
 
 void Buffer::consume(std::size_t count) {
   if (count >= size()) {
@@ -25,7 +27,9 @@ void Buffer::consume(std::size_t count) {
   }
 }
 
-void Buffer::clear() { read_index_ = write_index_ = kPrependRoom; }
+void Buffer::clear() {
+  read_index_ = write_index_ = kPrependRoom;
+}
 
 void Buffer::release() {
   clear();
@@ -39,7 +43,8 @@ void Buffer::make_room(std::size_t count) {
     // Enough room overall: slide the readable bytes to the front instead of growing.
     std::memmove(storage_.data() + kPrependRoom, storage_.data() + read_index_, readable_bytes);
   } else {
-    std::vector<std::byte> grown(std::max(storage_.size() * 2, kPrependRoom + readable_bytes + count));
+    std::vector<std::byte> grown(
+        std::max(storage_.size() * 2, kPrependRoom + readable_bytes + count));
     if (readable_bytes > 0) {
       std::memcpy(grown.data() + kPrependRoom, storage_.data() + read_index_, readable_bytes);
     }

@@ -10,8 +10,12 @@ namespace {
 std::atomic<Level> current_level{Level::normal};
 }
 
-void set_level(Level level) { current_level.store(level, std::memory_order_relaxed); }
-Level level() { return current_level.load(std::memory_order_relaxed); }
+void set_level(Level level) {
+  current_level.store(level, std::memory_order_relaxed);
+}
+Level level() {
+  return current_level.load(std::memory_order_relaxed);
+}
 
 void write_line(std::string_view line) {
   // One write(2) per line keeps lines from different loop threads from interleaving.

@@ -12,7 +12,7 @@ namespace soket {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}                      // NOLINT: implicit by design
   Result(std::error_code error) : error_(error) { assert(error_); }  // NOLINT
 
   bool ok() const { return value_.has_value(); }
@@ -57,6 +57,8 @@ class [[nodiscard]] Result<void> {
 };
 
 // The error code of the calling thread's errno, read on the line of the failing syscall.
-inline std::error_code last_system_error() { return {errno, std::system_category()}; }
+inline std::error_code last_system_error() {
+  return {errno, std::system_category()};
+}
 
 }  // namespace soket

@@ -7,8 +7,8 @@
 #include <span>
 #include <vector>
 
-#include "core/clock.h"
 #include "core/bytes.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "net/address.h"
 #include "net/fd.h"

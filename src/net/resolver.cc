@@ -18,8 +18,8 @@ struct AddrinfoDeleter {
   void operator()(addrinfo* list) const { ::freeaddrinfo(list); }
 };
 
-Result<std::vector<Address>> lookup(std::string_view host, std::uint16_t port,
-                                    Transport transport, int flags) {
+Result<std::vector<Address>> lookup(std::string_view host, std::uint16_t port, Transport transport,
+                                    int flags) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = transport == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM;

@@ -45,7 +45,9 @@ EventLoop::EventLoop()
 
 EventLoop::~EventLoop() = default;
 
-void EventLoop::assert_in_loop_thread() const { assert(in_loop_thread()); }
+void EventLoop::assert_in_loop_thread() const {
+  assert(in_loop_thread());
+}
 
 void EventLoop::run() {
   owner_ = std::this_thread::get_id();
@@ -73,7 +75,8 @@ void EventLoop::post(Task task) {
 
 Result<void> EventLoop::watch(int fd, std::uint32_t events, IoHandler* handler) {
   assert_in_loop_thread();
-  if (static_cast<std::size_t>(fd) >= slots_.size()) slots_.resize(static_cast<std::size_t>(fd) + 64);
+  if (static_cast<std::size_t>(fd) >= slots_.size())
+    slots_.resize(static_cast<std::size_t>(fd) + 64);
   Slot& slot = slots_[static_cast<std::size_t>(fd)];
   // The generation in the event's data tells a stale event for a closed fd from one for a
   // new socket that the kernel gave the same number within the same iteration.

@@ -8,7 +8,9 @@ LoopPool::LoopPool(EventLoop& base, int count) : base_(base), count_(count < 1 ?
   loops_.push_back(&base_);
 }
 
-LoopPool::~LoopPool() { join(); }
+LoopPool::~LoopPool() {
+  join();
+}
 
 void LoopPool::join() {
   stop_all();

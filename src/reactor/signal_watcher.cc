@@ -33,7 +33,9 @@ SignalWatcher::SignalWatcher(EventLoop& loop, Callback callback)
   }
 }
 
-SignalWatcher::~SignalWatcher() { loop_.unwatch(fd_.get()); }
+SignalWatcher::~SignalWatcher() {
+  loop_.unwatch(fd_.get());
+}
 
 void SignalWatcher::on_io(std::uint32_t) noexcept {
   signalfd_siginfo info;

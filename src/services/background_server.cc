@@ -5,7 +5,9 @@ namespace soket::services {
 BackgroundServer::BackgroundServer(ServerConfig config, ServiceFactory factory)
     : server_(std::move(config), std::move(factory)) {}
 
-BackgroundServer::~BackgroundServer() { stop(); }
+BackgroundServer::~BackgroundServer() {
+  stop();
+}
 
 std::optional<OpenFailure> BackgroundServer::start() {
   if (auto failure = server_.open()) return failure;

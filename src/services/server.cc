@@ -33,9 +33,8 @@ class Server::LoopState {
       Result<void> started;
       if (listening.endpoint.transport == net::Transport::tcp) {
         acceptors_.push_back(std::make_unique<conn::Acceptor>(
-            loop_, fd, shared, [this](net::Fd c, const net::Address& peer) {
-              on_accept(std::move(c), peer);
-            }));
+            loop_, fd, shared,
+            [this](net::Fd c, const net::Address& peer) { on_accept(std::move(c), peer); }));
         started = acceptors_.back()->start();
       } else {
         endpoints_.push_back(std::make_unique<conn::UdpEndpoint>(loop_, fd, shared, *service_));

@@ -85,8 +85,8 @@ TEST(EchoTcp, SocatIsAClient) {
   auto server = start_soket_server({"echo", "server", "-p", "0"});
   std::string payload;
   for (int i = 0; i < 100000; ++i) payload.push_back(static_cast<char>('a' + i % 26));
-  auto result = run({"socat", "-t", "5", "-", "TCP:127.0.0.1:" + std::to_string(server.port)},
-                    payload);
+  auto result =
+      run({"socat", "-t", "5", "-", "TCP:127.0.0.1:" + std::to_string(server.port)}, payload);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, payload);
 }
@@ -101,8 +101,9 @@ TEST(EchoTcp, IdleTimeoutClosesSilentClients) {
   EXPECT_EQ(*got, 0u);  // EOF: the server closed us.
   EXPECT_GE(Clock::now() - start, 150ms);
   auto second = connect_tcp("127.0.0.1", server.port);
-  ASSERT_TRUE(net::write_all(second.fd.get(), soket::as_bytes(std::string_view("again")),
-                             Clock::now() + 5s).ok());
+  ASSERT_TRUE(
+      net::write_all(second.fd.get(), soket::as_bytes(std::string_view("again")), Clock::now() + 5s)
+          .ok());
   EXPECT_EQ(read_exactly(second.fd.get(), 5), "again");
 }
 
@@ -112,7 +113,8 @@ TEST(EchoTcp, SigtermWithClientsConnectedFlushesAndExitsZero) {
   for (int i = 0; i < 3; ++i) {
     clients.push_back(connect_tcp("127.0.0.1", server.port));
     const std::string message = "client " + std::to_string(i);
-    ASSERT_TRUE(net::write_all(clients.back().fd.get(), soket::as_bytes(message), Clock::now() + 5s).ok());
+    ASSERT_TRUE(
+        net::write_all(clients.back().fd.get(), soket::as_bytes(message), Clock::now() + 5s).ok());
     EXPECT_EQ(read_exactly(clients.back().fd.get(), message.size()), message);
   }
   server.process->send_signal(SIGTERM);
@@ -130,10 +132,12 @@ TEST(EchoTcp, SigtermWithClientsConnectedFlushesAndExitsZero) {
 }
 
 TEST(EchoTcp, MaxConnsRefusesTheSurplus) {
-  auto server = start_soket_server({"echo", "server", "-p", "0", "--max-conns", "1",
-                                    "--threads", "1"});
+  auto server =
+      start_soket_server({"echo", "server", "-p", "0", "--max-conns", "1", "--threads", "1"});
   auto first = connect_tcp("127.0.0.1", server.port);
-  ASSERT_TRUE(net::write_all(first.fd.get(), soket::as_bytes(std::string_view("1")), Clock::now() + 5s).ok());
+  ASSERT_TRUE(
+      net::write_all(first.fd.get(), soket::as_bytes(std::string_view("1")), Clock::now() + 5s)
+          .ok());
   EXPECT_EQ(read_exactly(first.fd.get(), 1), "1");
   auto second = connect_tcp("127.0.0.1", server.port);
   std::byte into[8];

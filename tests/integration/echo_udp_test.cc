@@ -15,10 +15,11 @@ std::string echo_datagram(const char* host, int port, const std::string& payload
   auto address = net::Address::parse(host, static_cast<std::uint16_t>(port)).value();
   auto socket = net::connect_any({address}, net::Transport::udp, Clock::now() + 5s);
   EXPECT_TRUE(socket.ok());
-  EXPECT_TRUE(net::send_datagram(socket->fd.get(), soket::as_bytes(payload), Clock::now() + 5s).ok());
+  EXPECT_TRUE(
+      net::send_datagram(socket->fd.get(), soket::as_bytes(payload), Clock::now() + 5s).ok());
   std::string got(70000, '\0');
-  auto n = net::read_some(socket->fd.get(), std::as_writable_bytes(std::span(got)),
-                          Clock::now() + 5s);
+  auto n =
+      net::read_some(socket->fd.get(), std::as_writable_bytes(std::span(got)), Clock::now() + 5s);
   EXPECT_TRUE(n.ok()) << (n.ok() ? "" : n.error().message());
   got.resize(n.ok() ? *n : 0);
   return got;

@@ -46,8 +46,8 @@ TEST(Errors, PermissionDeniedBelow1024) {
 TEST(Errors, ConnectionRefused) {
   auto [holder, port] = reserve_listener();
   holder.reset();
-  auto result = run({soket_binary(), "echo", "client", "-H", "127.0.0.1", "-p",
-                     std::to_string(port), "-m", "x"});
+  auto result = run(
+      {soket_binary(), "echo", "client", "-H", "127.0.0.1", "-p", std::to_string(port), "-m", "x"});
   expect_one_line(result, 7, "connection refused by 127.0.0.1:" + std::to_string(port));
 }
 
@@ -64,8 +64,8 @@ TEST(Errors, TimedOut) {
   const auto start = std::chrono::steady_clock::now();
   auto result = run({soket_binary(), "echo", "client", "-H", "127.0.0.1", "-p",
                      std::to_string(port), "-m", "x", "--timeout", "0.3"});
-  expect_one_line(result, 8, "no answer from 127.0.0.1:" + std::to_string(port) +
-                                 " (tcp) within 0.3 s");
+  expect_one_line(result, 8,
+                  "no answer from 127.0.0.1:" + std::to_string(port) + " (tcp) within 0.3 s");
   EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
 }
 
@@ -91,7 +91,8 @@ TEST(Errors, HostNotFoundWithTheLookupKeptLocal) {
                              "no-such-host.invalid -p 7 -m x";
   auto result = run({"unshare", "-m", "sh", "-c", script, soket_binary()});
   ::unlink(path);
-  if (result.err.find("unshare") != std::string::npos || result.err.find("mount") != std::string::npos) {
+  if (result.err.find("unshare") != std::string::npos ||
+      result.err.find("mount") != std::string::npos) {
     GTEST_SKIP() << "no private mount namespace here: " << result.err;
   }
   expect_one_line(result, 6, "not found");

@@ -99,8 +99,7 @@ std::optional<std::string> ChildProcess::wait_for_stderr_line(std::string_view n
   return wait_for(err_, needle, timeout);
 }
 
-std::optional<std::string> ChildProcess::wait_for(const std::string& text,
-                                                  std::string_view needle,
+std::optional<std::string> ChildProcess::wait_for(const std::string& text, std::string_view needle,
                                                   std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   std::size_t start = 0;
@@ -164,7 +163,9 @@ RunResult run(std::vector<std::string> argv, std::string_view input,
   return RunResult{code.value_or(-1), child.out(), child.err()};
 }
 
-std::string soket_binary() { return SOKET_BINARY; }
+std::string soket_binary() {
+  return SOKET_BINARY;
+}
 
 int port_of(const std::string& listening_line) {
   const auto colon = listening_line.rfind(':');

@@ -82,7 +82,8 @@ EchoLoadResult run_echo_load(int port, int clients, std::size_t bytes_each,
       if (c.done) continue;
       if ((flags & EPOLLOUT) != 0 && c.sent < bytes_each) {
         const std::size_t start = (c.offset + c.sent) % pattern.size();
-        const std::size_t size = std::min({bytes_each - c.sent, pattern.size() - start, chunk.size()});
+        const std::size_t size =
+            std::min({bytes_each - c.sent, pattern.size() - start, chunk.size()});
         const ssize_t w = ::send(c.fd, pattern.data() + start, size, MSG_NOSIGNAL);
         if (w > 0) {
           c.sent_hash = fnv1a(c.sent_hash, pattern.data() + start, static_cast<std::size_t>(w));

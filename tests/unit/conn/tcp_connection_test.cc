@@ -42,7 +42,8 @@ struct Pair {
   std::string drain() {
     std::string got;
     char chunk[65536];
-    for (ssize_t n; (n = ::read(theirs, chunk, sizeof chunk)) > 0;) got.append(chunk, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(theirs, chunk, sizeof chunk)) > 0;)
+      got.append(chunk, static_cast<std::size_t>(n));
     return got;
   }
 };

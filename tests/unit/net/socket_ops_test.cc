@@ -64,8 +64,8 @@ TEST(SocketOps, ConnectToAClosedPortIsRefused) {
 
 TEST(SocketOps, ReadWithNothingToReadTimesOut) {
   Fd listener = listen_loopback();
-  auto client = connect_any({local_address(listener.get()).value()}, Transport::tcp,
-                            Clock::now() + 5s);
+  auto client =
+      connect_any({local_address(listener.get()).value()}, Transport::tcp, Clock::now() + 5s);
   ASSERT_TRUE(client.ok());
   std::byte into[4];
   const auto start = Clock::now();
@@ -77,8 +77,8 @@ TEST(SocketOps, ReadWithNothingToReadTimesOut) {
 
 TEST(SocketOps, TryReadOnEmptySocketWouldBlock) {
   Fd listener = listen_loopback();
-  auto client = connect_any({local_address(listener.get()).value()}, Transport::tcp,
-                            Clock::now() + 5s);
+  auto client =
+      connect_any({local_address(listener.get()).value()}, Transport::tcp, Clock::now() + 5s);
   ASSERT_TRUE(client.ok());
   std::byte into[4];
   auto got = try_read(client->fd.get(), into);

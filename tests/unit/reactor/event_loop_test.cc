@@ -31,10 +31,12 @@ TEST(EventLoop, TimersFireInOrderAndStopTheLoop) {
 TEST(EventLoop, PostFromAnotherThreadWakesTheLoop) {
   EventLoop loop;
   std::thread::id ran_on;
-  std::thread poster([&] { loop.post([&] {
-    ran_on = std::this_thread::get_id();
-    loop.stop();
-  }); });
+  std::thread poster([&] {
+    loop.post([&] {
+      ran_on = std::this_thread::get_id();
+      loop.stop();
+    });
+  });
   // A long safety timer bounds the test if the wakeup were lost.
   bool timed_out = false;
   loop.run_after(10s, [&] {
@@ -62,8 +64,18 @@ TEST(EventLoop, HandlerMayUnwatchAnotherFdReadyInTheSameBatch) {
   int calls = 0;
   Recorder first, second;
   // Whichever runs first unwatches the other: exactly one handler may run.
-  first.on_event = [&](std::uint32_t) { ++calls; loop.unwatch(b[0]); loop.unwatch(a[0]); loop.stop(); };
-  second.on_event = [&](std::uint32_t) { ++calls; loop.unwatch(a[0]); loop.unwatch(b[0]); loop.stop(); };
+  first.on_event = [&](std::uint32_t) {
+    ++calls;
+    loop.unwatch(b[0]);
+    loop.unwatch(a[0]);
+    loop.stop();
+  };
+  second.on_event = [&](std::uint32_t) {
+    ++calls;
+    loop.unwatch(a[0]);
+    loop.unwatch(b[0]);
+    loop.stop();
+  };
   ASSERT_TRUE(loop.watch(a[0], EPOLLIN, &first).ok());
   ASSERT_TRUE(loop.watch(b[0], EPOLLIN, &second).ok());
   loop.run();

@@ -37,7 +37,7 @@ TEST(TimerQueue, CancelledTimerNeverRuns) {
   bool ran = false;
   auto id = timers.add(TimePoint{} + 1ms, [&] { ran = true; });
   timers.cancel(id);
-  timers.cancel(id);        // Twice is harmless.
+  timers.cancel(id);         // Twice is harmless.
   timers.cancel(TimerId{});  // So is an empty id.
   EXPECT_EQ(timers.run_due(TimePoint{} + 1s), 0u);
   EXPECT_FALSE(ran);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything soket needs to build and test, from Debian 12 packages only.
+# Idempotent: when every package is already there it changes nothing.
+set -euo pipefail
+
+packages=(
+  # Build
+  build-essential cmake ninja-build pkg-config
+  clang libclang-rt-14-dev   # libFuzzer and the sanitizers' runtimes
+  clang-format
+  # Libraries
+  libcli11-dev libfmt-dev
+  # Tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # Real peers the tests start on loopback
+  netcat-openbsd socat iproute2 util-linux procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+
+if ((${#missing[@]} > 0)); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: need root to install: ${missing[*]} (run as root or with sudo)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
