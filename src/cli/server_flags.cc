@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <thread>
@@ -96,7 +97,17 @@ std::optional<Failure> to_server_config(const ServerFlags& flags, bool transport
   return std::nullopt;
 }
 
+void raise_open_file_limit() {
+  // The soft limit is often 1024, which a busy server passes; the hard limit is ours to take.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int serve(services::ServerConfig config, services::ServiceFactory factory) {
+  raise_open_file_limit();
   // Before any thread starts, so that every thread inherits the mask (see SignalWatcher).
   reactor::block_termination_signals();
   services::Server server(std::move(config), std::move(factory));

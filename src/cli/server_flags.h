@@ -40,6 +40,9 @@ std::optional<Failure> to_server_config(const ServerFlags& flags, bool transport
 // Parses a -p value: exit 3 for a number outside 0..65535, usage (2) for anything else.
 std::optional<Failure> parse_port_flag(const std::string& text, std::uint16_t& port);
 
+// Raises the soft RLIMIT_NOFILE to the hard limit (servers and load generators hold many fds).
+void raise_open_file_limit();
+
 // Binds, prints one `listening on ...` line per socket (flushed: scripts wait for it),
 // serves until SIGINT/SIGTERM, prints the summary line and returns the exit code.
 int serve(services::ServerConfig config, services::ServiceFactory factory);

@@ -69,6 +69,7 @@ TEST(TcpConnection, EchoesThenClosesAfterPeerHalfClose) {
   EXPECT_EQ(table.size(), 0u);
   EXPECT_EQ(table.closed_bytes_in(), 3u);
   EXPECT_EQ(table.closed_bytes_out(), 3u);
+  EXPECT_EQ(loop.watched_count(), 1u);  // Only the loop's own wakeup fd: nothing leaked.
 }
 
 TEST(TcpConnection, StopsReadingWhileOutputIsAboveHighWater) {
