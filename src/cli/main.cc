@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   Action action;
   add_echo_command(app, action);
   add_demo_command(app, action);
+  add_bench_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,273 @@
+#include "clients/load_generator.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <vector>
+
+#include "clients/detail/bench_context.h"
+#include "clients/detail/bench_datagram.h"
+#include "clients/detail/bench_stream.h"
+#include "clients/process_sample.h"
+#include "net/socket_ops.h"
+#include "reactor/loop_pool.h"
+
+namespace soket::clients {
+namespace {
+
+using detail::BenchContext;
+constexpr int kConnectsPerBatch = 128;
+constexpr auto kConnectDeadline = std::chrono::seconds(15);
+constexpr auto kTick = std::chrono::milliseconds(10);
+
+// The connections of one loop. Created, used and destroyed on that loop's thread.
+class LoadThread {
+ public:
+  LoadThread(reactor::EventLoop& loop, BenchContext& context, const net::Address& target,
+             std::size_t first_index, int count)
+      : loop_(loop), context_(context), target_(target), next_index_(first_index),
+        remaining_(count) {}
+
+  void begin() {
+    connect_batch();
+    if (context_.config.transport == net::Transport::udp) arm_loss_timer();
+  }
+
+  // Records each open connection's count for the fairness figure, then closes them all.
+  void finish() {
+    loop_.cancel(loss_timer_);
+    for (const auto& s : streams_) {
+      if (s->open()) context_.per_connection.push_back(s->window_messages());
+    }
+    for (const auto& d : datagrams_) {
+      if (d->open()) context_.per_connection.push_back(d->window_messages());
+    }
+    streams_.clear();
+    datagrams_.clear();
+  }
+
+ private:
+  void connect_batch() {
+    for (int i = 0; i < kConnectsPerBatch && remaining_ > 0; ++i, --remaining_) connect_one();
+    // Batches let the loop answer the connections already made between two of them.
+    if (remaining_ > 0) loop_.post([this] { connect_batch(); });
+  }
+
+  void connect_one() {
+    const bool tcp = context_.config.transport == net::Transport::tcp;
+    auto fd = net::open_socket(target_.family(), tcp ? SOCK_STREAM : SOCK_DGRAM);
+    if (!fd || (::connect(fd->get(), target_.data(), target_.length()) != 0 &&
+                errno != EINPROGRESS)) {
+      context_.errors.fetch_add(1, std::memory_order_relaxed);
+      context_.settled.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const std::size_t index = next_index_++;
+    Result<void> started;
+    if (tcp) {
+      streams_.push_back(
+          std::make_unique<detail::BenchStream>(loop_, context_, std::move(fd).value(), index));
+      started = streams_.back()->start();
+    } else {
+      datagrams_.push_back(
+          std::make_unique<detail::BenchDatagram>(loop_, context_, std::move(fd).value(), index));
+      started = datagrams_.back()->start();
+    }
+    if (!started) {
+      context_.errors.fetch_add(1, std::memory_order_relaxed);
+      context_.settled.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  void arm_loss_timer() {
+    loss_timer_ = loop_.run_after(std::chrono::milliseconds(200), [this] {
+      for (auto& d : datagrams_) d->replace_lost(loop_.now());
+      arm_loss_timer();
+    });
+  }
+
+  reactor::EventLoop& loop_;
+  BenchContext& context_;
+  net::Address target_;
+  std::size_t next_index_;
+  int remaining_;
+  std::vector<std::unique_ptr<detail::BenchStream>> streams_;
+  std::vector<std::unique_ptr<detail::BenchDatagram>> datagrams_;
+  reactor::TimerId loss_timer_;
+};
+
+// The run's timeline, on the calling thread's loop: connect, warm up, measure, finish.
+class LoadSession {
+ public:
+  LoadSession(const LoadConfig& config, reactor::EventLoop& base) : config_(config), base_(base) {}
+
+  Result<LoadReport> run(const net::Address& target) {
+    if (config_.server_pid) baseline_ = sample_process(*config_.server_pid);
+    reactor::LoopPool pool(base_, config_.threads);
+    pool.start();
+    const auto& loops = pool.loops();
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      contexts_.push_back(std::make_unique<BenchContext>(config_, measuring_));
+      const int share = config_.connections / static_cast<int>(loops.size()) +
+                        (static_cast<int>(i) < config_.connections % static_cast<int>(loops.size()));
+      const std::size_t first = i * static_cast<std::size_t>(config_.connections);
+      threads_.push_back(
+          std::make_unique<LoadThread>(*loops[i], *contexts_[i], target, first, share));
+    }
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      loops[i]->post([t = threads_[i].get()] { t->begin(); });
+    }
+    started_ = Clock::now();
+    next_progress_ = started_ + std::chrono::seconds(1);
+    connect_deadline_ = started_ + kConnectDeadline;
+    tick_timer_ = base_.run_after(kTick, [this, &loops] { tick(loops); });
+    base_.run();
+    pool.join();
+    if (sum(&BenchContext::open) == 0 && report_.connected == 0) {
+      return std::make_error_code(std::errc::connection_refused);
+    }
+    return summarise();
+  }
+
+ private:
+  enum class Phase { connecting, warmup, measuring, finishing };
+
+  int sum(std::atomic<int> BenchContext::*field) const {
+    int total = 0;
+    for (const auto& c : contexts_) total += ((*c).*field).load(std::memory_order_relaxed);
+    return total;
+  }
+  std::uint64_t sum64(std::atomic<std::uint64_t> BenchContext::*field) const {
+    std::uint64_t total = 0;
+    for (const auto& c : contexts_) total += ((*c).*field).load(std::memory_order_relaxed);
+    return total;
+  }
+
+  void tick(const std::vector<reactor::EventLoop*>& loops) {
+    const TimePoint now = Clock::now();
+    advance(now, loops);
+    if (phase_ == Phase::finishing) return;
+    if (config_.on_progress && now >= next_progress_) {
+      next_progress_ += std::chrono::seconds(1);
+      config_.on_progress({std::chrono::duration<double>(now - started_).count(),
+                           sum64(&BenchContext::messages), sum64(&BenchContext::bytes),
+                           sum(&BenchContext::open), phase_ == Phase::measuring});
+    }
+    tick_timer_ = base_.run_after(kTick, [this, &loops] { tick(loops); });
+  }
+
+  void advance(TimePoint now, const std::vector<reactor::EventLoop*>& loops) {
+    switch (phase_) {
+      case Phase::connecting:
+        if (sum(&BenchContext::settled) < config_.connections && now < connect_deadline_) return;
+        report_.connected = sum(&BenchContext::open);
+        if (report_.connected == 0) return finish(loops);
+        phase_ = Phase::warmup;
+        phase_end_ = now + config_.warmup;
+        return;
+      case Phase::warmup:
+        if (now < phase_end_) return;
+        if (config_.server_pid) window_start_sample_ = sample_process(*config_.server_pid);
+        window_start_ = now;
+        measuring_.store(true);
+        phase_ = Phase::measuring;
+        phase_end_ = now + config_.duration;
+        return;
+      case Phase::measuring:
+        if (now < phase_end_) return;
+        measuring_.store(false);
+        window_end_ = now;
+        if (config_.server_pid) window_end_sample_ = sample_process(*config_.server_pid);
+        return finish(loops);
+      case Phase::finishing:
+        return;
+    }
+  }
+
+  void finish(const std::vector<reactor::EventLoop*>& loops) {
+    phase_ = Phase::finishing;
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      loops[i]->post([this, i] {
+        threads_[i]->finish();
+        base_.post([this] {
+          if (++finished_ == threads_.size()) base_.stop();
+        });
+      });
+    }
+  }
+
+  LoadReport summarise() {
+    LoadReport& r = report_;
+    r.seconds = std::chrono::duration<double>(window_end_ - window_start_).count();
+    r.messages = sum64(&BenchContext::messages);
+    r.bytes = sum64(&BenchContext::bytes);
+    r.errors = sum64(&BenchContext::errors);
+    r.integrity_failures = sum64(&BenchContext::integrity_failures);
+    if (r.seconds > 0) {
+      r.messages_per_second = static_cast<double>(r.messages) / r.seconds;
+      r.megabytes_per_second = static_cast<double>(r.bytes) / r.seconds / 1e6;
+    }
+    LatencyHistogram merged;
+    std::vector<std::uint64_t> counts;
+    for (const auto& c : contexts_) {
+      merged.merge(c->histogram);
+      counts.insert(counts.end(), c->per_connection.begin(), c->per_connection.end());
+    }
+    r.p50_ns = merged.percentile(0.50);
+    r.p99_ns = merged.percentile(0.99);
+    r.p999_ns = merged.percentile(0.999);
+    r.fairness = fairness(counts);
+    add_server_figures(r);
+    return r;
+  }
+
+  static double fairness(const std::vector<std::uint64_t>& counts) {
+    if (counts.empty()) return 0;
+    std::uint64_t total = 0;
+    for (auto c : counts) total += c;
+    if (total == 0) return 0;
+    const double mean = static_cast<double>(total) / static_cast<double>(counts.size());
+    return static_cast<double>(*std::min_element(counts.begin(), counts.end())) / mean;
+  }
+
+  void add_server_figures(LoadReport& r) const {
+    if (!window_end_sample_) return;
+    r.server_rss_bytes = window_end_sample_->rss_bytes;
+    if (window_start_sample_ && r.messages > 0) {
+      const auto cpu = window_end_sample_->cpu - window_start_sample_->cpu;
+      r.server_cpu_ns_per_message =
+          static_cast<double>(cpu.count()) / static_cast<double>(r.messages);
+    }
+    if (baseline_ && r.connected > 0) {
+      const auto grown = static_cast<double>(window_end_sample_->rss_bytes) -
+                         static_cast<double>(baseline_->rss_bytes);
+      r.server_rss_bytes_per_connection = grown / r.connected;
+    }
+  }
+
+  const LoadConfig& config_;
+  reactor::EventLoop& base_;
+  std::atomic<bool> measuring_{false};
+  std::vector<std::unique_ptr<BenchContext>> contexts_;
+  std::vector<std::unique_ptr<LoadThread>> threads_;
+  Phase phase_ = Phase::connecting;
+  TimePoint started_, next_progress_, connect_deadline_, phase_end_, window_start_, window_end_;
+  reactor::TimerId tick_timer_;
+  std::size_t finished_ = 0;
+  std::optional<ProcessSample> baseline_, window_start_sample_, window_end_sample_;
+  LoadReport report_;
+};
+
+}  // namespace
+
+Result<LoadReport> run_load(const LoadConfig& config) {
+  auto addresses = net::resolve(config.host, config.port, config.transport);
+  if (!addresses) return addresses.error();
+  reactor::EventLoop base;
+  LoadSession session(config, base);
+  return session.run(addresses->front());
+}
+
+}  // namespace soket::clients
