@@ -8,7 +8,36 @@
 
 namespace soket::clients {
 
+namespace {
+
+std::optional<ProcessSample> sample_one(pid_t pid);
+
+// A forking server (socat fork) serves from its children: their time is the server's too.
+void add_children(pid_t pid, ProcessSample& total, int depth) {
+  if (depth > 4) return;
+  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                         "/children");
+  pid_t child;
+  while (children >> child) {
+    if (auto sample = sample_one(child)) {
+      total.cpu += sample->cpu;
+      total.rss_bytes += sample->rss_bytes;
+      add_children(child, total, depth + 1);
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<ProcessSample> sample_process(pid_t pid) {
+  auto total = sample_one(pid);
+  if (total) add_children(pid, *total, 0);
+  return total;
+}
+
+namespace {
+
+std::optional<ProcessSample> sample_one(pid_t pid) {
   const std::string base = "/proc/" + std::to_string(pid);
   std::ifstream stat_file(base + "/stat");
   std::string stat;
@@ -33,4 +62,5 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   return sample;
 }
 
+}  // namespace
 }  // namespace soket::clients

@@ -15,7 +15,8 @@ struct ProcessSample {
   std::uint64_t rss_bytes = 0;
 };
 
-// Nullopt when the process is gone or /proc is unreadable.
+// The process and its children, grandchildren and so on (a forking server's work is done
+// there). Nullopt when the process is gone or /proc is unreadable.
 std::optional<ProcessSample> sample_process(pid_t pid);
 
 }  // namespace soket::clients

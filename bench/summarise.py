@@ -1,0 +1,69 @@
+"""Turns the JSON lines of bench/compare-echo.sh into markdown tables: the median run of
+each server on each workload, then soket's ratios to the best peer."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+
+def median_run(runs, key):
+    ordered = sorted(runs, key=key)
+    return ordered[len(ordered) // 2]
+
+
+def cell(value, digits=1):
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def main(path):
+    by_case = defaultdict(lambda: defaultdict(list))
+    for line in open(path):
+        row = json.loads(line)
+        by_case[row["case"]][row["server"]].append(row["result"])
+    for case, servers in by_case.items():
+        idle = case.startswith("idle")
+        print(f"\n### {case}\n")
+        if idle:
+            print("| server | connected | RSS per connection (B) | RSS (MiB) |")
+            print("|---|---:|---:|---:|")
+        else:
+            print("| server | msgs/s | MB/s | p50 µs | p99 µs | p99.9 µs | server CPU µs/msg | fairness | errors | integrity |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        best = {}
+        for server, runs in servers.items():
+            if idle:
+                r = median_run(runs, lambda r: r["server_rss_bytes_per_connection"] or 0)
+                print(f"| {server} | {r['connected']} | {cell(r['server_rss_bytes_per_connection'], 0)} | "
+                      f"{cell((r['server_rss_bytes'] or 0) / 2**20)} |")
+            else:
+                r = median_run(runs, lambda r: r["messages_per_second"])
+                lat = r["latency_us"]
+                print(f"| {server} | {cell(r['messages_per_second'], 0)} | {cell(r['mb_per_second'])} | "
+                      f"{cell(lat['p50'])} | {cell(lat['p99'])} | {cell(lat['p999'])} | "
+                      f"{cell(r['server_cpu_us_per_message'], 2)} | {r['fairness'] * 100:.1f} % | "
+                      f"{r['errors']} | {r['integrity_failures']} |")
+            best[server] = r
+        soket = best.get("soket")
+        peers = {k: v for k, v in best.items() if k != "soket"}
+        if not soket or not peers:
+            continue
+        if idle:
+            name, peer = min(peers.items(), key=lambda kv: kv[1]["server_rss_bytes_per_connection"] or 1e18)
+            print(f"\nsoket: {cell(soket['server_rss_bytes_per_connection'], 0)} B per idle connection; "
+                  f"best peer {name}: {cell(peer['server_rss_bytes_per_connection'], 0)} B.")
+            continue
+        name, peer = max(peers.items(), key=lambda kv: kv[1]["messages_per_second"])
+        ratio = soket["messages_per_second"] / peer["messages_per_second"]
+        line = f"\nsoket: {ratio:.2f} x the throughput of the fastest peer ({name})"
+        cpus = {k: v["server_cpu_us_per_message"] for k, v in peers.items() if v["server_cpu_us_per_message"]}
+        if cpus and soket["server_cpu_us_per_message"]:
+            cheapest = min(cpus, key=cpus.get)
+            line += (f"; {soket['server_cpu_us_per_message'] / cpus[cheapest]:.2f} x the CPU per message "
+                     f"of the cheapest peer ({cheapest})")
+        if "c-floor" in peers and case.startswith("tcp-stream"):
+            line += f"; {soket['mb_per_second'] / peers['c-floor']['mb_per_second']:.2f} x the C floor's MB/s"
+        print(line + ".")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
