@@ -9,11 +9,11 @@ packages=(
   clang libclang-rt-14-dev   # libFuzzer and the sanitizers' runtimes
   clang-format
   # Libraries
-  libcli11-dev libfmt-dev
+  libcli11-dev libfmt-dev libicu-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers the tests start on loopback
-  netcat-openbsd socat iproute2 util-linux procps
+  netcat-openbsd socat iproute2 util-linux procps tmux python3
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/commands.h"
@@ -14,6 +15,8 @@ namespace soket::cli {
 namespace {
 
 struct BenchFlags {
+  clients::Workload workload = clients::Workload::echo;
+  std::string password;
   std::string port;
   std::string host = "127.0.0.1";
   bool udp = false;
@@ -28,6 +31,18 @@ struct BenchFlags {
   bool json = false;
 };
 
+const char* workload_name(clients::Workload workload) {
+  switch (workload) {
+    case clients::Workload::echo:
+      return "echo";
+    case clients::Workload::transform:
+      return "transform";
+    case clients::Workload::chat:
+      return "chat";
+  }
+  return "?";
+}
+
 void print_progress(const clients::LoadProgress& p) {
   fmt::print(stderr, "\r[{:5.1f} s] {} {:>10} messages {:>12} bytes, {} open   ", p.seconds,
              p.measuring ? "measuring" : "warming  ", p.messages, p.bytes, p.open);
@@ -40,13 +55,14 @@ std::string optional_number(const std::optional<double>& value, int decimals) {
 
 void print_json(const BenchFlags& f, const clients::LoadReport& r) {
   fmt::print(
-      "{{\"workload\":\"echo\",\"transport\":\"{}\",\"mode\":\"{}\",\"connections\":{},"
+      "{{\"workload\":\"{}\",\"transport\":\"{}\",\"mode\":\"{}\",\"connections\":{},"
       "\"connected\":{},\"message_size\":{},\"pipeline\":{},\"threads\":{},\"seconds\":{:.3f},"
       "\"messages\":{},\"bytes\":{},\"messages_per_second\":{:.1f},\"mb_per_second\":{:.2f},"
       "\"latency_us\":{{\"p50\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f}}},\"fairness\":{:.4f},"
       "\"errors\":{},\"integrity_failures\":{},\"server_cpu_us_per_message\":{},"
-      "\"server_rss_bytes\":{},\"server_rss_bytes_per_connection\":{}}}\n",
-      f.udp ? "udp" : "tcp", f.mode, f.connections, r.connected, f.size, f.pipeline, f.threads,
+      "\"server_rss_bytes\":{},\"server_rss_bytes_per_connection\":{},"
+      "\"deliveries\":{},\"deliveries_per_second\":{:.1f}}}\n",
+      workload_name(f.workload), f.udp ? "udp" : "tcp", f.mode, f.connections, r.connected, f.size, f.pipeline, f.threads,
       r.seconds, r.messages, r.bytes, r.messages_per_second, r.megabytes_per_second,
       static_cast<double>(r.p50_ns) / 1e3, static_cast<double>(r.p99_ns) / 1e3,
       static_cast<double>(r.p999_ns) / 1e3, r.fairness, r.errors, r.integrity_failures,
@@ -55,16 +71,21 @@ void print_json(const BenchFlags& f, const clients::LoadReport& r) {
                           : std::nullopt,
                       3),
       r.server_rss_bytes ? std::to_string(*r.server_rss_bytes) : "null",
-      optional_number(r.server_rss_bytes_per_connection, 1));
+      optional_number(r.server_rss_bytes_per_connection, 1), r.deliveries,
+      r.deliveries_per_second);
 }
 
 void print_text(const BenchFlags& f, const clients::LoadReport& r) {
-  fmt::print("soket bench echo: {} {}:{}, {}, {} connections ({} connected), {} B messages, "
+  fmt::print("soket bench {}: {} {}:{}, {}, {} connections ({} connected), {} B messages, "
              "pipeline {}, {:.2f} s measured, {} threads\n",
-             f.udp ? "udp" : "tcp", f.host, f.port, f.mode, f.connections, r.connected, f.size,
+             workload_name(f.workload), f.udp ? "udp" : "tcp", f.host, f.port, f.mode, f.connections, r.connected, f.size,
              f.pipeline, r.seconds, f.threads);
   fmt::print("  messages/s   {:.0f}\n  MB/s         {:.2f}\n", r.messages_per_second,
              r.megabytes_per_second);
+  if (f.workload == clients::Workload::chat) {
+    fmt::print("  deliveries/s {:.0f} (message lines received by all members)\n",
+               r.deliveries_per_second);
+  }
   fmt::print("  latency      p50 {:.1f} us, p99 {:.1f} us, p99.9 {:.1f} us\n",
              static_cast<double>(r.p50_ns) / 1e3, static_cast<double>(r.p99_ns) / 1e3,
              static_cast<double>(r.p999_ns) / 1e3);
@@ -86,6 +107,18 @@ int run_bench(const BenchFlags& flags) {
   if (auto failure = parse_port_flag(flags.port, config.port)) return report(*failure);
   config.host = flags.host;
   config.transport = flags.udp ? net::Transport::udp : net::Transport::tcp;
+  config.workload = flags.workload;
+  config.password = flags.password;
+  if (flags.workload != clients::Workload::echo && flags.udp) {
+    return report(usage_failure("bench transform and bench chat run over TCP"));
+  }
+  if (flags.workload != clients::Workload::echo && flags.mode == "stream") {
+    return report(usage_failure("--mode stream is for bench echo"));
+  }
+  if (flags.workload == clients::Workload::chat && flags.password.empty()) {
+    return report(usage_failure("bench chat needs the room's password: --password or "
+                                "SOKET_CHAT_PASSWORD"));
+  }
   config.mode = flags.mode == "stream" ? clients::LoadMode::stream
                 : flags.mode == "idle" ? clients::LoadMode::idle
                                        : clients::LoadMode::pingpong;
@@ -123,9 +156,15 @@ int run_bench(const BenchFlags& flags) {
   return kExitOk;
 }
 
-void add_bench_echo(CLI::App& bench, Action& action) {
-  auto* command = bench.add_subcommand("echo", "Load an echo server and measure it");
+void add_bench(CLI::App& bench, Action& action, clients::Workload workload, const char* help) {
+  auto* command = bench.add_subcommand(workload_name(workload), help);
   auto flags = std::make_shared<BenchFlags>();
+  flags->workload = workload;
+  if (workload == clients::Workload::chat) {
+    if (const char* password = std::getenv("SOKET_CHAT_PASSWORD")) flags->password = password;
+    command->add_option("--password", flags->password,
+                        "The room's password (default: SOKET_CHAT_PASSWORD)");
+  }
   command->add_option("-p,--port", flags->port, "Port of the server")->required();
   command->add_option("-H,--host", flags->host, "Host of the server")->capture_default_str();
   command->add_flag("--udp", flags->udp, "UDP datagrams instead of a TCP stream");
@@ -162,7 +201,11 @@ void add_bench_echo(CLI::App& bench, Action& action) {
 void add_bench_command(CLI::App& app, Action& action) {
   auto* bench = app.add_subcommand("bench", "Load generator: throughput, latency, server cost");
   bench->require_subcommand(1);
-  add_bench_echo(*bench, action);
+  add_bench(*bench, action, clients::Workload::echo, "Load an echo server and measure it");
+  add_bench(*bench, action, clients::Workload::transform,
+            "Load a transform server with lines, each reply checked");
+  add_bench(*bench, action, clients::Workload::chat,
+            "N members in one room; each message fans out to all (deliveries/s)");
 }
 
 }  // namespace soket::cli

@@ -1,8 +1,12 @@
 // soket echo server | client (seed 000, with the options of seed 001).
+#include <fmt/core.h>
+
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/echo_client_run.h"
+#include "cli/client_session.h"
+#include "clients/echo_client.h"
+#include "core/log.h"
 #include "cli/server_flags.h"
 #include "services/echo_service.h"
 
@@ -23,21 +27,37 @@ void add_server(CLI::App& echo, Action& action) {
   });
 }
 
+// An echo is as expected when it is the message, byte for byte; a TCP server that closes
+// before the whole echo is back ends the session.
+Result<Exchange> connect_echo(const std::string& host, std::uint16_t port,
+                              net::Transport transport, Duration timeout) {
+  auto client = clients::EchoClient::connect({host, port, transport, timeout});
+  if (!client) return client.error();
+  auto shared = std::make_shared<clients::EchoClient>(std::move(client).value());
+  const auto target = describe_target(host, port, transport);
+  return Exchange([shared, target](const std::string& message) -> Result<Reply> {
+    auto echo = shared->exchange(message);
+    if (!echo) return echo.error();
+    Reply reply{echo->bytes, echo->bytes == message, std::nullopt};
+    if (!echo->complete) {
+      reply.stop = Failure{kExitNetworkError,
+                           fmt::format("{} closed the connection after echoing {} of {} bytes",
+                                       target, echo->bytes.size(), message.size())};
+    } else if (!reply.as_expected) {
+      log::warn("soket: the echo from {} differs from what was sent ({} bytes)", target,
+                message.size());
+    }
+    return reply;
+  });
+}
+
 void add_client(CLI::App& echo, Action& action) {
   auto* command = echo.add_subcommand("client", "Send messages and check that they come back");
-  auto flags = std::make_shared<EchoClientFlags>();
-  command->add_option("-p,--port", flags->port, "Port of the server")->required();
-  command->add_option("-H,--host", flags->host, "Host name or address of the server")
-      ->capture_default_str();
-  command->add_flag("--udp", flags->udp, "Use UDP: one datagram per message");
-  command
-      ->add_option("-m,--message", flags->messages,
-                   "A message to send (repeatable); without -m, lines from stdin")
-      ->allow_extra_args(false);
-  command->add_option("--timeout", flags->timeout, "Seconds to wait for a connection or reply")
-      ->check(CLI::Range(0.001, 1e6))
-      ->capture_default_str();
-  command->callback([flags, &action] { action = [flags] { return run_echo_client(*flags); }; });
+  auto flags = std::make_shared<ClientFlags>();
+  add_client_flags(*command, *flags);
+  command->callback([flags, &action] {
+    action = [flags] { return run_client_session(*flags, connect_echo); };
+  });
 }
 
 }  // namespace

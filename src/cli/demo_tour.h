@@ -16,5 +16,8 @@ void server_stopped(const services::ServerStats& stats);
 // Each returns 0 when the stop went as it should, else an exit code.
 int echo_tcp_stop(int number);
 int echo_udp_stop(int number);
+int transform_stop(int number);
+int chat_stop(int number);
+int sockets_stop(int number);
 
 }  // namespace soket::cli::demo

@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitConnectionRefused = 7,  // Nothing listens there.
   kExitTimedOut = 8,           // No answer within --timeout.
   kExitNetworkError = 9,       // Any other network failure (reset, unreachable, ...).
+  kExitRejected = 10,          // The server said no: wrong password, locked out, name refused.
 };
 
 }  // namespace soket::cli

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Action action;
   add_echo_command(app, action);
+  add_transform_command(app, action);
+  add_chat_command(app, action);
+  add_sockets_command(app, action);
   add_demo_command(app, action);
   add_bench_command(app, action);
   try {

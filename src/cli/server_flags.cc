@@ -13,7 +13,8 @@
 
 namespace soket::cli {
 
-void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_both) {
+void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_both,
+                      bool idle_timeout) {
   command.add_option("-p,--port", flags.port, "Port to listen on (0: an ephemeral one)")
       ->required();
   command.add_option("-H,--host", flags.host, "Address to listen on (0.0.0.0 or :: for all)")
@@ -31,10 +32,12 @@ void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_bot
       ->capture_default_str();
   command.add_option("--max-conns", flags.max_connections, "Refuse connections past this many")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  command
-      .add_option("--idle-timeout", flags.idle_timeout,
-                  "Close a TCP connection silent this many seconds")
-      ->check(CLI::Range(0.001, 1e6));
+  if (idle_timeout) {
+    command
+        .add_option("--idle-timeout", flags.idle_timeout,
+                    "Close a TCP connection silent this many seconds")
+        ->check(CLI::Range(0.001, 1e6));
+  }
   command
       .add_option("--max-output", flags.max_output,
                   "Bytes queued for a slow reader before we stop reading from it")

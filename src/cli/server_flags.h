@@ -33,7 +33,9 @@ struct ServerFlags {
 };
 
 // `transports_both` is for services that serve TCP and UDP at once unless told --tcp/--udp.
-void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_both);
+// `idle_timeout` false leaves --idle-timeout to the service (chat gives it another meaning).
+void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_both,
+                      bool idle_timeout = true);
 // Fills `config` from the flags, or says which one is wrong.
 std::optional<Failure> to_server_config(const ServerFlags& flags, bool transports_both,
                                         services::ServerConfig& config);

@@ -9,6 +9,7 @@
 
 #include "clients/detail/bench_context.h"
 #include "clients/detail/bench_datagram.h"
+#include "clients/detail/bench_lines.h"
 #include "clients/detail/bench_stream.h"
 #include "clients/process_sample.h"
 #include "net/socket_ops.h"
@@ -44,8 +45,12 @@ class LoadThread {
     for (const auto& d : datagrams_) {
       if (d->open()) context_.per_connection.push_back(d->window_messages());
     }
+    for (const auto& l : lines_) {
+      if (l->open()) context_.per_connection.push_back(l->window_messages());
+    }
     streams_.clear();
     datagrams_.clear();
+    lines_.clear();
   }
 
  private:
@@ -66,7 +71,11 @@ class LoadThread {
     }
     const std::size_t index = next_index_++;
     Result<void> started;
-    if (tcp) {
+    if (context_.config.workload != Workload::echo) {
+      lines_.push_back(
+          std::make_unique<detail::BenchLines>(loop_, context_, std::move(fd).value(), index));
+      started = lines_.back()->start();
+    } else if (tcp) {
       streams_.push_back(
           std::make_unique<detail::BenchStream>(loop_, context_, std::move(fd).value(), index));
       started = streams_.back()->start();
@@ -95,6 +104,7 @@ class LoadThread {
   int remaining_;
   std::vector<std::unique_ptr<detail::BenchStream>> streams_;
   std::vector<std::unique_ptr<detail::BenchDatagram>> datagrams_;
+  std::vector<std::unique_ptr<detail::BenchLines>> lines_;
   reactor::TimerId loss_timer_;
 };
 
@@ -125,7 +135,7 @@ class LoadSession {
     tick_timer_ = base_.run_after(kTick, [this, &loops] { tick(loops); });
     base_.run();
     pool.join();
-    if (sum(&BenchContext::open) == 0 && report_.connected == 0) {
+    if (sum(&BenchContext::ever_connected) == 0) {
       return std::make_error_code(std::errc::connection_refused);
     }
     return summarise();
@@ -162,8 +172,8 @@ class LoadSession {
     switch (phase_) {
       case Phase::connecting:
         if (sum(&BenchContext::settled) < config_.connections && now < connect_deadline_) return;
-        report_.connected = sum(&BenchContext::open);
-        if (report_.connected == 0) return finish(loops);
+        report_.connected = sum(&BenchContext::ever_connected);
+        if (sum(&BenchContext::open) == 0) return finish(loops);
         phase_ = Phase::warmup;
         phase_end_ = now + config_.warmup;
         return;
@@ -204,10 +214,12 @@ class LoadSession {
     r.messages = sum64(&BenchContext::messages);
     r.bytes = sum64(&BenchContext::bytes);
     r.errors = sum64(&BenchContext::errors);
+    r.deliveries = sum64(&BenchContext::deliveries);
     r.integrity_failures = sum64(&BenchContext::integrity_failures);
     if (r.seconds > 0) {
       r.messages_per_second = static_cast<double>(r.messages) / r.seconds;
       r.megabytes_per_second = static_cast<double>(r.bytes) / r.seconds / 1e6;
+      r.deliveries_per_second = static_cast<double>(r.deliveries) / r.seconds;
     }
     LatencyHistogram merged;
     std::vector<std::uint64_t> counts;

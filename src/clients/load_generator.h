@@ -18,6 +18,9 @@
 namespace soket::clients {
 
 enum class LoadMode { pingpong, stream, idle };
+// echo: bytes come back as sent. transform: each line comes back transformed (seed 002).
+// chat: members of one room; each message fans out to every member (seed 004).
+enum class Workload { echo, transform, chat };
 
 struct LoadProgress {
   double seconds = 0;
@@ -31,7 +34,9 @@ struct LoadConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   net::Transport transport = net::Transport::tcp;
+  Workload workload = Workload::echo;
   LoadMode mode = LoadMode::pingpong;
+  std::string password;  // For the chat room.
   int connections = 50;
   std::size_t message_size = 64;
   int pipeline = 1;
@@ -45,8 +50,10 @@ struct LoadConfig {
 
 struct LoadReport {
   double seconds = 0;
-  std::uint64_t messages = 0;
-  std::uint64_t bytes = 0;  // Echoed payload bytes, one direction.
+  std::uint64_t messages = 0;    // Round trips completed (a chat message back to its author).
+  std::uint64_t bytes = 0;       // Payload bytes that came back, one direction.
+  std::uint64_t deliveries = 0;  // Chat: message lines received by all members together.
+  double deliveries_per_second = 0;
   double messages_per_second = 0;
   double megabytes_per_second = 0;
   std::uint64_t p50_ns = 0, p99_ns = 0, p999_ns = 0;

@@ -12,8 +12,7 @@ ConnectionTable::~ConnectionTable() = default;
 
 TcpConnection* ConnectionTable::add(net::Fd fd, const net::Address& peer) {
   const auto id = next_id_++;
-  auto connection = std::make_unique<TcpConnection>(
-      loop_, std::move(fd), peer, id, events_, settings_, [this](auto done) { release(done); });
+  auto connection = std::make_unique<TcpConnection>(*this, std::move(fd), peer, id);
   auto* raw = connection.get();
   connections_.emplace(id, std::move(connection));
   ++accepted_;

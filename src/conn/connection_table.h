@@ -35,9 +35,13 @@ class ConnectionTable {
   std::uint64_t closed_bytes_out() const { return closed_bytes_out_; }
   std::uint64_t accepted() const { return accepted_; }
 
- private:
+  reactor::EventLoop& loop() const { return loop_; }
+  ConnectionEvents& events() const { return events_; }
+  const ConnectionSettings& settings() const { return settings_; }
+  // Called by a connection that has closed: it is destroyed at the end of the iteration.
   void release(TcpConnection::Id id);
 
+ private:
   reactor::EventLoop& loop_;
   ConnectionEvents& events_;
   ConnectionSettings settings_;

@@ -2,6 +2,7 @@
 
 #include <sys/epoll.h>
 
+#include "conn/connection_table.h"
 #include "core/log.h"
 #include "net/socket_ops.h"
 
@@ -11,30 +12,25 @@ namespace {
 constexpr std::size_t kMaxReadPerEvent = 256 * 1024;
 }  // namespace
 
-TcpConnection::TcpConnection(reactor::EventLoop& loop, net::Fd fd, net::Address peer, Id id,
-                             ConnectionEvents& events, const ConnectionSettings& settings,
-                             Released released)
-    : loop_(loop),
-      fd_(std::move(fd)),
-      peer_(peer),
-      id_(id),
-      events_(events),
-      settings_(settings),
-      released_(std::move(released)),
-      last_active_(loop.now()) {}
+TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id)
+    : owner_(owner), id_(id), fd_(std::move(fd)), peer_(peer), last_active_(owner.loop().now()) {}
+
+reactor::EventLoop& TcpConnection::loop() const { return owner_.loop(); }
+ConnectionEvents& TcpConnection::events() const { return owner_.events(); }
+const ConnectionSettings& TcpConnection::settings() const { return owner_.settings(); }
 
 TcpConnection::~TcpConnection() {
-  loop_.cancel(idle_timer_);
-  if (fd_.valid()) loop_.unwatch(fd_.get());
+  loop().cancel(idle_timer_);
+  if (fd_.valid()) loop().unwatch(fd_.get());
 }
 
 Result<void> TcpConnection::start() {
   interest_ = EPOLLIN;
-  if (auto r = loop_.watch(fd_.get(), interest_, this); !r) return r;
-  if (settings_.idle_timeout > Duration::zero()) {
-    arm_idle_timer(loop_.now() + settings_.idle_timeout);
+  if (auto r = loop().watch(fd_.get(), interest_, this); !r) return r;
+  if (settings().idle_timeout > Duration::zero()) {
+    arm_idle_timer(loop().now() + settings().idle_timeout);
   }
-  events_.on_open(*this);
+  events().on_open(*this);
   return {};
 }
 
@@ -64,13 +60,13 @@ void TcpConnection::handle_read() {
   if (*got == 0) {
     // The peer will send no more. Answer what it sent, then close: the echo of the last
     // bytes must not be lost because the client half-closed (nc -N, shutdown(SHUT_WR)).
-    events_.on_peer_closed(*this, input_);
+    events().on_peer_closed(*this, input_);
     close_after_flush();
     return;
   }
   bytes_in_ += *got;
-  last_active_ = loop_.now();
-  events_.on_data(*this, input_);
+  last_active_ = loop().now();
+  events().on_data(*this, input_);
   // Whatever the service left in input_ waits for more bytes; an empty buffer gives its
   // memory back so that an idle connection costs little.
   if (input_.empty() && input_.capacity() > 0) input_.release();
@@ -82,17 +78,17 @@ void TcpConnection::send(std::span<const std::byte> bytes) {
     auto written = net::try_write(fd_.get(), bytes);
     if (!written && !net::is_would_block(written.error())) {
       // Defer: the service may be in on_data, iterating over what we would free.
-      loop_.defer([this, error = written.error()] { close_now(error); });
+      loop().defer([this, error = written.error()] { close_now(error); });
       return;
     }
     const std::size_t done = written ? *written : 0;
     bytes_out_ += done;
     bytes = bytes.subspan(done);
-    if (done > 0) last_active_ = loop_.now();
+    if (done > 0) last_active_ = loop().now();
   }
   if (bytes.empty()) return;
   output_.append(bytes);
-  if (output_.size() >= settings_.output_high_water) paused_by_backpressure_ = true;
+  if (output_.size() >= settings().output_high_water) paused_by_backpressure_ = true;
   update_interest();
 }
 
@@ -106,7 +102,7 @@ void TcpConnection::handle_write() {
       close_now();
       return;
     }
-  } else if (output_.size() < settings_.output_high_water / 2) {
+  } else if (output_.size() < settings().output_high_water / 2) {
     paused_by_backpressure_ = false;
   }
   update_interest();
@@ -120,7 +116,7 @@ void TcpConnection::write_queued() {
   }
   bytes_out_ += *written;
   output_.consume(*written);
-  last_active_ = loop_.now();
+  last_active_ = loop().now();
 }
 
 void TcpConnection::update_interest() {
@@ -129,7 +125,7 @@ void TcpConnection::update_interest() {
   if (!output_.empty()) wanted |= EPOLLOUT;
   if (wanted == interest_) return;
   interest_ = wanted;
-  if (auto r = loop_.modify(fd_.get(), interest_); !r) close_now(r.error());
+  if (auto r = loop().modify(fd_.get(), interest_); !r) close_now(r.error());
 }
 
 void TcpConnection::close_after_flush() {
@@ -144,33 +140,33 @@ void TcpConnection::close_after_flush() {
 
 void TcpConnection::close_now(std::error_code reason) {
   if (closed()) return;
-  loop_.cancel(idle_timer_);
+  loop().cancel(idle_timer_);
   idle_timer_ = {};
-  loop_.unwatch(fd_.get());
+  loop().unwatch(fd_.get());
   // Say we are done sending before close, so a peer still sending gets a FIN first.
   (void)net::shutdown_write(fd_.get());
   fd_.reset();
   input_.release();
   output_.release();
-  events_.on_close(*this, reason);
-  if (released_) released_(id_);
+  events().on_close(*this, reason);
+  owner_.release(id_);
 }
 
 void TcpConnection::arm_idle_timer(TimePoint deadline) {
-  idle_timer_ = loop_.run_at(deadline, [this] { on_idle_timer(); });
+  idle_timer_ = loop().run_at(deadline, [this] { on_idle_timer(); });
 }
 
 void TcpConnection::on_idle_timer() {
   idle_timer_ = {};
   // Activity does not touch the timer (that would cost a tree update per message); the timer
   // checks the last activity when it fires and re-arms itself for the remainder.
-  const TimePoint deadline = last_active_ + settings_.idle_timeout;
-  if (loop_.now() < deadline) {
+  const TimePoint deadline = last_active_ + settings().idle_timeout;
+  if (loop().now() < deadline) {
     arm_idle_timer(deadline);
     return;
   }
   log::info("{} idle for {} ms: closing", peer_.to_string(),
-            std::chrono::duration_cast<std::chrono::milliseconds>(settings_.idle_timeout).count());
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings().idle_timeout).count());
   close_now(std::make_error_code(std::errc::timed_out));
 }
 

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -24,6 +23,7 @@
 namespace soket::conn {
 
 class TcpConnection;
+class ConnectionTable;
 
 // What a service implements to be told of a connection's life. Must not throw.
 class ConnectionEvents {
@@ -49,10 +49,10 @@ struct ConnectionSettings {
 class TcpConnection final : public reactor::IoHandler {
  public:
   using Id = std::uint64_t;
-  using Released = std::function<void(Id)>;
 
-  TcpConnection(reactor::EventLoop& loop, net::Fd fd, net::Address peer, Id id,
-                ConnectionEvents& events, const ConnectionSettings& settings, Released released);
+  // The loop, the service's events and the settings all come through `owner`: one reference
+  // instead of four keeps an idle connection small (see bench/RESULTS.md).
+  TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id);
   ~TcpConnection();
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
@@ -81,16 +81,17 @@ class TcpConnection final : public reactor::IoHandler {
   void arm_idle_timer(TimePoint deadline);
   void on_idle_timer();
 
-  reactor::EventLoop& loop_;
-  net::Fd fd_;
-  net::Address peer_;
+  reactor::EventLoop& loop() const;
+  ConnectionEvents& events() const;
+  const ConnectionSettings& settings() const;
+
+  ConnectionTable& owner_;
   Id id_;
-  ConnectionEvents& events_;
-  const ConnectionSettings& settings_;
-  Released released_;
+  net::Fd fd_;
+  std::uint32_t interest_ = 0;
+  net::Address peer_;
   Buffer input_;
   Buffer output_;
-  std::uint32_t interest_ = 0;
   bool closing_ = false;  // close_after_flush() was called.
   bool paused_by_backpressure_ = false;
   reactor::TimerId idle_timer_;

@@ -2,6 +2,7 @@
 
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/log.h"
@@ -49,6 +50,7 @@ void UdpEndpoint::on_io(std::uint32_t) noexcept {
       count = ::recvmmsg(fd_, headers.data(), kBatch, MSG_DONTWAIT, nullptr);
     } while (count < 0 && errno == EINTR);
     if (count <= 0) return;  // EAGAIN: drained (or another loop took them).
+    in_batch_ = true;
     for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
       const auto& header = headers[i].msg_hdr;
       *senders_[i].length_slot() = header.msg_namelen;
@@ -61,11 +63,63 @@ void UdpEndpoint::on_io(std::uint32_t) noexcept {
       events_.on_datagram(*this, {storage_.data() + i * kMaxDatagram, headers[i].msg_len},
                           senders_[i]);
     }
+    in_batch_ = false;
+    flush_replies();  // Before the next recvmmsg reuses the buffers the replies may point at.
     if (static_cast<std::size_t>(count) < kBatch) return;
   }
 }
 
+bool UdpEndpoint::is_received_payload(std::span<const std::byte> payload) const {
+  const auto* begin = storage_.data();
+  return payload.data() >= begin && payload.data() + payload.size() <= begin + storage_.size();
+}
+
 void UdpEndpoint::send_to(std::span<const std::byte> payload, const net::Address& to) {
+  if (!in_batch_ || queued_ == kBatch) {
+    send_now(payload, to);
+    return;
+  }
+  std::byte* bytes = const_cast<std::byte*>(payload.data());
+  if (!is_received_payload(payload)) {
+    // A reply the handler built: keep a copy until the batch is flushed.
+    if (reply_storage_.empty()) reply_storage_.resize(kBatch * kMaxDatagram);
+    bytes = reply_storage_.data() + queued_ * kMaxDatagram;
+    std::copy(payload.begin(), payload.begin() + std::min(payload.size(), kMaxDatagram), bytes);
+  }
+  reply_vectors_[queued_] = {bytes, std::min(payload.size(), kMaxDatagram)};
+  reply_to_[queued_] = to;
+  ++queued_;
+}
+
+void UdpEndpoint::flush_replies() {
+  std::array<mmsghdr, kBatch> headers{};
+  for (std::size_t i = 0; i < queued_; ++i) {
+    headers[i].msg_hdr.msg_iov = &reply_vectors_[i];
+    headers[i].msg_hdr.msg_iovlen = 1;
+    headers[i].msg_hdr.msg_name = const_cast<sockaddr*>(reply_to_[i].data());
+    headers[i].msg_hdr.msg_namelen = reply_to_[i].length();
+  }
+  std::size_t done = 0;
+  while (done < queued_) {
+    const int sent = ::sendmmsg(fd_, headers.data() + done, static_cast<unsigned>(queued_ - done),
+                                MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) {
+      // The kernel took no more (EAGAIN, or an error for the first one): drop it and go on.
+      ++dropped_;
+      ++done;
+      continue;
+    }
+    for (int i = 0; i < sent; ++i) {
+      ++datagrams_out_;
+      bytes_out_ += headers[done + static_cast<std::size_t>(i)].msg_len;
+    }
+    done += static_cast<std::size_t>(sent);
+  }
+  queued_ = 0;
+}
+
+void UdpEndpoint::send_now(std::span<const std::byte> payload, const net::Address& to) {
   auto sent = net::try_send_to(fd_, payload, to);
   if (sent) {
     ++datagrams_out_;

@@ -1,11 +1,13 @@
 // UdpEndpoint: a bound UDP socket watched on one loop. Datagrams are taken in batches with
-// recvmmsg(2), one syscall for up to kBatch of them. Like Acceptor it does not own the fd:
+// recvmmsg(2), one syscall for up to kBatch of them, and the replies a handler sends during a
+// batch go out together with one sendmmsg(2) at its end. Like Acceptor it does not own the fd:
 // several loops may share one socket (EPOLLEXCLUSIVE) or each have its own (SO_REUSEPORT).
 //
 // Loop-thread only.
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <array>
 #include <cstdint>
@@ -42,6 +44,8 @@ class UdpEndpoint final : public reactor::IoHandler {
   Result<void> start();
   void stop();
   // Best effort, as UDP is: a datagram the kernel cannot take now is dropped and counted.
+  // During a receive batch it is queued (copied, unless it is the received payload itself)
+  // and sent with the batch's other replies.
   void send_to(std::span<const std::byte> payload, const net::Address& to);
 
   std::uint64_t datagrams_in() const { return datagrams_in_; }
@@ -53,6 +57,10 @@ class UdpEndpoint final : public reactor::IoHandler {
   void on_io(std::uint32_t events) noexcept override;
 
  private:
+  void send_now(std::span<const std::byte> payload, const net::Address& to);
+  void flush_replies();
+  bool is_received_payload(std::span<const std::byte> payload) const;
+
   reactor::EventLoop& loop_;
   int fd_;
   bool shared_;
@@ -60,6 +68,12 @@ class UdpEndpoint final : public reactor::IoHandler {
   DatagramEvents& events_;
   std::vector<std::byte> storage_;  // kBatch slots of kMaxDatagram, allocated once.
   std::array<net::Address, kBatch> senders_;
+  // Replies queued during a batch: where each one's bytes are, and copies when needed.
+  bool in_batch_ = false;
+  std::size_t queued_ = 0;
+  std::array<iovec, kBatch> reply_vectors_{};
+  std::array<net::Address, kBatch> reply_to_;
+  std::vector<std::byte> reply_storage_;  // kBatch slots of kMaxDatagram, made when needed.
   std::uint64_t datagrams_in_ = 0, datagrams_out_ = 0, bytes_in_ = 0, bytes_out_ = 0;
   std::uint64_t dropped_ = 0;
 };

@@ -3,17 +3,20 @@
 //   +-----------------+------------------+------------------+
 //   | prependable     | readable bytes   | writable bytes   |
 //   +-----------------+------------------+------------------+
-//   0           read_index_       write_index_        storage_.size()
+//   0           read_index_       write_index_         capacity_
 //
+// It is 24 bytes when empty and owns no memory until bytes arrive: a server keeps two per
+// connection, and an idle connection should cost almost nothing. Its size is capped at 4 GiB.
 // Views returned by readable() stay valid until the next call that appends or consumes.
 // A Buffer belongs to one thread; it is not safe to share.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -22,15 +25,15 @@ namespace soket {
 
 class Buffer {
  public:
-  static constexpr std::size_t kPrependRoom = 8;
+  static constexpr std::uint32_t kPrependRoom = 8;
 
   std::size_t size() const { return write_index_ - read_index_; }
   bool empty() const { return size() == 0; }
-  std::size_t capacity() const { return storage_.capacity(); }
+  std::size_t capacity() const { return capacity_; }
 
   std::span<const std::byte> readable() const {
     if (empty()) return {};
-    return {storage_.data() + read_index_, size()};
+    return {data_.get() + read_index_, size()};
   }
   std::string_view readable_text() const { return as_text(readable()); }
 
@@ -47,11 +50,13 @@ class Buffer {
   Result<std::size_t> read_from_fd(int fd, std::size_t max_bytes);
 
  private:
+  std::size_t writable() const { return capacity_ - write_index_; }
   void make_room(std::size_t count);
 
-  std::vector<std::byte> storage_;
-  std::size_t read_index_ = kPrependRoom;
-  std::size_t write_index_ = kPrependRoom;
+  std::unique_ptr<std::byte[]> data_;
+  std::uint32_t capacity_ = 0;
+  std::uint32_t read_index_ = kPrependRoom;
+  std::uint32_t write_index_ = kPrependRoom;
 };
 
 }  // namespace soket

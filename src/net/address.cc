@@ -19,8 +19,8 @@ Result<Address> Address::parse(std::string_view host, std::uint16_t port) {
   }
   const std::string text(host);
   Address address;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage_);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage_);
+  auto* v4 = &address.storage_.v4;
+  auto* v6 = &address.storage_.v6;
   if (::inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
     address.length_ = sizeof(sockaddr_in);
@@ -35,26 +35,22 @@ Result<Address> Address::parse(std::string_view host, std::uint16_t port) {
 }
 
 std::uint16_t Address::port() const {
-  if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
-  if (family() == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
-  }
+  if (family() == AF_INET) return ntohs(storage_.v4.sin_port);
+  if (family() == AF_INET6) return ntohs(storage_.v6.sin6_port);
   return 0;
 }
 
 void Address::set_port(std::uint16_t port) {
-  if (family() == AF_INET) reinterpret_cast<sockaddr_in*>(&storage_)->sin_port = htons(port);
-  if (family() == AF_INET6) reinterpret_cast<sockaddr_in6*>(&storage_)->sin6_port = htons(port);
+  if (family() == AF_INET) storage_.v4.sin_port = htons(port);
+  if (family() == AF_INET6) storage_.v6.sin6_port = htons(port);
 }
 
 std::string Address::host() const {
   char text[INET6_ADDRSTRLEN] = "?";
   if (family() == AF_INET) {
-    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, text,
-                sizeof text);
+    ::inet_ntop(AF_INET, &storage_.v4.sin_addr, text, sizeof text);
   } else if (family() == AF_INET6) {
-    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, text,
-                sizeof text);
+    ::inet_ntop(AF_INET6, &storage_.v6.sin6_addr, text, sizeof text);
   }
   return text;
 }
@@ -71,7 +67,7 @@ std::string Address::to_string() const {
 }
 
 bool Address::operator==(const Address& other) const {
-  return length_ == other.length_ && std::memcmp(&storage_, &other.storage_, length_) == 0;
+  return length_ == other.length_ && std::memcmp(data(), other.data(), length_) == 0;
 }
 
 std::size_t AddressHash::operator()(const Address& address) const {

@@ -1,7 +1,10 @@
-// Address: an IPv4 or IPv6 socket address (sockaddr_storage), parsed and printed numerically.
+// Address: an IPv4 or IPv6 socket address, parsed and printed numerically. It holds a union of
+// sockaddr_in and sockaddr_in6 (28 bytes) rather than a sockaddr_storage (128): every
+// connection keeps its peer's, and a server may hold a great many.
 // Printing follows RFC 3986 authority form: "127.0.0.1:8080", "[::1]:8080".
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -22,24 +25,29 @@ class Address {
   // A numeric host ("127.0.0.1", "::1", "[::1]") and a port; no name lookup.
   static Result<Address> parse(std::string_view host, std::uint16_t port);
 
-  int family() const { return storage_.ss_family; }
+  int family() const { return storage_.any.sa_family; }
   bool is_v6() const { return family() == AF_INET6; }
   std::uint16_t port() const;
   void set_port(std::uint16_t port);
   std::string host() const;
   std::string to_string() const;
 
-  const sockaddr* data() const { return reinterpret_cast<const sockaddr*>(&storage_); }
-  sockaddr* data() { return reinterpret_cast<sockaddr*>(&storage_); }
+  const sockaddr* data() const { return &storage_.any; }
+  sockaddr* data() { return &storage_.any; }
   socklen_t length() const { return length_; }
   // For calls that fill the address in (accept, recvfrom): capacity in, length out.
   socklen_t* length_slot() { return &length_; }
-  static constexpr socklen_t kCapacity = sizeof(sockaddr_storage);
+  static constexpr socklen_t kCapacity = sizeof(sockaddr_in6);
 
   bool operator==(const Address& other) const;
 
  private:
-  sockaddr_storage storage_{};
+  union Storage {
+    sockaddr any;
+    sockaddr_in v4;
+    sockaddr_in6 v6;
+  };
+  Storage storage_{};
   socklen_t length_ = 0;
 };
 

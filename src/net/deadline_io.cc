@@ -56,6 +56,13 @@ Result<Connected> connect_any(const std::vector<Address>& addresses, Transport t
   return last_error;
 }
 
+Result<Connected> connect_host(std::string_view host, std::uint16_t port, Transport transport,
+                               TimePoint deadline) {
+  auto addresses = resolve(host, port, transport);
+  if (!addresses) return addresses.error();
+  return connect_any(*addresses, transport, deadline);
+}
+
 Result<void> write_all(int fd, std::span<const std::byte> bytes, TimePoint deadline) {
   while (!bytes.empty()) {
     auto written = try_write(fd, bytes);

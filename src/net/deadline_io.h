@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.h"
@@ -28,6 +29,10 @@ struct Connected {
 // On failure returns the error of the last address tried.
 Result<Connected> connect_any(const std::vector<Address>& addresses, Transport transport,
                               TimePoint deadline);
+
+// Resolves `host` and connects to the first of its addresses that answers.
+Result<Connected> connect_host(std::string_view host, std::uint16_t port, Transport transport,
+                               TimePoint deadline);
 
 Result<void> write_all(int fd, std::span<const std::byte> bytes, TimePoint deadline);
 // One datagram, empty ones included, on a connected UDP socket.

@@ -6,8 +6,8 @@
 
 namespace soket::net {
 
-Result<Fd> open_socket(int family, int type) {
-  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+Result<Fd> open_socket(int family, int type, int protocol) {
+  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) return last_system_error();
   return Fd(fd);
 }

@@ -19,7 +19,7 @@ inline bool is_would_block(const std::error_code& error) {
          error == std::errc::operation_would_block;
 }
 
-Result<Fd> open_socket(int family, int type);
+Result<Fd> open_socket(int family, int type, int protocol = 0);
 
 // socket + bind options + bind + listen, for a TCP server.
 Result<Fd> open_listener(const Address& address, const SocketOptions& options, int backlog);

@@ -24,7 +24,8 @@ int ms_left(Clock::time_point deadline) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, bool pipe_stdin) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, bool pipe_stdin,
+                           std::vector<std::string> environment) {
   int in[2] = {-1, -1}, out[2], err[2];
   if ((pipe_stdin && ::pipe2(in, O_CLOEXEC) != 0) || ::pipe2(out, O_CLOEXEC) != 0 ||
       ::pipe2(err, O_CLOEXEC) != 0) {
@@ -41,6 +42,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, bool pipe_stdin) {
     }
     ::dup2(out[1], STDOUT_FILENO);
     ::dup2(err[1], STDERR_FILENO);
+    for (auto& entry : environment) ::putenv(entry.data());
     std::vector<char*> args;
     for (auto& arg : argv) args.push_back(arg.data());
     args.push_back(nullptr);
@@ -155,8 +157,8 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
 }
 
 RunResult run(std::vector<std::string> argv, std::string_view input,
-              std::chrono::milliseconds timeout) {
-  ChildProcess child(std::move(argv), /*pipe_stdin=*/true);
+              std::chrono::milliseconds timeout, std::vector<std::string> environment) {
+  ChildProcess child(std::move(argv), /*pipe_stdin=*/true, std::move(environment));
   child.write_stdin(input);
   child.close_stdin();
   const auto code = child.wait_exit(timeout);

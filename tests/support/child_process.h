@@ -18,7 +18,9 @@ using namespace std::chrono_literals;
 
 class ChildProcess {
  public:
-  explicit ChildProcess(std::vector<std::string> argv, bool pipe_stdin = false);
+  // `environment` entries ("NAME=value") are added to this process's environment.
+  explicit ChildProcess(std::vector<std::string> argv, bool pipe_stdin = false,
+                        std::vector<std::string> environment = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -59,7 +61,7 @@ struct RunResult {
 // Runs to completion with `input` on stdin; a child still running at the timeout is killed
 // and reported with exit code -1.
 RunResult run(std::vector<std::string> argv, std::string_view input = {},
-              std::chrono::milliseconds timeout = 20s);
+              std::chrono::milliseconds timeout = 20s, std::vector<std::string> environment = {});
 
 // The path of the soket binary under test (set by CMake).
 std::string soket_binary();

@@ -20,6 +20,9 @@ struct alignas(64) BenchContext {
       : config(load), measuring(measuring_flag), scratch(256 * 1024) {}
 
   bool counting() const { return measuring.load(std::memory_order_relaxed); }
+  void count_delivery() {
+    deliveries.store(deliveries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   void count_message(std::uint64_t payload_bytes) {
     messages.store(messages.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     bytes.store(bytes.load(std::memory_order_relaxed) + payload_bytes, std::memory_order_relaxed);
@@ -31,7 +34,9 @@ struct alignas(64) BenchContext {
   LatencyHistogram histogram;
   // Written by the loop's thread only; read by the main thread for progress.
   std::atomic<std::uint64_t> messages{0}, bytes{0}, errors{0}, integrity_failures{0};
+  std::atomic<std::uint64_t> deliveries{0};
   std::atomic<int> open{0}, settled{0};  // settled: connected or failed.
+  std::atomic<int> ever_connected{0};
   std::vector<std::uint64_t> per_connection;  // Filled at the end, for fairness.
 };
 

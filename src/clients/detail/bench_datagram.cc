@@ -44,6 +44,7 @@ BenchDatagram::~BenchDatagram() {
 Result<void> BenchDatagram::start() {
   if (auto r = loop_.watch(fd_.get(), EPOLLIN, this); !r) return r;
   context_.open.fetch_add(1, std::memory_order_relaxed);
+  context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
   context_.settled.fetch_add(1, std::memory_order_relaxed);
   if (context_.config.mode != LoadMode::idle) {
     for (auto& slot : slots_) send_into(slot);

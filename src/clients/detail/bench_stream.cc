@@ -61,6 +61,7 @@ void BenchStream::on_io(std::uint32_t events) noexcept {
 void BenchStream::on_connected() {
   connected_ = true;
   context_.open.fetch_add(1, std::memory_order_relaxed);
+  context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
   context_.settled.fetch_add(1, std::memory_order_relaxed);
   if (context_.config.mode == LoadMode::idle) {
     set_want_write(false);

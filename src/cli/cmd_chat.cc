@@ -1,0 +1,116 @@
+// soket chat server | client (seed 004): a password-protected room over UDP and TCP.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <memory>
+
+#include "cli/chat_client_run.h"
+#include "cli/commands.h"
+#include "cli/line_editor.h"
+#include "cli/server_flags.h"
+#include "services/chat_service.h"
+
+namespace soket::cli {
+namespace {
+
+struct ChatServerFlags {
+  ServerFlags server;
+  std::string password_file;
+  std::size_t max_users = 1000;
+  int rate_limit = 20;
+  double idle_timeout = 60;
+};
+
+// --password-file (its first line), else SOKET_CHAT_PASSWORD, else asked on the terminal.
+std::optional<Failure> find_password(const ChatServerFlags& flags, std::string& password) {
+  if (!flags.password_file.empty()) {
+    std::ifstream file(flags.password_file);
+    if (!file) {
+      return usage_failure(fmt::format("cannot read the password file '{}'", flags.password_file));
+    }
+    std::getline(file, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else if (const char* value = std::getenv("SOKET_CHAT_PASSWORD")) {
+    password = value;
+  } else if (auto typed = read_secret("Room password: ")) {
+    password = *typed;
+  } else {
+    return usage_failure(
+        "the room needs a password: give --password-file FILE, set SOKET_CHAT_PASSWORD, or "
+        "run on a terminal to type it");
+  }
+  if (password.empty()) return usage_failure("the room password is empty; choose one");
+  return std::nullopt;
+}
+
+void log_with_time(std::string_view line) {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  ::localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
+  fmt::print("[{}] {}\n", stamp, line);
+  std::fflush(stdout);
+}
+
+int run_chat_server(const ChatServerFlags& flags) {
+  services::ServerConfig config;
+  if (auto failure = to_server_config(flags.server, true, config)) return report(*failure);
+  config.threads = 1;  // One room, one loop: see ChatService.
+  services::ChatConfig chat;
+  if (auto failure = find_password(flags, chat.password)) return report(*failure);
+  chat.limits.max_users = flags.max_users;
+  chat.limits.messages_per_second = flags.rate_limit;
+  chat.udp_idle_timeout = from_seconds(flags.idle_timeout);
+  chat.log = log_with_time;
+  return serve(std::move(config), [chat](reactor::EventLoop& loop) {
+    return std::make_unique<services::ChatService>(loop, chat);
+  });
+}
+
+void add_server(CLI::App& chat, Action& action) {
+  auto* command = chat.add_subcommand("server", "A password-protected chat room (TCP and UDP)");
+  auto flags = std::make_shared<ChatServerFlags>();
+  add_server_flags(*command, flags->server, /*transports_both=*/true, /*idle_timeout=*/false);
+  command->add_option("--password-file", flags->password_file,
+                      "The room's password is this file's first line");
+  command->add_option("--max-users", flags->max_users, "Members at most")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->capture_default_str();
+  command->add_option("--rate-limit", flags->rate_limit,
+                      "Messages per second a member may send (0: no limit, for benchmarks)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  command->add_option("--idle-timeout", flags->idle_timeout,
+                      "Seconds of silence after which a UDP member is dropped")
+      ->check(CLI::Range(0.01, 1e6))
+      ->capture_default_str();
+  command->callback([flags, &action] { action = [flags] { return run_chat_server(*flags); }; });
+}
+
+void add_client(CLI::App& chat, Action& action) {
+  auto* command = chat.add_subcommand("client", "Join a chat room");
+  auto flags = std::make_shared<ChatClientFlags>();
+  command->add_option("-p,--port", flags->port, "Port of the server")->required();
+  command->add_option("-H,--host", flags->host, "Host of the server")->capture_default_str();
+  command->add_flag("--udp", flags->udp, "Join over UDP");
+  command->add_option("-u,--user", flags->name, "Your name in the room");
+  command->add_option("--timeout", flags->timeout, "Seconds to wait for the server")
+      ->check(CLI::Range(0.001, 1e6))
+      ->capture_default_str();
+  command->callback([flags, &action] { action = [flags] { return run_chat_client(*flags); }; });
+}
+
+}  // namespace
+
+void add_chat_command(CLI::App& app, Action& action) {
+  auto* chat = app.add_subcommand("chat", "The chat room of seed 004");
+  chat->require_subcommand(1);
+  add_server(*chat, action);
+  add_client(*chat, action);
+}
+
+}  // namespace soket::cli

@@ -1,0 +1,188 @@
+#include "clients/detail/bench_lines.h"
+
+#include <sys/epoll.h>
+
+#include "net/socket_ops.h"
+#include "proto/chat/client_lines.h"
+
+namespace soket::clients::detail {
+namespace {
+
+// Letters of both cases (so the transform inverts every one), then its reply's start.
+std::string make_text(std::size_t size, std::size_t index) {
+  std::string text(size, 'a');
+  for (std::size_t i = 0; i < size; ++i) {
+    const char base = (i + index) % 2 == 0 ? 'a' : 'A';
+    text[i] = static_cast<char>(base + (i * 7 + index) % 26);
+  }
+  return text;
+}
+
+std::string inverted(std::string text) {
+  for (char& c : text) c = static_cast<char>(c ^ 0x20);  // ASCII letters only, by make_text.
+  return text;
+}
+
+}  // namespace
+
+BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd fd,
+                       std::size_t index)
+    : loop_(loop),
+      context_(context),
+      fd_(std::move(fd)),
+      index_(index),
+      chat_(context.config.workload == Workload::chat),
+      name_("m" + std::to_string(index)),
+      framer_(1 << 20) {
+  const std::size_t size = std::max<std::size_t>(1, context.config.message_size);
+  text_ = make_text(size, index);
+  if (!chat_) {
+    expected_ = inverted(text_) + " | " + std::to_string(size) + " karakter | ";
+  }
+}
+
+BenchLines::~BenchLines() {
+  if (fd_.valid()) loop_.unwatch(fd_.get());
+}
+
+Result<void> BenchLines::start() { return loop_.watch(fd_.get(), EPOLLIN | EPOLLOUT, this); }
+
+void BenchLines::on_io(std::uint32_t events) noexcept {
+  if (step_ == Step::connecting) {
+    if (net::pending_error(fd_.get()) || (events & EPOLLERR) != 0) return fail(false);
+    on_connected();
+  }
+  if (open() && (events & EPOLLOUT) != 0 && !output_.empty()) {
+    auto written = net::try_write(fd_.get(), output_.readable());
+    if (written) output_.consume(*written);
+    if (!written && !net::is_would_block(written.error())) return fail(false);
+    if (output_.empty()) (void)loop_.modify(fd_.get(), EPOLLIN);
+  }
+  if (!open() || (events & (EPOLLIN | EPOLLHUP)) == 0) return;
+  auto got = input_.read_from_fd(fd_.get(), 256 * 1024);
+  if (!got) {
+    if (!net::is_would_block(got.error())) fail(false);
+    return;
+  }
+  if (*got == 0) return fail(false);
+  for (;;) {
+    const auto event = framer_.next(input_.readable_text());
+    if (event.kind == proto::line::LineFramer::Kind::line) on_line(event.line);
+    if (event.kind == proto::line::LineFramer::Kind::too_long) fail(true);
+    if (!open()) return;
+    input_.consume(event.consumed);
+    if (event.kind == proto::line::LineFramer::Kind::need_more) break;
+  }
+}
+
+void BenchLines::on_connected() {
+  (void)loop_.modify(fd_.get(), EPOLLIN);
+  if (!chat_) {
+    step_ = Step::running;
+    context_.open.fetch_add(1, std::memory_order_relaxed);
+    context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
+    context_.settled.fetch_add(1, std::memory_order_relaxed);
+    if (context_.config.mode != LoadMode::idle) {
+      for (int i = 0; i < context_.config.pipeline; ++i) send_request();
+    }
+    return;
+  }
+  step_ = Step::password;
+  send_line(proto::chat::password_line(context_.config.password));
+}
+
+void BenchLines::on_line(std::string_view line) {
+  switch (step_) {
+    case Step::password:
+    case Step::username:
+      return on_login_reply(line);
+    case Step::running:
+      return chat_ ? on_chat_line(line) : on_transform_reply(line);
+    case Step::connecting:
+      return;
+  }
+}
+
+void BenchLines::on_login_reply(std::string_view line) {
+  if (step_ == Step::password) {
+    if (proto::chat::classify_password_reply(line) != proto::chat::PasswordReply::ok) {
+      return fail(false);
+    }
+    step_ = Step::username;
+    return send_line(proto::chat::username_line(name_));
+  }
+  if (proto::chat::classify_name_reply(line) != proto::chat::NameReply::ok) return fail(false);
+  step_ = Step::running;
+  context_.open.fetch_add(1, std::memory_order_relaxed);
+  context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
+  context_.settled.fetch_add(1, std::memory_order_relaxed);
+  if (context_.config.mode != LoadMode::idle) send_request();
+}
+
+void BenchLines::send_request() {
+  sent_at_.push_back(Clock::now());
+  if (chat_) {
+    // The sequence number makes every message distinct, so its return is unmistakable.
+    expected_ = name_ + ": " + std::to_string(sequence_++) + " " + text_;
+    send_line(expected_);
+  } else {
+    send_line(text_);
+  }
+}
+
+void BenchLines::on_transform_reply(std::string_view line) {
+  constexpr std::string_view kTail = " | Data telah diproses";
+  const bool exact = line.substr(0, expected_.size()) == expected_ &&
+                     line.size() == expected_.size() + 19 + kTail.size() &&
+                     line.substr(line.size() - kTail.size()) == kTail;
+  if (!exact || sent_at_.empty()) return fail(true);
+  complete();
+  send_request();
+}
+
+void BenchLines::on_chat_line(std::string_view line) {
+  // Members' messages are deliveries; joins, leaves and warnings are not.
+  if (line.size() > 1 && line[0] == 'm' && line.find(": ") != std::string_view::npos) {
+    if (context_.counting()) context_.count_delivery();
+  }
+  if (line == expected_ && !sent_at_.empty()) {
+    complete();
+    send_request();
+  } else if (line.substr(0, 6) == "ERROR ") {
+    fail(true);
+  }
+}
+
+void BenchLines::complete() {
+  if (context_.counting()) {
+    const auto latency = Clock::now() - sent_at_.front();
+    context_.histogram.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+    context_.count_message(text_.size());
+    ++window_messages_;
+  }
+  sent_at_.pop_front();
+}
+
+void BenchLines::send_line(const std::string& line) {
+  output_.append(line);
+  output_.append("\n");
+  auto written = net::try_write(fd_.get(), output_.readable());
+  if (written) output_.consume(*written);
+  if (!written && !net::is_would_block(written.error())) return fail(false);
+  if (!output_.empty()) (void)loop_.modify(fd_.get(), EPOLLIN | EPOLLOUT);
+}
+
+void BenchLines::fail(bool integrity) {
+  if (!open()) return;
+  (integrity ? context_.integrity_failures : context_.errors).fetch_add(1, std::memory_order_relaxed);
+  if (step_ == Step::running) {
+    context_.open.fetch_sub(1, std::memory_order_relaxed);
+  } else {
+    context_.settled.fetch_add(1, std::memory_order_relaxed);
+  }
+  loop_.unwatch(fd_.get());
+  fd_.reset();
+}
+
+}  // namespace soket::clients::detail

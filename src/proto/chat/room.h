@@ -1,0 +1,114 @@
+// Room: the chat room of seed 004 as a sans-I/O state machine. It knows sessions by an id
+// the transport gives (a TCP connection, a UDP peer address), takes their lines, and answers
+// with Actions: lines to deliver, lines to log and sessions to close. No sockets, no clock:
+// the time comes in with each call. Not thread-safe; one loop owns it.
+//
+// Wire protocol (one line each way; the transport adds or strips the LF):
+//   PASSWORD <pw>   -> PASSWORD OK | PASSWORD INCORRECT | ERROR too many attempts
+//   USERNAME <name> -> USERNAME OK | USERNAME TAKEN | USERNAME INVALID | ERROR room full
+//   (any other line before PASSWORD OK) -> ERROR not authenticated
+//   after USERNAME OK every other line is a message: "<name>: <text>" to every member.
+//   exit, /quit     leave;  /who  the members, to the sender;  /msg <name> <text>  private;
+//   PING -> PONG.  Joins and leaves are announced: "<name> joined the chat room." / "left".
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace soket::proto::chat {
+
+using SessionId = std::uint64_t;
+inline constexpr SessionId kEveryMember = 0;  // A delivery to every member.
+
+struct Limits {
+  std::size_t max_users = 1000;
+  std::size_t max_line = 4096;       // Bytes of a line, without its end.
+  int messages_per_second = 20;      // Per member; the surplus is dropped. 0: no limit.
+  int max_password_failures = 5;     // Per origin (IP address) within `failure_window`...
+  Duration failure_window = std::chrono::seconds(60);
+  Duration lockout = std::chrono::seconds(60);  // ...then locked out this long.
+};
+
+struct Delivery {
+  SessionId to;  // kEveryMember: all members, the sender included.
+  std::string line;
+};
+
+struct Actions {
+  std::vector<Delivery> deliveries;
+  std::vector<std::string> log;     // What the server prints (it adds the time).
+  std::vector<SessionId> closes;    // Sessions the transport should end.
+  void clear() {
+    deliveries.clear();
+    log.clear();
+    closes.clear();
+  }
+};
+
+class Room {
+ public:
+  Room(std::string password, Limits limits);
+
+  // A transport session begins. `origin` groups sessions for the password-attempt limit
+  // (the IP address); `peer` is how the log names it ("127.0.0.1:5000 (udp)").
+  void open(SessionId id, std::string origin, std::string peer);
+  void receive(SessionId id, std::string_view line, TimePoint now, Actions& out);
+  // The transport cut a line at max_line: the sender is told and nothing is relayed.
+  void line_too_long(SessionId id, Actions& out);
+  // The transport session ended (`why` goes to the log): a member is announced as left.
+  void close(SessionId id, std::string_view why, Actions& out);
+
+  bool has_session(SessionId id) const { return sessions_.contains(id); }
+  bool is_member(SessionId id) const;
+  std::size_t member_count() const { return names_.size(); }
+  // Member sessions, in no particular order (for delivering to every member).
+  const std::vector<SessionId>& members() const { return member_ids_; }
+
+ private:
+  enum class State { connected, authenticated, member };
+  struct Session {
+    State state = State::connected;
+    std::string origin;
+    std::string peer;
+    std::string name;
+    double tokens = 0;  // Rate limit: a bucket of messages_per_second tokens.
+    TimePoint refilled{};
+    TimePoint last_slow_down{};
+  };
+  struct Failures {
+    std::deque<TimePoint> recent;
+    TimePoint locked_until{};
+  };
+
+  void on_password(Session& session, SessionId id, std::string_view guess, TimePoint now,
+                   Actions& out);
+  void on_username(Session& session, SessionId id, std::string_view name, Actions& out);
+  void on_member_line(Session& session, SessionId id, std::string_view line, TimePoint now,
+                      Actions& out);
+  void on_private(Session& session, SessionId id, std::string_view rest, Actions& out);
+  void on_who(SessionId id, Actions& out) const;
+  bool take_token(Session& session, SessionId id, TimePoint now, Actions& out);
+  void leave(SessionId id, std::string_view why, Actions& out);
+  static void reply(SessionId id, std::string line, Actions& out);
+
+  std::string password_;
+  Limits limits_;
+  std::unordered_map<SessionId, Session> sessions_;
+  std::map<std::string, SessionId> names_;  // Lower-cased name -> member.
+  std::vector<SessionId> member_ids_;
+  std::unordered_map<std::string, Failures> failures_;  // By origin.
+};
+
+// 1 to 32 characters of letters, digits, '_', '-' and '.'.
+bool is_valid_name(std::string_view name);
+// Compares in time that depends only on the guess's length, never on where it differs.
+bool equal_in_constant_time(std::string_view secret, std::string_view guess);
+
+}  // namespace soket::proto::chat

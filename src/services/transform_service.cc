@@ -1,0 +1,69 @@
+#include "services/transform_service.h"
+
+#include <ctime>
+
+#include "conn/udp_endpoint.h"
+
+namespace soket::services {
+namespace {
+constexpr std::string_view kTooLong = "ERROR line too long (max 65536 bytes)\n";
+}  // namespace
+
+proto::transform::LocalTime local_time_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  ::localtime_r(&now, &local);
+  return {local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
+          local.tm_hour,        local.tm_min,     local.tm_sec};
+}
+
+std::string TransformService::reply_line(std::string_view message) const {
+  std::string reply = proto::transform::make_reply(message, clock_());
+  reply.push_back('\n');
+  return reply;
+}
+
+void TransformService::on_open(conn::TcpConnection& connection) noexcept {
+  framers_.emplace(connection.id(), proto::line::LineFramer(kMaxLine));
+}
+
+void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
+  auto& framer = framers_.at(connection.id());
+  for (;;) {
+    const auto event = framer.next(input.readable_text());
+    if (event.kind == proto::line::LineFramer::Kind::line) {
+      connection.send(reply_line(event.line));
+    } else if (event.kind == proto::line::LineFramer::Kind::too_long) {
+      connection.send(kTooLong);
+    }
+    input.consume(event.consumed);
+    if (event.kind == proto::line::LineFramer::Kind::need_more) return;
+  }
+}
+
+void TransformService::on_peer_closed(conn::TcpConnection& connection, Buffer& input) noexcept {
+  // A last message without its LF (nc without a final newline) still gets its answer.
+  // on_data left no complete line behind, so what remains is that last message.
+  const auto it = framers_.find(connection.id());
+  if (it != framers_.end() && !it->second.skipping() && !input.empty() &&
+      input.size() <= kMaxLine) {
+    std::string_view last = input.readable_text();
+    if (last.back() == '\r') last.remove_suffix(1);
+    connection.send(reply_line(last));
+  }
+  input.clear();
+}
+
+void TransformService::on_close(conn::TcpConnection& connection, std::error_code) noexcept {
+  framers_.erase(connection.id());
+}
+
+void TransformService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+                                   const net::Address& from) noexcept {
+  std::string_view message = as_text(payload);
+  if (!message.empty() && message.back() == '\n') message.remove_suffix(1);
+  if (!message.empty() && message.back() == '\r') message.remove_suffix(1);
+  endpoint.send_to(as_bytes(reply_line(message)), from);
+}
+
+}  // namespace soket::services

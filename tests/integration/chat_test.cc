@@ -1,0 +1,296 @@
+// soket chat: one room for TCP and UDP members, driven by raw sockets, nc, soket's own
+// client, and its interactive client in tmux.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <thread>
+#include <regex>
+
+#include "net/deadline_io.h"
+#include "net/socket_ops.h"
+#include "support/child_process.h"
+
+namespace soket::test {
+namespace {
+
+constexpr const char* kPassword = "kata sandi";
+
+// A member speaking the protocol by hand over TCP or UDP.
+class Peer {
+ public:
+  Peer(int port, net::Transport transport) : transport_(transport) {
+    auto address = net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(port)).value();
+    auto connected = net::connect_any({address}, transport, Clock::now() + 5s);
+    EXPECT_TRUE(connected.ok());
+    if (connected) fd_ = std::move(connected->fd);
+  }
+  void send(const std::string& line) {
+    if (transport_ == net::Transport::udp) {
+      EXPECT_TRUE(net::send_datagram(fd_.get(), soket::as_bytes(line), Clock::now() + 5s).ok());
+    } else {
+      EXPECT_TRUE(net::write_all(fd_.get(), soket::as_bytes(line + "\n"), Clock::now() + 5s).ok());
+    }
+  }
+  // The next line, or "<timeout>" / "<closed>".
+  std::string next(std::chrono::milliseconds wait = 5s) {
+    const auto deadline = Clock::now() + wait;
+    for (;;) {
+      if (auto end = pending_.find('\n'); end != std::string::npos) {
+        std::string line = pending_.substr(0, end);
+        pending_.erase(0, end + 1);
+        return line;
+      }
+      char chunk[65536];
+      auto got = net::read_some(fd_.get(), std::as_writable_bytes(std::span(chunk)), deadline);
+      if (!got) return got.error() == std::errc::timed_out ? "<timeout>" : "<closed>";
+      if (*got == 0) return "<closed>";
+      pending_.append(chunk, *got);
+    }
+  }
+  // Skips lines until one equal to `wanted` (true) or none comes in time (false).
+  bool expect(const std::string& wanted, std::chrono::milliseconds wait = 5s) {
+    const auto deadline = Clock::now() + wait;
+    while (Clock::now() < deadline) {
+      const auto line = next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      if (line == wanted) return true;
+      if (line == "<timeout>" || line == "<closed>") return false;
+    }
+    return false;
+  }
+  void join(const std::string& name) {
+    send(std::string("PASSWORD ") + kPassword);
+    ASSERT_EQ(next(), "PASSWORD OK");
+    send("USERNAME " + name);
+    ASSERT_EQ(next(), "USERNAME OK");
+    ASSERT_TRUE(expect(name + " joined the chat room."));
+  }
+  void close() { fd_.reset(); }
+
+ private:
+  net::Transport transport_;
+  net::Fd fd_;
+  std::string pending_;
+};
+
+class Chat : public testing::Test {
+ protected:
+  StartedServer start(std::vector<std::string> extra = {}) {
+    password_file_ = "/tmp/soket-chat-test-" + std::to_string(::getpid()) + ".txt";
+    std::ofstream(password_file_) << kPassword << "\n";
+    std::vector<std::string> args = {"chat", "server", "-p", "0", "--password-file",
+                                     password_file_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto server = start_soket_server(args);
+    server.process->wait_for_line("(udp)");
+    return server;
+  }
+  void TearDown() override { ::unlink(password_file_.c_str()); }
+  std::string password_file_;
+};
+
+TEST_F(Chat, TcpAndUdpMembersShareOneRoom) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp), bob(server.port, net::Transport::udp);
+  alice.join("alice");
+  bob.join("bob");
+  ASSERT_TRUE(alice.expect("bob joined the chat room."));
+  alice.send("hello over tcp");
+  EXPECT_TRUE(bob.expect("alice: hello over tcp"));
+  EXPECT_TRUE(alice.expect("alice: hello over tcp"));  // The sender hears itself too.
+  bob.send("bob: hello over udp");                     // The seed's client's form.
+  EXPECT_TRUE(alice.expect("bob: hello over udp"));
+  auto joined = server.process->wait_for_line("alice joined from 127.0.0.1:");
+  ASSERT_TRUE(joined.has_value());
+  EXPECT_TRUE(std::regex_search(*joined, std::regex(R"(^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] )")));
+  EXPECT_TRUE(server.process->wait_for_line("alice: hello over tcp").has_value());
+}
+
+TEST_F(Chat, WrongPasswordTakenAndInvalidNames) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp);
+  alice.join("alice");
+  Peer other(server.port, net::Transport::tcp);
+  other.send("hello before login");
+  EXPECT_EQ(other.next(), "ERROR not authenticated");
+  other.send("PASSWORD wrong");
+  EXPECT_EQ(other.next(), "PASSWORD INCORRECT");
+  other.send(std::string("PASSWORD ") + kPassword);
+  EXPECT_EQ(other.next(), "PASSWORD OK");
+  other.send("USERNAME ALICE");
+  EXPECT_EQ(other.next(), "USERNAME TAKEN");
+  other.send("USERNAME no spaces");
+  EXPECT_EQ(other.next(), "USERNAME INVALID");
+}
+
+TEST_F(Chat, NobodySpeaksUnderAnotherName) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp), bob(server.port, net::Transport::tcp);
+  alice.join("alice");
+  bob.join("bob");
+  alice.send("bob: I am bob now");
+  EXPECT_TRUE(bob.expect("alice: bob: I am bob now"));
+}
+
+TEST_F(Chat, ExitAndKilledClientsAreAnnounced) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp), bob(server.port, net::Transport::tcp),
+      carol(server.port, net::Transport::tcp);
+  alice.join("alice");
+  bob.join("bob");
+  carol.join("carol");
+  bob.send("exit");
+  EXPECT_TRUE(alice.expect("bob left the chat room."));
+  EXPECT_TRUE(bob.expect("<closed>"));
+  carol.close();  // No exit: the connection just goes.
+  EXPECT_TRUE(alice.expect("carol left the chat room."));
+}
+
+TEST_F(Chat, SilentUdpMemberIsDropped) {
+  auto server = start({"--idle-timeout", "0.3"});
+  Peer alice(server.port, net::Transport::tcp), ghost(server.port, net::Transport::udp);
+  alice.join("alice");
+  ghost.join("ghost");
+  EXPECT_TRUE(alice.expect("ghost left the chat room.", 5s));
+  ghost.send("still here?");
+  EXPECT_EQ(ghost.next(), "ERROR not authenticated");  // Forgotten: a stranger again.
+}
+
+TEST_F(Chat, FloodingIsCut) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp);
+  alice.join("alice");
+  for (int i = 0; i < 60; ++i) alice.send("flood " + std::to_string(i));
+  int relayed = 0, warned = 0;
+  for (std::string line; (line = alice.next(1s)) != "<timeout>";) {
+    relayed += line.rfind("alice: flood", 0) == 0;
+    warned += line == "ERROR slow down";
+  }
+  EXPECT_GE(relayed, 20);
+  EXPECT_LT(relayed, 60);
+  EXPECT_GE(warned, 1);
+}
+
+TEST_F(Chat, OversizeLinesAndEscapesAreNotRelayed) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp), bob(server.port, net::Transport::tcp);
+  alice.join("alice");
+  bob.join("bob");
+  alice.send(std::string(5000, 'x'));
+  EXPECT_TRUE(alice.expect("ERROR line too long"));
+  alice.send("\x1b[2J\x1b[31mred\x1b[0m text");
+  EXPECT_EQ(bob.next(), "alice: red text");  // Nothing of the long line came first.
+}
+
+TEST_F(Chat, NetcatSpeaksTheProtocolByHand) {
+  auto server = start();
+  auto result = run({"nc", "-N", "127.0.0.1", std::to_string(server.port)},
+                    std::string("PASSWORD ") + kPassword + "\nUSERNAME nc-user\nhello\n/who\nexit\n");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "PASSWORD OK\nUSERNAME OK\nnc-user joined the chat room.\nnc-user: hello\n"
+            "members (1): nc-user\n");
+}
+
+TEST_F(Chat, ScriptedSoketClientOverBothTransports) {
+  auto server = start();
+  Peer watcher(server.port, net::Transport::tcp);
+  watcher.join("watcher");
+  for (const char* udp : {"", "--udp"}) {
+    std::vector<std::string> args = {soket_binary(), "chat", "client", "-H", "127.0.0.1", "-p",
+                                     std::to_string(server.port), "-u", "script"};
+    if (*udp) args.push_back(udp);
+    auto result = run(args, "first\nsecond\n", 20s, {std::string("SOKET_CHAT_PASSWORD=") + kPassword});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("script: first\n"), std::string::npos) << result.out;
+    EXPECT_TRUE(watcher.expect("script: second"));
+    EXPECT_TRUE(watcher.expect("script left the chat room."));
+  }
+}
+
+TEST_F(Chat, ClientWithWrongPasswordIsRejected) {
+  auto server = start();
+  auto result = run({soket_binary(), "chat", "client", "-H", "127.0.0.1", "-p",
+                     std::to_string(server.port), "-u", "x"},
+                    "", 20s, {"SOKET_CHAT_PASSWORD=nope"});
+  EXPECT_EQ(result.exit_code, 10) << result.err;
+  EXPECT_NE(result.err.find("incorrect"), std::string::npos);
+}
+
+TEST_F(Chat, PasswordIsNeverPrinted) {
+  auto server = start();
+  Peer alice(server.port, net::Transport::tcp);
+  alice.join("alice");
+  alice.send("exit");
+  EXPECT_TRUE(server.process->wait_for_line("alice left").has_value());
+  server.process->send_signal(SIGTERM);
+  ASSERT_EQ(server.process->wait_exit(10s), 0);
+  EXPECT_EQ(server.process->out().find(kPassword), std::string::npos);
+  EXPECT_EQ(server.process->err().find(kPassword), std::string::npos);
+}
+
+// The interactive client in a real terminal (tmux): a line arriving while the user types
+// appears above the input line, which stays intact.
+std::string capture(const std::string& session) {
+  return run({"tmux", "capture-pane", "-p", "-t", session}).out;
+}
+
+bool wait_for_screen(const std::string& session, const std::function<bool(const std::string&)>& ok) {
+  const auto deadline = Clock::now() + 10s;
+  while (Clock::now() < deadline) {
+    if (ok(capture(session))) return true;
+    std::this_thread::sleep_for(50ms);  // Polling the screen for a condition, bounded.
+  }
+  return false;
+}
+
+std::string last_nonblank_line(const std::string& screen) {
+  std::string last;
+  std::size_t start = 0;
+  for (std::size_t end; (end = screen.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = screen.substr(start, end - start);
+    if (line.find_first_not_of(' ') != std::string::npos) last = line;
+  }
+  return last.substr(0, last.find_last_not_of(' ') + 1);
+}
+
+TEST_F(Chat, InteractiveClientKeepsTheTypedLineIntact) {
+  if (run({"tmux", "-V"}).exit_code != 0) GTEST_SKIP() << "tmux is not installed";
+  auto server = start();
+  Peer bob(server.port, net::Transport::tcp);
+  bob.join("bob");
+  const std::string session = "soket-chat-" + std::to_string(::getpid());
+  const std::string command = std::string("env SOKET_CHAT_PASSWORD='") + kPassword + "' " +
+                              soket_binary() + " chat client -H 127.0.0.1 -p " +
+                              std::to_string(server.port) + " -u alice";
+  ASSERT_EQ(run({"tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "20", command})
+                .exit_code,
+            0);
+  const auto screen_ends_with = [](std::string wanted) {
+    return [wanted](const std::string& screen) { return last_nonblank_line(screen) == wanted; };
+  };
+  EXPECT_TRUE(wait_for_screen(session, screen_ends_with("alice>")));
+  run({"tmux", "send-keys", "-t", session, "-l", "half typed"});
+  EXPECT_TRUE(wait_for_screen(session, screen_ends_with("alice> half typed")));
+  bob.send("hello from bob");
+  EXPECT_TRUE(wait_for_screen(session, [](const std::string& screen) {
+    return screen.find("bob: hello from bob") != std::string::npos &&
+           last_nonblank_line(screen) == "alice> half typed";
+  })) << capture(session);
+  run({"tmux", "send-keys", "-t", session, "Enter"});
+  EXPECT_TRUE(bob.expect("alice: half typed"));
+  run({"tmux", "send-keys", "-t", session, "exit", "Enter"});
+  EXPECT_TRUE(bob.expect("alice left the chat room."));
+  run({"tmux", "kill-session", "-t", session});  // Ours, by name; gone already if it exited.
+}
+
+TEST(ChatServer, WithoutAPasswordItExitsWithAClearError) {
+  auto result = run({soket_binary(), "chat", "server", "-p", "0"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("needs a password"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace soket::test
