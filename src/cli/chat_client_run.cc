@@ -94,8 +94,9 @@ Result<std::string> choose_name(Session& s, std::optional<std::string> name,
       failure = Failure{kExitRejected, fmt::format("the room at {} is full", s.target)};
       return std::make_error_code(std::errc::operation_canceled);
     }
-    const auto why = verdict == NameReply::taken ? "is taken" : "is not a valid name (1 to 32 "
-                                                                 "letters, digits, _ - .)";
+    const auto why = verdict == NameReply::taken ? "is taken"
+                                                 : "is not a valid name (1 to 32 "
+                                                   "letters, digits, _ - .)";
     if (!s.terminal) {
       failure = Failure{kExitRejected, fmt::format("the name '{}' {}", *name, why)};
       return std::make_error_code(std::errc::operation_canceled);
@@ -117,7 +118,9 @@ void print_plain(std::string_view line) {
 int converse(Session& s, const std::string& name) {
   std::unique_ptr<LineEditor> editor;
   if (s.terminal) editor = std::make_unique<LineEditor>(name + "> ");
-  auto show = [&](std::string_view line) { editor ? editor->print_above(line) : print_plain(line); };
+  auto show = [&](std::string_view line) {
+    editor ? editor->print_above(line) : print_plain(line);
+  };
   std::string typed_so_far;  // Non-terminal input not yet ended by LF.
   bool input_open = true;
   TimePoint next_ping = Clock::now() + kPingEvery, linger_until = TimePoint::max();
@@ -157,7 +160,8 @@ int converse(Session& s, const std::string& name) {
     }
     for (const auto& line : lines) {
       if (line.empty()) continue;
-      (void)s.connection.send_line(proto::chat::outgoing_line(name, line), Clock::now() + s.timeout);
+      (void)s.connection.send_line(proto::chat::outgoing_line(name, line),
+                                   Clock::now() + s.timeout);
       if (proto::chat::is_leave_command(line)) end = true;
       if (end) break;
     }
@@ -168,9 +172,9 @@ int converse(Session& s, const std::string& name) {
       if (editor) return kExitOk;
       // Scripted: print what the room still sends (TCP: until the server closes).
       input_open = false;
-      linger_until = Clock::now() +
-                     (s.connection.transport() == net::Transport::udp ? Duration(kUdpLinger)
-                                                                       : Duration(kTcpLinger));
+      linger_until =
+          Clock::now() + (s.connection.transport() == net::Transport::udp ? Duration(kUdpLinger)
+                                                                          : Duration(kTcpLinger));
     }
   }
 }

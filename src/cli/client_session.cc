@@ -32,8 +32,9 @@ void add_client_flags(CLI::App& command, ClientFlags& flags) {
   command.add_option("-H,--host", flags.host, "Host name or address of the server")
       ->capture_default_str();
   command.add_flag("--udp", flags.udp, "Use UDP: one datagram per message");
-  command.add_option("-m,--message", flags.messages,
-                     "A message to send (repeatable); without -m, lines from stdin")
+  command
+      .add_option("-m,--message", flags.messages,
+                  "A message to send (repeatable); without -m, lines from stdin")
       ->allow_extra_args(false);
   command.add_option("--timeout", flags.timeout, "Seconds to wait for a connection or reply")
       ->check(CLI::Range(0.001, 1e6))

@@ -62,24 +62,25 @@ void print_json(const BenchFlags& f, const clients::LoadReport& r) {
       "\"errors\":{},\"integrity_failures\":{},\"server_cpu_us_per_message\":{},"
       "\"server_rss_bytes\":{},\"server_rss_bytes_per_connection\":{},"
       "\"deliveries\":{},\"deliveries_per_second\":{:.1f}}}\n",
-      workload_name(f.workload), f.udp ? "udp" : "tcp", f.mode, f.connections, r.connected, f.size, f.pipeline, f.threads,
-      r.seconds, r.messages, r.bytes, r.messages_per_second, r.megabytes_per_second,
-      static_cast<double>(r.p50_ns) / 1e3, static_cast<double>(r.p99_ns) / 1e3,
-      static_cast<double>(r.p999_ns) / 1e3, r.fairness, r.errors, r.integrity_failures,
+      workload_name(f.workload), f.udp ? "udp" : "tcp", f.mode, f.connections, r.connected, f.size,
+      f.pipeline, f.threads, r.seconds, r.messages, r.bytes, r.messages_per_second,
+      r.megabytes_per_second, static_cast<double>(r.p50_ns) / 1e3,
+      static_cast<double>(r.p99_ns) / 1e3, static_cast<double>(r.p999_ns) / 1e3, r.fairness,
+      r.errors, r.integrity_failures,
       optional_number(r.server_cpu_ns_per_message
                           ? std::optional(*r.server_cpu_ns_per_message / 1e3)
                           : std::nullopt,
                       3),
       r.server_rss_bytes ? std::to_string(*r.server_rss_bytes) : "null",
-      optional_number(r.server_rss_bytes_per_connection, 1), r.deliveries,
-      r.deliveries_per_second);
+      optional_number(r.server_rss_bytes_per_connection, 1), r.deliveries, r.deliveries_per_second);
 }
 
 void print_text(const BenchFlags& f, const clients::LoadReport& r) {
-  fmt::print("soket bench {}: {} {}:{}, {}, {} connections ({} connected), {} B messages, "
-             "pipeline {}, {:.2f} s measured, {} threads\n",
-             workload_name(f.workload), f.udp ? "udp" : "tcp", f.host, f.port, f.mode, f.connections, r.connected, f.size,
-             f.pipeline, r.seconds, f.threads);
+  fmt::print(
+      "soket bench {}: {} {}:{}, {}, {} connections ({} connected), {} B messages, "
+      "pipeline {}, {:.2f} s measured, {} threads\n",
+      workload_name(f.workload), f.udp ? "udp" : "tcp", f.host, f.port, f.mode, f.connections,
+      r.connected, f.size, f.pipeline, r.seconds, f.threads);
   fmt::print("  messages/s   {:.0f}\n  MB/s         {:.2f}\n", r.messages_per_second,
              r.megabytes_per_second);
   if (f.workload == clients::Workload::chat) {
@@ -116,8 +117,9 @@ int run_bench(const BenchFlags& flags) {
     return report(usage_failure("--mode stream is for bench echo"));
   }
   if (flags.workload == clients::Workload::chat && flags.password.empty()) {
-    return report(usage_failure("bench chat needs the room's password: --password or "
-                                "SOKET_CHAT_PASSWORD"));
+    return report(
+        usage_failure("bench chat needs the room's password: --password or "
+                      "SOKET_CHAT_PASSWORD"));
   }
   config.mode = flags.mode == "stream" ? clients::LoadMode::stream
                 : flags.mode == "idle" ? clients::LoadMode::idle
@@ -189,8 +191,9 @@ void add_bench(CLI::App& bench, Action& action, clients::Workload workload, cons
   command->add_option("-t,--threads", flags->threads, "Load-generator threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  command->add_option("--server-pid", flags->server_pid,
-                      "Charge this process with CPU per message and report its RSS")
+  command
+      ->add_option("--server-pid", flags->server_pid,
+                   "Charge this process with CPU per message and report its RSS")
       ->check(CLI::PositiveNumber);
   command->add_flag("--json", flags->json, "One JSON object on stdout");
   command->callback([flags, &action] { action = [flags] { return run_bench(*flags); }; });

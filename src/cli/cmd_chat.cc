@@ -80,12 +80,14 @@ void add_server(CLI::App& chat, Action& action) {
   command->add_option("--max-users", flags->max_users, "Members at most")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->capture_default_str();
-  command->add_option("--rate-limit", flags->rate_limit,
-                      "Messages per second a member may send (0: no limit, for benchmarks)")
+  command
+      ->add_option("--rate-limit", flags->rate_limit,
+                   "Messages per second a member may send (0: no limit, for benchmarks)")
       ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();
-  command->add_option("--idle-timeout", flags->idle_timeout,
-                      "Seconds of silence after which a UDP member is dropped")
+  command
+      ->add_option("--idle-timeout", flags->idle_timeout,
+                   "Seconds of silence after which a UDP member is dropped")
       ->check(CLI::Range(0.01, 1e6))
       ->capture_default_str();
   command->callback([flags, &action] { action = [flags] { return run_chat_server(*flags); }; });

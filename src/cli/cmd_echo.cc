@@ -3,11 +3,11 @@
 
 #include <memory>
 
-#include "cli/commands.h"
 #include "cli/client_session.h"
+#include "cli/commands.h"
+#include "cli/server_flags.h"
 #include "clients/echo_client.h"
 #include "core/log.h"
-#include "cli/server_flags.h"
 #include "services/echo_service.h"
 
 namespace soket::cli {
@@ -29,8 +29,8 @@ void add_server(CLI::App& echo, Action& action) {
 
 // An echo is as expected when it is the message, byte for byte; a TCP server that closes
 // before the whole echo is back ends the session.
-Result<Exchange> connect_echo(const std::string& host, std::uint16_t port,
-                              net::Transport transport, Duration timeout) {
+Result<Exchange> connect_echo(const std::string& host, std::uint16_t port, net::Transport transport,
+                              Duration timeout) {
   auto client = clients::EchoClient::connect({host, port, transport, timeout});
   if (!client) return client.error();
   auto shared = std::make_shared<clients::EchoClient>(std::move(client).value());
@@ -55,9 +55,8 @@ void add_client(CLI::App& echo, Action& action) {
   auto* command = echo.add_subcommand("client", "Send messages and check that they come back");
   auto flags = std::make_shared<ClientFlags>();
   add_client_flags(*command, *flags);
-  command->callback([flags, &action] {
-    action = [flags] { return run_client_session(*flags, connect_echo); };
-  });
+  command->callback(
+      [flags, &action] { action = [flags] { return run_client_session(*flags, connect_echo); }; });
 }
 
 }  // namespace

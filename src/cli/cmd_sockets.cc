@@ -50,10 +50,11 @@ void print_json(const clients::SocketListing& listing) {
       process = fmt::format("{{\"pid\":{},\"name\":\"{}\"}}", s.process->pid,
                             json_escape(s.process->name));
     }
-    fmt::print("{{\"proto\":\"{}\",\"state\":\"{}\",\"recv_q\":{},\"send_q\":{},"
-               "\"local\":\"{}\",\"peer\":\"{}\",\"inode\":{},\"process\":{}}}\n",
-               s.protocol, s.state, s.recv_q, s.send_q, s.local.to_string(), peer_text(s),
-               s.inode, process);
+    fmt::print(
+        "{{\"proto\":\"{}\",\"state\":\"{}\",\"recv_q\":{},\"send_q\":{},"
+        "\"local\":\"{}\",\"peer\":\"{}\",\"inode\":{},\"process\":{}}}\n",
+        s.protocol, s.state, s.recv_q, s.send_q, s.local.to_string(), peer_text(s), s.inode,
+        process);
   }
 }
 
@@ -92,8 +93,9 @@ int show_once(const clients::SocketQuery& query, const SocketsFlags& flags, bool
   std::fflush(stdout);
   if (listing->some_processes_hidden && !warned) {
     warned = true;
-    log::warn("soket: some processes' sockets could not be matched (no permission to read "
-              "their /proc/PID/fd); run as root to see them all");
+    log::warn(
+        "soket: some processes' sockets could not be matched (no permission to read "
+        "their /proc/PID/fd); run as root to see them all");
   }
   return kExitOk;
 }
@@ -125,10 +127,10 @@ int run_sockets(const SocketsFlags& flags) {
     if (const int code = show_once(query, flags, warned); code != kExitOk) return code;
     const auto period = from_seconds(flags.watch);
     const auto whole = std::chrono::duration_cast<std::chrono::seconds>(period);
-    const timespec wait{static_cast<time_t>(whole.count()),
-                        static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                              period - whole)
-                                              .count())};
+    const timespec wait{
+        static_cast<time_t>(whole.count()),
+        static_cast<long>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(period - whole).count())};
     if (::sigtimedwait(&stop, nullptr, &wait) > 0) return kExitOk;
   }
 }

@@ -25,7 +25,8 @@ int sockets_stop(int number) {
   auto client = net::connect_any({endpoint.address}, net::Transport::tcp,
                                  Clock::now() + std::chrono::seconds(5));
   if (!client) {
-    return report(client_failure(client.error(), services::describe(endpoint), std::chrono::seconds(5)));
+    return report(
+        client_failure(client.error(), services::describe(endpoint), std::chrono::seconds(5)));
   }
   // Let the server accept it, so that both ends of the connection are ESTAB.
   const std::string ping = "ping";
@@ -42,7 +43,8 @@ int sockets_stop(int number) {
   query.processes = true;
   auto listing = clients::list_sockets(query);
   if (!listing) {
-    return report({kExitFailure, fmt::format("cannot list sockets: {}", listing.error().message())});
+    return report(
+        {kExitFailure, fmt::format("cannot list sockets: {}", listing.error().message())});
   }
   say(fmt::format("{:<11} {:<22} {:<22} {}", "State", "Local", "Peer", "Process"));
   for (const auto& s : listing->sockets) {

@@ -21,8 +21,8 @@ int ask(const services::Endpoint& endpoint, const std::vector<std::string>& mess
   config.port = endpoint.address.port();
   config.transport = endpoint.transport;
   config.timeout = std::chrono::seconds(5);
-  std::string command = fmt::format("$ soket transform client -H 127.0.0.1 -p {}{}",
-                                    config.port, tcp ? "" : " --udp");
+  std::string command = fmt::format("$ soket transform client -H 127.0.0.1 -p {}{}", config.port,
+                                    tcp ? "" : " --udp");
   for (const auto& m : messages) command += fmt::format(" -m '{}'", m);
   say(command);
   auto client = clients::LineClient::connect(config);

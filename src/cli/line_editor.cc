@@ -49,7 +49,9 @@ LineEditor::~LineEditor() {
   terminal_to_restore = nullptr;
 }
 
-void LineEditor::redraw() { write_out("\r\x1b[2K" + prompt_ + typed_); }
+void LineEditor::redraw() {
+  write_out("\r\x1b[2K" + prompt_ + typed_);
+}
 
 void LineEditor::print_above(std::string_view text) {
   std::string out = "\r\x1b[2K";

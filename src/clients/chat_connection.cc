@@ -15,7 +15,8 @@ Result<ChatConnection> ChatConnection::connect(std::string_view host, std::uint1
 }
 
 Result<void> ChatConnection::send_line(std::string_view line, TimePoint deadline) {
-  if (transport_ == net::Transport::udp) return net::send_datagram(fd_.get(), as_bytes(line), deadline);
+  if (transport_ == net::Transport::udp)
+    return net::send_datagram(fd_.get(), as_bytes(line), deadline);
   std::string framed(line);
   framed.push_back('\n');
   return net::write_all(fd_.get(), as_bytes(framed), deadline);

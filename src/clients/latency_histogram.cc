@@ -34,8 +34,7 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 
 std::uint64_t LatencyHistogram::percentile(double fraction) const {
   if (count_ == 0) return 0;
-  const auto wanted =
-      static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count_)));
+  const auto wanted = static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count_)));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kBuckets; ++i) {
     seen += buckets_[i];

@@ -28,7 +28,10 @@ class LoadThread {
  public:
   LoadThread(reactor::EventLoop& loop, BenchContext& context, const net::Address& target,
              std::size_t first_index, int count)
-      : loop_(loop), context_(context), target_(target), next_index_(first_index),
+      : loop_(loop),
+        context_(context),
+        target_(target),
+        next_index_(first_index),
         remaining_(count) {}
 
   void begin() {
@@ -63,8 +66,8 @@ class LoadThread {
   void connect_one() {
     const bool tcp = context_.config.transport == net::Transport::tcp;
     auto fd = net::open_socket(target_.family(), tcp ? SOCK_STREAM : SOCK_DGRAM);
-    if (!fd || (::connect(fd->get(), target_.data(), target_.length()) != 0 &&
-                errno != EINPROGRESS)) {
+    if (!fd ||
+        (::connect(fd->get(), target_.data(), target_.length()) != 0 && errno != EINPROGRESS)) {
       context_.errors.fetch_add(1, std::memory_order_relaxed);
       context_.settled.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -120,8 +123,9 @@ class LoadSession {
     const auto& loops = pool.loops();
     for (std::size_t i = 0; i < loops.size(); ++i) {
       contexts_.push_back(std::make_unique<BenchContext>(config_, measuring_));
-      const int share = config_.connections / static_cast<int>(loops.size()) +
-                        (static_cast<int>(i) < config_.connections % static_cast<int>(loops.size()));
+      const int share =
+          config_.connections / static_cast<int>(loops.size()) +
+          (static_cast<int>(i) < config_.connections % static_cast<int>(loops.size()));
       const std::size_t first = i * static_cast<std::size_t>(config_.connections);
       threads_.push_back(
           std::make_unique<LoadThread>(*loops[i], *contexts_[i], target, first, share));

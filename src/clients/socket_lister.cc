@@ -23,9 +23,12 @@ using namespace proto::sockstat;
 std::uint32_t states_for(SocketSelection selection, std::uint8_t protocol) {
   const std::uint32_t listening = protocol == IPPROTO_TCP ? state_bit(kListen) : state_bit(kClose);
   switch (selection) {
-    case SocketSelection::listening: return listening;
-    case SocketSelection::all: return kAllStates;
-    case SocketSelection::connected: return kAllStates & ~listening;
+    case SocketSelection::listening:
+      return listening;
+    case SocketSelection::all:
+      return kAllStates;
+    case SocketSelection::connected:
+      return kAllStates & ~listening;
   }
   return kAllStates;
 }
@@ -119,10 +122,12 @@ Result<SocketListing> list_sockets(const SocketQuery& query) {
   if (!fd) return fd.error();
   std::vector<SocketRecord> records;
   for (const std::uint8_t protocol : {std::uint8_t{IPPROTO_TCP}, std::uint8_t{IPPROTO_UDP}}) {
-    if ((protocol == IPPROTO_TCP && !query.tcp) || (protocol == IPPROTO_UDP && !query.udp)) continue;
+    if ((protocol == IPPROTO_TCP && !query.tcp) || (protocol == IPPROTO_UDP && !query.udp))
+      continue;
     const std::uint32_t states = states_for(query.selection, protocol);
     for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
-      if (auto done = dump(fd->get(), family, protocol, states, records); !done) return done.error();
+      if (auto done = dump(fd->get(), family, protocol, states, records); !done)
+        return done.error();
     }
   }
   SocketListing listing;

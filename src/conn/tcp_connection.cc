@@ -15,9 +15,15 @@ constexpr std::size_t kMaxReadPerEvent = 256 * 1024;
 TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id)
     : owner_(owner), id_(id), fd_(std::move(fd)), peer_(peer), last_active_(owner.loop().now()) {}
 
-reactor::EventLoop& TcpConnection::loop() const { return owner_.loop(); }
-ConnectionEvents& TcpConnection::events() const { return owner_.events(); }
-const ConnectionSettings& TcpConnection::settings() const { return owner_.settings(); }
+reactor::EventLoop& TcpConnection::loop() const {
+  return owner_.loop();
+}
+ConnectionEvents& TcpConnection::events() const {
+  return owner_.events();
+}
+const ConnectionSettings& TcpConnection::settings() const {
+  return owner_.settings();
+}
 
 TcpConnection::~TcpConnection() {
   loop().cancel(idle_timer_);

@@ -15,7 +15,9 @@ void Buffer::append(std::span<const std::byte> bytes) {
   write_index_ += static_cast<std::uint32_t>(bytes.size());
 }
 
-void Buffer::append(std::string_view text) { append(as_bytes(text)); }
+void Buffer::append(std::string_view text) {
+  append(as_bytes(text));
+}
 
 void Buffer::consume(std::size_t count) {
   if (count >= size()) {
@@ -25,7 +27,9 @@ void Buffer::consume(std::size_t count) {
   }
 }
 
-void Buffer::clear() { read_index_ = write_index_ = kPrependRoom; }
+void Buffer::clear() {
+  read_index_ = write_index_ = kPrependRoom;
+}
 
 void Buffer::release() {
   clear();

@@ -41,7 +41,9 @@ std::optional<std::span<const std::byte>> ByteReader::bytes(std::size_t count) {
   return view;
 }
 
-bool ByteReader::skip(std::size_t count) { return bytes(count).has_value(); }
+bool ByteReader::skip(std::size_t count) {
+  return bytes(count).has_value();
+}
 
 bool ByteReader::seek(std::size_t position) {
   if (position > bytes_.size()) return false;

@@ -21,7 +21,9 @@ class ByteWriter {
   void u32_be(std::uint32_t value) { put(value, 4, true); }
   void u16_le(std::uint16_t value) { put(value, 2, false); }
   void u32_le(std::uint32_t value) { put(value, 4, false); }
-  void append(std::span<const std::byte> more) { bytes_.insert(bytes_.end(), more.begin(), more.end()); }
+  void append(std::span<const std::byte> more) {
+    bytes_.insert(bytes_.end(), more.begin(), more.end());
+  }
   void zeros(std::size_t count) { bytes_.resize(bytes_.size() + count); }
 
   void patch_u16_be(std::size_t at, std::uint16_t value) { patch(at, value, 2, true); }

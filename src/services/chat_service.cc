@@ -21,7 +21,9 @@ ChatService::ChatService(reactor::EventLoop& loop, ChatConfig config)
   arm_sweep();
 }
 
-ChatService::~ChatService() { loop_.cancel(sweep_timer_); }
+ChatService::~ChatService() {
+  loop_.cancel(sweep_timer_);
+}
 
 void ChatService::on_open(conn::TcpConnection& connection) noexcept {
   tcp_.emplace(connection.id(),
@@ -113,7 +115,8 @@ void ChatService::deliver(proto::chat::SessionId to, std::string_view line) {
 }
 
 void ChatService::arm_sweep() {
-  const auto every = std::max<Duration>(std::chrono::milliseconds(50), config_.udp_idle_timeout / 4);
+  const auto every =
+      std::max<Duration>(std::chrono::milliseconds(50), config_.udp_idle_timeout / 4);
   sweep_timer_ = loop_.run_after(every, [this] {
     sweep_idle_udp();
     arm_sweep();

@@ -1,9 +1,9 @@
 // Arbitrary datagrams to the sock_diag parser: never a crash or an overread; whatever it
 // accepts has a known state name.
+#include <netinet/in.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <netinet/in.h>
 #include <span>
 #include <vector>
 

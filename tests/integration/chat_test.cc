@@ -6,8 +6,8 @@
 
 #include <fstream>
 #include <functional>
-#include <thread>
 #include <regex>
+#include <thread>
 
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
@@ -54,7 +54,8 @@ class Peer {
   bool expect(const std::string& wanted, std::chrono::milliseconds wait = 5s) {
     const auto deadline = Clock::now() + wait;
     while (Clock::now() < deadline) {
-      const auto line = next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      const auto line =
+          next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
       if (line == wanted) return true;
       if (line == "<timeout>" || line == "<closed>") return false;
     }
@@ -80,8 +81,8 @@ class Chat : public testing::Test {
   StartedServer start(std::vector<std::string> extra = {}) {
     password_file_ = "/tmp/soket-chat-test-" + std::to_string(::getpid()) + ".txt";
     std::ofstream(password_file_) << kPassword << "\n";
-    std::vector<std::string> args = {"chat", "server", "-p", "0", "--password-file",
-                                     password_file_};
+    std::vector<std::string> args = {"chat", "server",          "-p",
+                                     "0",    "--password-file", password_file_};
     args.insert(args.end(), extra.begin(), extra.end());
     auto server = start_soket_server(args);
     server.process->wait_for_line("(udp)");
@@ -186,8 +187,9 @@ TEST_F(Chat, OversizeLinesAndEscapesAreNotRelayed) {
 
 TEST_F(Chat, NetcatSpeaksTheProtocolByHand) {
   auto server = start();
-  auto result = run({"nc", "-N", "127.0.0.1", std::to_string(server.port)},
-                    std::string("PASSWORD ") + kPassword + "\nUSERNAME nc-user\nhello\n/who\nexit\n");
+  auto result =
+      run({"nc", "-N", "127.0.0.1", std::to_string(server.port)},
+          std::string("PASSWORD ") + kPassword + "\nUSERNAME nc-user\nhello\n/who\nexit\n");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out,
             "PASSWORD OK\nUSERNAME OK\nnc-user joined the chat room.\nnc-user: hello\n"
@@ -199,10 +201,12 @@ TEST_F(Chat, ScriptedSoketClientOverBothTransports) {
   Peer watcher(server.port, net::Transport::tcp);
   watcher.join("watcher");
   for (const char* udp : {"", "--udp"}) {
-    std::vector<std::string> args = {soket_binary(), "chat", "client", "-H", "127.0.0.1", "-p",
-                                     std::to_string(server.port), "-u", "script"};
+    std::vector<std::string> args = {
+        soket_binary(), "chat",  "client", "-H", "127.0.0.1", "-p", std::to_string(server.port),
+        "-u",           "script"};
     if (*udp) args.push_back(udp);
-    auto result = run(args, "first\nsecond\n", 20s, {std::string("SOKET_CHAT_PASSWORD=") + kPassword});
+    auto result =
+        run(args, "first\nsecond\n", 20s, {std::string("SOKET_CHAT_PASSWORD=") + kPassword});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_NE(result.out.find("script: first\n"), std::string::npos) << result.out;
     EXPECT_TRUE(watcher.expect("script: second"));
@@ -237,7 +241,8 @@ std::string capture(const std::string& session) {
   return run({"tmux", "capture-pane", "-p", "-t", session}).out;
 }
 
-bool wait_for_screen(const std::string& session, const std::function<bool(const std::string&)>& ok) {
+bool wait_for_screen(const std::string& session,
+                     const std::function<bool(const std::string&)>& ok) {
   const auto deadline = Clock::now() + 10s;
   while (Clock::now() < deadline) {
     if (ok(capture(session))) return true;
@@ -265,9 +270,9 @@ TEST_F(Chat, InteractiveClientKeepsTheTypedLineIntact) {
   const std::string command = std::string("env SOKET_CHAT_PASSWORD='") + kPassword + "' " +
                               soket_binary() + " chat client -H 127.0.0.1 -p " +
                               std::to_string(server.port) + " -u alice";
-  ASSERT_EQ(run({"tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "20", command})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run({"tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "20", command}).exit_code,
+      0);
   const auto screen_ends_with = [](std::string wanted) {
     return [wanted](const std::string& screen) { return last_nonblank_line(screen) == wanted; };
   };

@@ -12,7 +12,8 @@
 namespace soket::test {
 namespace {
 
-using Row = std::tuple<std::string, std::string, std::string, std::string>;  // proto state local peer
+using Row =
+    std::tuple<std::string, std::string, std::string, std::string>;  // proto state local peer
 
 std::set<Row> from_ss(int port) {
   auto result = run({"ss", "-tuanH"});
@@ -25,7 +26,8 @@ std::set<Row> from_ss(int port) {
     std::string proto, state, recv_q, send_q, local, peer;
     fields >> proto >> state >> recv_q >> send_q >> local >> peer;
     auto ends_with_port = [&](const std::string& a) {
-      return a.size() > needle.size() && a.compare(a.size() - needle.size(), needle.size(), needle) == 0;
+      return a.size() > needle.size() &&
+             a.compare(a.size() - needle.size(), needle.size(), needle) == 0;
     };
     if (ends_with_port(local) || ends_with_port(peer)) rows.insert({proto, state, local, peer});
   }
@@ -37,7 +39,8 @@ std::set<Row> from_soket(int port, std::string& json) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   json = result.out;
   std::set<Row> rows;
-  const std::regex row(R"re("proto":"(\w+)","state":"([\w-]+)".*"local":"([^"]+)","peer":"([^"]+)")re");
+  const std::regex row(
+      R"re("proto":"(\w+)","state":"([\w-]+)".*"local":"([^"]+)","peer":"([^"]+)")re");
   std::istringstream lines(result.out);
   for (std::string line; std::getline(lines, line);) {
     std::smatch m;
@@ -50,11 +53,14 @@ TEST(Sockets, SameSetAsSs) {
   auto server = start_soket_server({"echo", "server", "-p", "0", "--threads", "1"});
   std::vector<net::Connected> clients;
   for (int i = 0; i < 3; ++i) {
-    auto address = net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(server.port)).value();
+    auto address =
+        net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(server.port)).value();
     auto c = net::connect_any({address}, net::Transport::tcp, Clock::now() + 5s);
     ASSERT_TRUE(c.ok());
     // An exchange proves the server has accepted it: both ends are ESTAB now.
-    ASSERT_TRUE(net::write_all(c->fd.get(), soket::as_bytes(std::string_view("x")), Clock::now() + 5s).ok());
+    ASSERT_TRUE(
+        net::write_all(c->fd.get(), soket::as_bytes(std::string_view("x")), Clock::now() + 5s)
+            .ok());
     std::byte back[1];
     ASSERT_TRUE(net::read_some(c->fd.get(), back, Clock::now() + 5s).ok());
     clients.push_back(std::move(c).value());
@@ -64,9 +70,8 @@ TEST(Sockets, SameSetAsSs) {
   const auto theirs = from_ss(server.port);
   EXPECT_EQ(ours, theirs) << json;
   EXPECT_EQ(ours.size(), 1u + 2u * 3u);  // The listener, and both ends of each connection.
-  auto parsed = run({"python3", "-c",
-                     "import json,sys\nfor l in sys.stdin: json.loads(l)\nprint('ok')"},
-                    json);
+  auto parsed = run(
+      {"python3", "-c", "import json,sys\nfor l in sys.stdin: json.loads(l)\nprint('ok')"}, json);
   EXPECT_EQ(parsed.out, "ok\n") << parsed.err;
 }
 
@@ -75,8 +80,9 @@ TEST(Sockets, ListeningAndProcess) {
   auto result = run({soket_binary(), "sockets", "-l", "-p", "--port", std::to_string(server.port)});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   const std::string pid = std::to_string(server.process->pid());
-  EXPECT_TRUE(std::regex_search(result.out, std::regex("tcp +LISTEN .*127\\.0\\.0\\.1:" +
-                                                       std::to_string(server.port) + ".* " + pid + "/soket")))
+  EXPECT_TRUE(std::regex_search(
+      result.out, std::regex("tcp +LISTEN .*127\\.0\\.0\\.1:" + std::to_string(server.port) +
+                             ".* " + pid + "/soket")))
       << result.out;
   EXPECT_TRUE(std::regex_search(result.out, std::regex("udp +UNCONN .* " + pid + "/soket")))
       << result.out;

@@ -48,8 +48,8 @@ class LineConnection {
         return line;
       }
       char chunk[65536];
-      auto got = net::read_some(fd_.get(), std::as_writable_bytes(std::span(chunk)),
-                                Clock::now() + 10s);
+      auto got =
+          net::read_some(fd_.get(), std::as_writable_bytes(std::span(chunk)), Clock::now() + 10s);
       if (!got || *got == 0) return "<closed>";
       pending_.append(chunk, *got);
     }
@@ -107,7 +107,8 @@ TEST(Transform, TwoHundredClientsEachSendAHundredLines) {
       std::vector<std::unique_ptr<LineConnection>> mine;
       for (int i = 0; i < 25; ++i) mine.push_back(std::make_unique<LineConnection>(server.port));
       for (int line = 0; line < 100; ++line) {
-        for (int i = 0; i < 25; ++i) mine[i]->send("Client" + std::to_string(t * 25 + i) + " line\n");
+        for (int i = 0; i < 25; ++i)
+          mine[i]->send("Client" + std::to_string(t * 25 + i) + " line\n");
         for (int i = 0; i < 25; ++i) {
           const std::string expected = "cLIENT" + std::to_string(t * 25 + i) + " LINE";
           if (is_reply(mine[i]->read_line(), expected, expected.size())) ++good;
@@ -122,11 +123,13 @@ TEST(Transform, TwoHundredClientsEachSendAHundredLines) {
 TEST(Transform, UdpRepliesGoToEachSender) {
   auto server = start_soket_server({"transform", "server", "-p", "0", "--udp"});
   for (int i = 0; i < 10; ++i) {
-    auto address = net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(server.port)).value();
+    auto address =
+        net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(server.port)).value();
     auto socket = net::connect_any({address}, net::Transport::udp, Clock::now() + 5s);
     ASSERT_TRUE(socket.ok());
     const std::string message = "Sender " + std::to_string(i) + "\n";
-    ASSERT_TRUE(net::send_datagram(socket->fd.get(), soket::as_bytes(message), Clock::now() + 5s).ok());
+    ASSERT_TRUE(
+        net::send_datagram(socket->fd.get(), soket::as_bytes(message), Clock::now() + 5s).ok());
     char reply[65536];
     auto got = net::read_some(socket->fd.get(), std::as_writable_bytes(std::span(reply)),
                               Clock::now() + 5s);
@@ -153,13 +156,21 @@ TEST(Transform, NetcatIsAClient) {
 TEST(Transform, SoketClientOverBothTransports) {
   auto server = start_soket_server({"transform", "server", "-p", "0"});
   for (const char* udp : {"", "--udp"}) {
-    std::vector<std::string> args = {soket_binary(), "transform", "client", "-H", "127.0.0.1",
-                                     "-p", std::to_string(server.port), "-m", "\u00C9COLE \u00E9t\u00E9"};
+    std::vector<std::string> args = {soket_binary(),
+                                     "transform",
+                                     "client",
+                                     "-H",
+                                     "127.0.0.1",
+                                     "-p",
+                                     std::to_string(server.port),
+                                     "-m",
+                                     "\u00C9COLE \u00E9t\u00E9"};
     if (*udp) args.push_back(udp);
     auto result = run(args);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     ASSERT_FALSE(result.out.empty());
-    EXPECT_TRUE(is_reply(result.out.substr(0, result.out.size() - 1), "\u00E9cole \u00C9T\u00C9", 9))
+    EXPECT_TRUE(
+        is_reply(result.out.substr(0, result.out.size() - 1), "\u00E9cole \u00C9T\u00C9", 9))
         << result.out;
   }
 }

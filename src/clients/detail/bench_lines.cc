@@ -45,7 +45,9 @@ BenchLines::~BenchLines() {
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
-Result<void> BenchLines::start() { return loop_.watch(fd_.get(), EPOLLIN | EPOLLOUT, this); }
+Result<void> BenchLines::start() {
+  return loop_.watch(fd_.get(), EPOLLIN | EPOLLOUT, this);
+}
 
 void BenchLines::on_io(std::uint32_t events) noexcept {
   if (step_ == Step::connecting) {
@@ -175,7 +177,8 @@ void BenchLines::send_line(const std::string& line) {
 
 void BenchLines::fail(bool integrity) {
   if (!open()) return;
-  (integrity ? context_.integrity_failures : context_.errors).fetch_add(1, std::memory_order_relaxed);
+  (integrity ? context_.integrity_failures : context_.errors)
+      .fetch_add(1, std::memory_order_relaxed);
   if (step_ == Step::running) {
     context_.open.fetch_sub(1, std::memory_order_relaxed);
   } else {

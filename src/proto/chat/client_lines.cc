@@ -6,9 +6,13 @@ std::string password_line(std::string_view password) {
   return "PASSWORD " + std::string(password);
 }
 
-std::string username_line(std::string_view name) { return "USERNAME " + std::string(name); }
+std::string username_line(std::string_view name) {
+  return "USERNAME " + std::string(name);
+}
 
-bool is_leave_command(std::string_view typed) { return typed == "exit" || typed == "/quit"; }
+bool is_leave_command(std::string_view typed) {
+  return typed == "exit" || typed == "/quit";
+}
 
 std::string outgoing_line(std::string_view name, std::string_view typed) {
   if (is_leave_command(typed) || typed == "PING" || typed == "/who" || typed == "/msg" ||

@@ -40,8 +40,7 @@ bool equal_in_constant_time(std::string_view secret, std::string_view guess) {
   return difference == 0 && !secret.empty();
 }
 
-Room::Room(std::string password, Limits limits)
-    : password_(std::move(password)), limits_(limits) {}
+Room::Room(std::string password, Limits limits) : password_(std::move(password)), limits_(limits) {}
 
 void Room::reply(SessionId id, std::string line, Actions& out) {
   out.deliveries.push_back({id, std::move(line)});
@@ -188,7 +187,9 @@ bool Room::take_token(Session& session, SessionId id, TimePoint now, Actions& ou
   return false;
 }
 
-void Room::close(SessionId id, std::string_view why, Actions& out) { leave(id, why, out); }
+void Room::close(SessionId id, std::string_view why, Actions& out) {
+  leave(id, why, out);
+}
 
 void Room::leave(SessionId id, std::string_view why, Actions& out) {
   const auto it = sessions_.find(id);

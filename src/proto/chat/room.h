@@ -29,9 +29,9 @@ inline constexpr SessionId kEveryMember = 0;  // A delivery to every member.
 
 struct Limits {
   std::size_t max_users = 1000;
-  std::size_t max_line = 4096;       // Bytes of a line, without its end.
-  int messages_per_second = 20;      // Per member; the surplus is dropped. 0: no limit.
-  int max_password_failures = 5;     // Per origin (IP address) within `failure_window`...
+  std::size_t max_line = 4096;    // Bytes of a line, without its end.
+  int messages_per_second = 20;   // Per member; the surplus is dropped. 0: no limit.
+  int max_password_failures = 5;  // Per origin (IP address) within `failure_window`...
   Duration failure_window = std::chrono::seconds(60);
   Duration lockout = std::chrono::seconds(60);  // ...then locked out this long.
 };
@@ -43,8 +43,8 @@ struct Delivery {
 
 struct Actions {
   std::vector<Delivery> deliveries;
-  std::vector<std::string> log;     // What the server prints (it adds the time).
-  std::vector<SessionId> closes;    // Sessions the transport should end.
+  std::vector<std::string> log;   // What the server prints (it adds the time).
+  std::vector<SessionId> closes;  // Sessions the transport should end.
   void clear() {
     deliveries.clear();
     log.clear();

@@ -8,7 +8,9 @@ namespace {
 constexpr char32_t kEscape = 0x1B;
 constexpr char32_t kReplacement = 0xFFFD;
 
-bool is_control(char32_t c) { return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F); }
+bool is_control(char32_t c) {
+  return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F);
+}
 
 // How many bytes of `text` (which starts with ESC) the escape sequence takes (ECMA-48).
 std::size_t escape_length(std::string_view text) {

@@ -18,20 +18,32 @@ constexpr std::size_t kSockIdSize = 48;
 
 // Netlink speaks the host's byte order.
 constexpr bool kHostIsLittle = std::endian::native == std::endian::little;
-std::optional<std::uint16_t> host_u16(ByteReader& r) { return kHostIsLittle ? r.u16_le() : r.u16_be(); }
-std::optional<std::uint32_t> host_u32(ByteReader& r) { return kHostIsLittle ? r.u32_le() : r.u32_be(); }
-void put_host_u16(ByteWriter& w, std::uint16_t v) { kHostIsLittle ? w.u16_le(v) : w.u16_be(v); }
-void put_host_u32(ByteWriter& w, std::uint32_t v) { kHostIsLittle ? w.u32_le(v) : w.u32_be(v); }
+std::optional<std::uint16_t> host_u16(ByteReader& r) {
+  return kHostIsLittle ? r.u16_le() : r.u16_be();
+}
+std::optional<std::uint32_t> host_u32(ByteReader& r) {
+  return kHostIsLittle ? r.u32_le() : r.u32_be();
+}
+void put_host_u16(ByteWriter& w, std::uint16_t v) {
+  kHostIsLittle ? w.u16_le(v) : w.u16_be(v);
+}
+void put_host_u32(ByteWriter& w, std::uint32_t v) {
+  kHostIsLittle ? w.u32_le(v) : w.u32_be(v);
+}
 
 class Category : public std::error_category {
  public:
   const char* name() const noexcept override { return "sock_diag"; }
   std::string message(int code) const override {
     switch (static_cast<errc>(code)) {
-      case errc::truncated: return "netlink message truncated";
-      case errc::bad_length: return "netlink message length smaller than its header";
-      case errc::kernel_error: return "the kernel refused the socket dump";
-      case errc::unexpected_type: return "unexpected netlink message type";
+      case errc::truncated:
+        return "netlink message truncated";
+      case errc::bad_length:
+        return "netlink message length smaller than its header";
+      case errc::kernel_error:
+        return "the kernel refused the socket dump";
+      case errc::unexpected_type:
+        return "unexpected netlink message type";
     }
     return "unknown sock_diag error";
   }
@@ -77,7 +89,9 @@ const std::error_category& error_category() {
   return category;
 }
 
-std::error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }
+std::error_code make_error_code(errc e) {
+  return {static_cast<int>(e), error_category()};
+}
 
 //   nlmsghdr: len (u32) | type (u16) | flags (u16) | seq (u32) | pid (u32)
 //   inet_diag_req_v2: family | protocol | ext | pad | states (u32) | inet_diag_sockid (48)
@@ -139,19 +153,32 @@ Result<DumpPart> parse_dump(std::span<const std::byte> datagram, std::uint8_t pr
 
 std::string_view state_name(std::uint8_t state) {
   switch (state) {
-    case kEstablished: return "ESTAB";
-    case kSynSent: return "SYN-SENT";
-    case kSynRecv: return "SYN-RECV";
-    case kFinWait1: return "FIN-WAIT-1";
-    case kFinWait2: return "FIN-WAIT-2";
-    case kTimeWait: return "TIME-WAIT";
-    case kClose: return "UNCONN";
-    case kCloseWait: return "CLOSE-WAIT";
-    case kLastAck: return "LAST-ACK";
-    case kListen: return "LISTEN";
-    case kClosing: return "CLOSING";
-    case kNewSynRecv: return "SYN-RECV";
-    default: return "UNKNOWN";
+    case kEstablished:
+      return "ESTAB";
+    case kSynSent:
+      return "SYN-SENT";
+    case kSynRecv:
+      return "SYN-RECV";
+    case kFinWait1:
+      return "FIN-WAIT-1";
+    case kFinWait2:
+      return "FIN-WAIT-2";
+    case kTimeWait:
+      return "TIME-WAIT";
+    case kClose:
+      return "UNCONN";
+    case kCloseWait:
+      return "CLOSE-WAIT";
+    case kLastAck:
+      return "LAST-ACK";
+    case kListen:
+      return "LISTEN";
+    case kClosing:
+      return "CLOSING";
+    case kNewSynRecv:
+      return "SYN-RECV";
+    default:
+      return "UNKNOWN";
   }
 }
 

@@ -20,10 +20,22 @@ namespace soket::proto::sockstat {
 // TCP states as the kernel numbers them (include/net/tcp_states.h); UDP uses 1 (connected)
 // and 7 (unconnected).
 enum TcpState : std::uint8_t {
-  kEstablished = 1, kSynSent, kSynRecv, kFinWait1, kFinWait2, kTimeWait, kClose, kCloseWait,
-  kLastAck, kListen, kClosing, kNewSynRecv,
+  kEstablished = 1,
+  kSynSent,
+  kSynRecv,
+  kFinWait1,
+  kFinWait2,
+  kTimeWait,
+  kClose,
+  kCloseWait,
+  kLastAck,
+  kListen,
+  kClosing,
+  kNewSynRecv,
 };
-constexpr std::uint32_t state_bit(std::uint8_t state) { return 1u << state; }
+constexpr std::uint32_t state_bit(std::uint8_t state) {
+  return 1u << state;
+}
 constexpr std::uint32_t kAllStates = 0xFFFu;
 
 struct SocketRecord {
@@ -37,10 +49,10 @@ struct SocketRecord {
 };
 
 enum class errc {
-  truncated = 1,   // A header or body runs past the datagram.
-  bad_length,      // nlmsg_len smaller than its header.
-  kernel_error,    // NLMSG_ERROR with a non-zero code (the errno is in DumpPart).
-  unexpected_type, // Neither a socket, nor DONE, nor ERROR.
+  truncated = 1,    // A header or body runs past the datagram.
+  bad_length,       // nlmsg_len smaller than its header.
+  kernel_error,     // NLMSG_ERROR with a non-zero code (the errno is in DumpPart).
+  unexpected_type,  // Neither a socket, nor DONE, nor ERROR.
 };
 const std::error_category& error_category();
 std::error_code make_error_code(errc e);

@@ -87,11 +87,11 @@ TEST(LoadGenerator, StreamModeChecksEveryByte) {
 }
 
 TEST(LoadGenerator, CatchesACorruptedEcho) {
-  services::BackgroundServer server(server_config(false), [](reactor::EventLoop&) {
-    return std::make_unique<CorruptingEcho>();
-  });
+  services::BackgroundServer server(
+      server_config(false), [](reactor::EventLoop&) { return std::make_unique<CorruptingEcho>(); });
   ASSERT_FALSE(server.start().has_value());
-  auto config = quick(server.endpoints()[0].address.port(), net::Transport::tcp, LoadMode::pingpong);
+  auto config =
+      quick(server.endpoints()[0].address.port(), net::Transport::tcp, LoadMode::pingpong);
   auto report = run_load(config);
   ASSERT_TRUE(report.ok());
   EXPECT_GT(report->integrity_failures, 0u);

@@ -26,7 +26,8 @@ class RoomTest : public testing::Test {
     for (const auto& d : out.deliveries) {
       const bool to_all = d.to == kEveryMember;
       const auto& members = room_.members();
-      if (d.to == to || (to_all && std::find(members.begin(), members.end(), to) != members.end())) {
+      if (d.to == to ||
+          (to_all && std::find(members.begin(), members.end(), to) != members.end())) {
         lines.push_back(d.line);
       }
     }
@@ -60,7 +61,8 @@ TEST_F(RoomTest, JoinIsAnnouncedToEveryoneIncludingTheNewcomer) {
   say(2, "PASSWORD s3cret", 2);
   Actions out;
   room_.receive(2, "USERNAME bob", now_, out);
-  EXPECT_EQ(delivered(out, 2), (std::vector<std::string>{"USERNAME OK", "bob joined the chat room."}));
+  EXPECT_EQ(delivered(out, 2),
+            (std::vector<std::string>{"USERNAME OK", "bob joined the chat room."}));
   EXPECT_EQ(delivered(out, 1), std::vector<std::string>{"bob joined the chat room."});
   ASSERT_EQ(out.log.size(), 1u);
   EXPECT_EQ(out.log[0], "bob joined from peer");
@@ -77,8 +79,10 @@ TEST_F(RoomTest, NamesAreUniqueWithoutRegardToCase) {
 TEST_F(RoomTest, InvalidNames) {
   room_.open(1, "127.0.0.1", "peer");
   say(1, "PASSWORD s3cret", 1);
-  for (const char* bad : {"", "a b", "x/y", "\xC3\xA9", "123456789012345678901234567890123", "a:"}) {
-    EXPECT_EQ(say(1, std::string("USERNAME ") + bad, 1), std::vector<std::string>{"USERNAME INVALID"})
+  for (const char* bad :
+       {"", "a b", "x/y", "\xC3\xA9", "123456789012345678901234567890123", "a:"}) {
+    EXPECT_EQ(say(1, std::string("USERNAME ") + bad, 1),
+              std::vector<std::string>{"USERNAME INVALID"})
         << bad;
   }
   EXPECT_TRUE(is_valid_name("a.b-c_D9"));
@@ -113,7 +117,9 @@ TEST_F(RoomTest, ControlCharactersAndEscapesAreRemoved) {
   EXPECT_EQ(say(1, "bad \xFF byte", 1), std::vector<std::string>{"alice: bad \xEF\xBF\xBD byte"});
   EXPECT_EQ(sanitize("\x1b]0;title\a ok"), " ok");
   EXPECT_EQ(sanitize("tab\tkept"), "tab\tkept");
-  EXPECT_EQ(sanitize("\xC2\x9B" "1m c1"), "1m c1");  // C1 CSI, U+009B.
+  EXPECT_EQ(sanitize("\xC2\x9B"
+                     "1m c1"),
+            "1m c1");  // C1 CSI, U+009B.
 }
 
 TEST_F(RoomTest, FloodingIsCutAtTwentyPerSecond) {

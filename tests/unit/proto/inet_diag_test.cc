@@ -42,14 +42,14 @@ void socket_message(ByteWriter& w, std::uint8_t state, std::uint16_t sport, std:
 TEST(InetDiag, RequestIsWhatTheKernelExpects) {
   const auto request = dump_request(AF_INET6, IPPROTO_TCP, kAllStates, 7);
   ASSERT_EQ(request.size(), 72u);
-  EXPECT_EQ(std::to_integer<int>(request[0]), 72);                 // nlmsg_len
-  EXPECT_EQ(std::to_integer<int>(request[4]), 20);                 // SOCK_DIAG_BY_FAMILY
-  EXPECT_EQ(std::to_integer<int>(request[6]), 0x01);               // NLM_F_REQUEST
-  EXPECT_EQ(std::to_integer<int>(request[7]), 0x03);               // NLM_F_DUMP
-  EXPECT_EQ(std::to_integer<int>(request[8]), 7);                  // seq
-  EXPECT_EQ(std::to_integer<int>(request[16]), AF_INET6);          // sdiag_family
-  EXPECT_EQ(std::to_integer<int>(request[17]), IPPROTO_TCP);       // sdiag_protocol
-  EXPECT_EQ(std::to_integer<int>(request[20]), 0xFF);              // states, low byte
+  EXPECT_EQ(std::to_integer<int>(request[0]), 72);            // nlmsg_len
+  EXPECT_EQ(std::to_integer<int>(request[4]), 20);            // SOCK_DIAG_BY_FAMILY
+  EXPECT_EQ(std::to_integer<int>(request[6]), 0x01);          // NLM_F_REQUEST
+  EXPECT_EQ(std::to_integer<int>(request[7]), 0x03);          // NLM_F_DUMP
+  EXPECT_EQ(std::to_integer<int>(request[8]), 7);             // seq
+  EXPECT_EQ(std::to_integer<int>(request[16]), AF_INET6);     // sdiag_family
+  EXPECT_EQ(std::to_integer<int>(request[17]), IPPROTO_TCP);  // sdiag_protocol
+  EXPECT_EQ(std::to_integer<int>(request[20]), 0xFF);         // states, low byte
   EXPECT_EQ(std::to_integer<int>(request[21]), 0x0F);
 }
 
