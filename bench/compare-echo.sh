@@ -71,6 +71,23 @@ wait_listening() {  # PORT PROTO: bounded wait for the socket to appear
   return 1
 }
 
+pid=""
+start_server() {  # NAME PROTO: sets port and pid; false if it never listened
+  port=$(free_port)
+  # shellcheck disable=SC2046
+  taskset -c 0 $(server_command "$1" "$port" "$2") > /dev/null 2>&1 &
+  pid=$!
+  if ! wait_listening "$port" "$2"; then
+    echo "compare-echo: $1 did not listen on $port; skipped" >&2
+    stop_server
+    return 1
+  fi
+}
+stop_server() {
+  kill "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+}
+
 for workload in $WORKLOADS; do
   args=$(workload_args "$workload")
   proto=tcp
@@ -78,23 +95,20 @@ for workload in $WORKLOADS; do
   for server in $SERVERS; do
     # socat forks a process per connection: 10,000 of them would not fit this machine.
     [ "$server" = socat ] && [ "$workload" = idle-10000 ] && continue
-    port=$(free_port)
-    # shellcheck disable=SC2046
-    taskset -c 0 $(server_command "$server" "$port" "$proto") > /dev/null 2>&1 &
-    pid=$!
-    if ! wait_listening "$port" "$proto"; then
-      echo "compare-echo: $server did not listen on $port; skipped" >&2
-      kill "$pid" 2> /dev/null || true
-      continue
-    fi
+    # Memory is measured from a fresh server each run: one that served a run before keeps
+    # the memory it grew (allocators rarely give it back), which would hide the growth.
+    fresh_each_run=false
+    [[ $workload == idle-* ]] && fresh_each_run=true
+    $fresh_each_run || start_server "$server" "$proto" || continue
     for run in $(seq "$RUNS"); do
+      if $fresh_each_run; then start_server "$server" "$proto" || continue; fi
       # shellcheck disable=SC2086
-      line=$(taskset -c 1 "$soket" bench echo -p "$port" $args -d "$DURATION" \
+      line=$(taskset -c 1 "$soket" bench "$SERVICE" -p "$port" $args -d "$DURATION" \
         --warmup "$WARMUP" --server-pid "$pid" --json || true)
       [ -n "$line" ] && echo "{\"server\":\"$server\",\"case\":\"$workload\",\"run\":$run,\"result\":$line}" >> "$results"
+      $fresh_each_run && stop_server
     done
-    kill "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
+    $fresh_each_run || stop_server
   done
 done
 /usr/bin/python3 bench/summarise.py "$results"

@@ -13,7 +13,8 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
 echo "== format"
-mapfile -t sources < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
+# bench/peers/ keeps each library's own idiom and is left out.
+mapfile -t sources < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
 clang-format --dry-run --Werror "${sources[@]}"
 
 echo "== release build and tests"

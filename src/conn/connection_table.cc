@@ -36,8 +36,16 @@ void ConnectionTable::close_all(OnEmpty on_empty) {
   if (connections_.empty() && on_empty_) std::exchange(on_empty_, nullptr)();
 }
 
+void ConnectionTable::resume_later(TcpConnection::Id id) {
+  loop_.defer([this, id, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    if (auto* connection = find(id)) connection->resume_reading();
+  });
+}
+
 void ConnectionTable::release(TcpConnection::Id id) {
-  loop_.defer([this, id] {
+  loop_.defer([this, id, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
     const auto it = connections_.find(id);
     if (it == connections_.end()) return;
     closed_bytes_in_ += it->second->bytes_in();

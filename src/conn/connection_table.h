@@ -40,6 +40,9 @@ class ConnectionTable {
   const ConnectionSettings& settings() const { return settings_; }
   // Called by a connection that has closed: it is destroyed at the end of the iteration.
   void release(TcpConnection::Id id);
+  // Called by a connection that stopped reading with input left: it reads again at the end
+  // of this iteration, after the other connections had their turn.
+  void resume_later(TcpConnection::Id id);
 
  private:
   reactor::EventLoop& loop_;
@@ -50,6 +53,8 @@ class ConnectionTable {
   OnReleased on_released_;
   OnEmpty on_empty_;
   std::uint64_t closed_bytes_in_ = 0, closed_bytes_out_ = 0, accepted_ = 0;
+  // Deferred work holds a weak_ptr to this: it does nothing once the table is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace soket::conn

@@ -8,8 +8,9 @@
 
 namespace soket::conn {
 namespace {
-// One read per readiness event, at most this much: a fast peer cannot starve the others.
+// At most this much is read per readiness event: a fast peer cannot starve the others.
 constexpr std::size_t kMaxReadPerEvent = 256 * 1024;
+constexpr std::uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 }  // namespace
 
 TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id)
@@ -31,8 +32,7 @@ TcpConnection::~TcpConnection() {
 }
 
 Result<void> TcpConnection::start() {
-  interest_ = EPOLLIN;
-  if (auto r = loop().watch(fd_.get(), interest_, this); !r) return r;
+  if (auto r = loop().watch(fd_.get(), kEvents, this); !r) return r;
   if (settings().idle_timeout > Duration::zero()) {
     arm_idle_timer(loop().now() + settings().idle_timeout);
   }
@@ -45,37 +45,64 @@ void TcpConnection::on_io(std::uint32_t events) noexcept {
     close_now(net::pending_error(fd_.get()));
     return;
   }
-  if ((events & (EPOLLIN | EPOLLHUP)) != 0) handle_read();
+  // The peer's FIN may come in the same edge as its last bytes: then a short read does not
+  // mean done, and reading goes on to the end of the stream.
+  if ((events & (EPOLLRDHUP | EPOLLHUP)) != 0) peer_finished_ = true;
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0) handle_read();
   if (closed()) return;
-  // A hang-up is reported whatever we ask for. While we are not reading (closing, or paused
-  // by back-pressure) it would fire again and again, and nothing more can reach the peer.
+  // Both directions are gone: nothing queued can reach the peer any more.
   if ((events & EPOLLHUP) != 0 && (closing_ || paused_by_backpressure_)) {
     close_now(std::make_error_code(std::errc::connection_reset));
     return;
   }
-  if ((events & EPOLLOUT) != 0) handle_write();
+  if ((events & EPOLLOUT) != 0 && !output_.empty()) handle_write();
 }
 
 void TcpConnection::handle_read() {
-  if (closing_ || paused_by_backpressure_) return;
-  auto got = input_.read_from_fd(fd_.get(), kMaxReadPerEvent);
+  std::size_t budget = kMaxReadPerEvent;
+  while (read_once(budget)) {
+  }
+}
+
+void TcpConnection::resume_reading() {
+  if (unread_) handle_read();
+}
+
+// One read; true when another may find more.
+bool TcpConnection::read_once(std::size_t& budget) {
+  if (closing_ || paused_by_backpressure_) {
+    unread_ = true;
+    return false;
+  }
+  unread_ = false;
+  const std::size_t asked = input_.read_window(budget);
+  auto got = input_.read_from_fd(fd_.get(), budget);
   if (!got) {
     if (!net::is_would_block(got.error())) close_now(got.error());
-    return;
+    return false;
   }
   if (*got == 0) {
     // The peer will send no more. Answer what it sent, then close: the echo of the last
     // bytes must not be lost because the client half-closed (nc -N, shutdown(SHUT_WR)).
     events().on_peer_closed(*this, input_);
     close_after_flush();
-    return;
+    return false;
   }
   bytes_in_ += *got;
   last_active_ = loop().now();
   events().on_data(*this, input_);
+  if (closed()) return false;
   // Whatever the service left in input_ waits for more bytes; an empty buffer gives its
   // memory back so that an idle connection costs little.
   if (input_.empty() && input_.capacity() > 0) input_.release();
+  if (*got < asked && !peer_finished_) return false;  // Drained: a new arrival, a new edge.
+  budget -= std::min(budget, *got);
+  if (budget == 0) {
+    unread_ = true;
+    owner_.resume_later(id_);  // Let the other connections have this iteration first.
+    return false;
+  }
+  return true;
 }
 
 void TcpConnection::send(std::span<const std::byte> bytes) {
@@ -93,9 +120,9 @@ void TcpConnection::send(std::span<const std::byte> bytes) {
     if (done > 0) last_active_ = loop().now();
   }
   if (bytes.empty()) return;
+  // The socket is full: the rest waits for the output edge that its draining brings.
   output_.append(bytes);
   if (output_.size() >= settings().output_high_water) paused_by_backpressure_ = true;
-  update_interest();
 }
 
 void TcpConnection::handle_write() {
@@ -103,15 +130,15 @@ void TcpConnection::handle_write() {
   if (closed()) return;
   if (output_.empty()) {
     output_.release();
-    paused_by_backpressure_ = false;
     if (closing_) {
       close_now();
       return;
     }
-  } else if (output_.size() < settings().output_high_water / 2) {
-    paused_by_backpressure_ = false;
   }
-  update_interest();
+  if (paused_by_backpressure_ && output_.size() < settings().output_high_water / 2) {
+    paused_by_backpressure_ = false;
+    resume_reading();  // What arrived while paused brought no edge of its own.
+  }
 }
 
 void TcpConnection::write_queued() {
@@ -125,23 +152,10 @@ void TcpConnection::write_queued() {
   last_active_ = loop().now();
 }
 
-void TcpConnection::update_interest() {
-  std::uint32_t wanted = 0;
-  if (!closing_ && !paused_by_backpressure_) wanted |= EPOLLIN;
-  if (!output_.empty()) wanted |= EPOLLOUT;
-  if (wanted == interest_) return;
-  interest_ = wanted;
-  if (auto r = loop().modify(fd_.get(), interest_); !r) close_now(r.error());
-}
-
 void TcpConnection::close_after_flush() {
   if (closed()) return;
   closing_ = true;
-  if (output_.empty()) {
-    close_now();
-  } else {
-    update_interest();
-  }
+  if (output_.empty()) close_now();
 }
 
 void TcpConnection::close_now(std::error_code reason) {

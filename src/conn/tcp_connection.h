@@ -1,9 +1,16 @@
 // TcpConnection: one accepted TCP socket on one loop, with an input and an output Buffer.
 //
+// The socket is watched once, edge-triggered, for input and output: the kernel reports each
+// new arrival and each time the send buffer drains, so no epoll_ctl is needed as the
+// connection's state changes, and epoll_wait does not poll every busy socket again (which
+// level-triggering costs). The price of edges is that readiness not acted on is not reported
+// again: a read shorter than asked means the socket is drained, and a read stopped early
+// (budget spent, or back-pressure) is resumed explicitly, never left to an event.
+//
 // Writes go straight to the socket while nothing is queued; only the leftover is buffered
-// and EPOLLOUT armed, and disarmed once drained. When the output passes the high-water mark
-// the connection stops reading from this peer until it drains (back-pressure), so a peer
-// that sends without reading cannot make us buffer without bound.
+// until the next output edge. When the output passes the high-water mark the connection
+// stops reading from this peer until it drains (back-pressure), so a peer that sends
+// without reading cannot make us buffer without bound.
 //
 // Loop-thread only. Owned by a ConnectionTable; other threads refer to it by id().
 // ConnectionEvents::on_close is called exactly once, after which the connection does no I/O.
@@ -63,6 +70,8 @@ class TcpConnection final : public reactor::IoHandler {
   // Stops reading, sends what is queued, then closes: the polite end.
   void close_after_flush();
   void close_now(std::error_code reason = {});
+  // Reads what was left unread when reading stopped early (ConnectionTable calls it).
+  void resume_reading();
 
   Id id() const { return id_; }
   const net::Address& peer() const { return peer_; }
@@ -75,9 +84,9 @@ class TcpConnection final : public reactor::IoHandler {
 
  private:
   void handle_read();
+  bool read_once(std::size_t& budget);
   void handle_write();
   void write_queued();
-  void update_interest();
   void arm_idle_timer(TimePoint deadline);
   void on_idle_timer();
 
@@ -88,12 +97,13 @@ class TcpConnection final : public reactor::IoHandler {
   ConnectionTable& owner_;
   Id id_;
   net::Fd fd_;
-  std::uint32_t interest_ = 0;
   net::Address peer_;
   Buffer input_;
   Buffer output_;
   bool closing_ = false;  // close_after_flush() was called.
   bool paused_by_backpressure_ = false;
+  bool unread_ = false;         // Input may be waiting that no edge will announce.
+  bool peer_finished_ = false;  // The peer shut down its side (EPOLLRDHUP).
   reactor::TimerId idle_timer_;
   TimePoint last_active_;
   std::uint64_t bytes_in_ = 0;

@@ -57,8 +57,12 @@ void Buffer::make_room(std::size_t count) {
   write_index_ = static_cast<std::uint32_t>(kPrependRoom + readable_bytes);
 }
 
+std::size_t Buffer::read_window(std::size_t max_bytes) const {
+  return std::min(max_bytes, (capacity_ >= write_index_ ? writable() : 0) + kSpill);
+}
+
 Result<std::size_t> Buffer::read_from_fd(int fd, std::size_t max_bytes) {
-  std::byte spill[64 * 1024];
+  std::byte spill[kSpill];
   const std::size_t direct = std::min(capacity_ >= write_index_ ? writable() : 0, max_bytes);
   iovec vec[2];
   vec[0] = {data_ ? data_.get() + write_index_ : spill, direct};

@@ -48,6 +48,9 @@ class Buffer {
   // stack spill so that one syscall drains a burst without growing every buffer up front.
   // Returns 0 at end of stream; would-block shows as std::errc::resource_unavailable_try_again.
   Result<std::size_t> read_from_fd(int fd, std::size_t max_bytes);
+  // How much read_from_fd(fd, max_bytes) asks for: a read that returns less drained the fd.
+  std::size_t read_window(std::size_t max_bytes) const;
+  static constexpr std::size_t kSpill = 64 * 1024;
 
  private:
   std::size_t writable() const { return capacity_ - write_index_; }
