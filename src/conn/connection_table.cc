@@ -37,10 +37,24 @@ void ConnectionTable::close_all(OnEmpty on_empty) {
 }
 
 void ConnectionTable::resume_later(TcpConnection::Id id) {
-  loop_.defer([this, id, alive = std::weak_ptr<int>(alive_)] {
+  // Posted, not deferred: a task posted now runs after this iteration's other handlers, and
+  // one it posts again waits for the next iteration, so a busy peer cannot hold the loop.
+  loop_.post([this, id, alive = std::weak_ptr<int>(alive_)] {
     if (alive.expired()) return;
     if (auto* connection = find(id)) connection->resume_reading();
   });
+}
+
+detail::SplicePipe* ConnectionTable::splice_pipe() {
+  if (!splice_pipe_ && !splice_unavailable_) {
+    auto pipe = detail::SplicePipe::open();
+    if (pipe) {
+      splice_pipe_ = std::make_unique<detail::SplicePipe>(std::move(pipe).value());
+    } else {
+      splice_unavailable_ = true;
+    }
+  }
+  return splice_pipe_.get();
 }
 
 void ConnectionTable::release(TcpConnection::Id id) {

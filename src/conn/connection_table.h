@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "conn/detail/splice_pipe.h"
 #include "conn/tcp_connection.h"
 
 namespace soket::conn {
@@ -40,9 +41,12 @@ class ConnectionTable {
   const ConnectionSettings& settings() const { return settings_; }
   // Called by a connection that has closed: it is destroyed at the end of the iteration.
   void release(TcpConnection::Id id);
-  // Called by a connection that stopped reading with input left: it reads again at the end
-  // of this iteration, after the other connections had their turn.
+  // Called by a connection that stopped reading with input left: it reads again after the
+  // other connections ready in this iteration had their turn.
   void resume_later(TcpConnection::Id id);
+  // The loop's pipe for in-kernel reflection (splice), made on first use; null if the
+  // kernel gives none. It is empty between uses.
+  detail::SplicePipe* splice_pipe();
 
  private:
   reactor::EventLoop& loop_;
@@ -55,6 +59,8 @@ class ConnectionTable {
   std::uint64_t closed_bytes_in_ = 0, closed_bytes_out_ = 0, accepted_ = 0;
   // Deferred work holds a weak_ptr to this: it does nothing once the table is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  std::unique_ptr<detail::SplicePipe> splice_pipe_;
+  bool splice_unavailable_ = false;
 };
 
 }  // namespace soket::conn

@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 
 #include "conn/connection_table.h"
+#include "conn/detail/splice_pipe.h"
 #include "core/log.h"
 #include "net/socket_ops.h"
 
@@ -11,6 +12,10 @@ namespace {
 // At most this much is read per readiness event: a fast peer cannot starve the others.
 constexpr std::size_t kMaxReadPerEvent = 256 * 1024;
 constexpr std::uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+// A read this large marks a bulk stream, worth reflecting with splice; a splice this small
+// marks its end (for small messages read and send cost less than two splices).
+constexpr std::size_t kBulkRead = 64 * 1024;
+constexpr std::size_t kSmallSplice = 16 * 1024;
 }  // namespace
 
 TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id)
@@ -75,6 +80,9 @@ bool TcpConnection::read_once(std::size_t& budget) {
     return false;
   }
   unread_ = false;
+  if (bulk_ && output_.empty() && input_.empty() && events().reflects()) {
+    if (auto* pipe = owner_.splice_pipe()) return reflect_once(*pipe, budget);
+  }
   const std::size_t asked = input_.read_window(budget);
   auto got = input_.read_from_fd(fd_.get(), budget);
   if (!got) {
@@ -90,19 +98,64 @@ bool TcpConnection::read_once(std::size_t& budget) {
   }
   bytes_in_ += *got;
   last_active_ = loop().now();
+  bulk_ = *got >= kBulkRead;
   events().on_data(*this, input_);
   if (closed()) return false;
   // Whatever the service left in input_ waits for more bytes; an empty buffer gives its
   // memory back so that an idle connection costs little.
   if (input_.empty() && input_.capacity() > 0) input_.release();
   if (*got < asked && !peer_finished_) return false;  // Drained: a new arrival, a new edge.
-  budget -= std::min(budget, *got);
-  if (budget == 0) {
-    unread_ = true;
-    owner_.resume_later(id_);  // Let the other connections have this iteration first.
+  return spend(budget, *got);
+}
+
+// Takes `used` from the event's budget; once it is spent, reading resumes after the other
+// connections had their turn. True while there is budget left.
+bool TcpConnection::spend(std::size_t& budget, std::size_t used) {
+  budget -= std::min(budget, used);
+  if (budget > 0) return true;
+  unread_ = true;
+  owner_.resume_later(id_);
+  return false;
+}
+
+// socket -> pipe -> same socket, all in the kernel. What the socket will not take now is
+// copied out of the pipe into output_, so the pipe is empty again for the next connection.
+// A short splice need not mean the socket is drained (the pipe fills by pages, not bytes),
+// so this reads until would-block.
+bool TcpConnection::reflect_once(detail::SplicePipe& pipe, std::size_t& budget) {
+  auto in = pipe.fill_from(fd_.get(), std::min(budget, pipe.capacity()));
+  if (!in) {
+    if (!net::is_would_block(in.error())) close_now(in.error());
     return false;
   }
-  return true;
+  if (*in == 0) {
+    events().on_peer_closed(*this, input_);
+    close_after_flush();
+    return false;
+  }
+  bytes_in_ += *in;
+  last_active_ = loop().now();
+  std::size_t out = 0;
+  while (out < *in) {
+    auto moved = pipe.drain_to(fd_.get(), *in - out);
+    if (!moved || *moved == 0) break;
+    out += *moved;
+  }
+  bytes_out_ += out;
+  if (out < *in) empty_pipe_into_output(pipe, *in - out);
+  if (*in < kSmallSplice) bulk_ = false;
+  return spend(budget, *in);
+}
+
+void TcpConnection::empty_pipe_into_output(detail::SplicePipe& pipe, std::size_t count) {
+  std::byte chunk[64 * 1024];
+  while (count > 0) {
+    auto got = pipe.read_into(chunk, std::min(count, sizeof chunk));
+    if (!got || *got == 0) break;  // Cannot happen with bytes in the pipe; never spin.
+    output_.append(std::span<const std::byte>(chunk, *got));
+    count -= *got;
+  }
+  if (output_.size() >= settings().output_high_water) paused_by_backpressure_ = true;
 }
 
 void TcpConnection::send(std::span<const std::byte> bytes) {

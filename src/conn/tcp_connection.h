@@ -31,6 +31,9 @@ namespace soket::conn {
 
 class TcpConnection;
 class ConnectionTable;
+namespace detail {
+class SplicePipe;
+}
 
 // What a service implements to be told of a connection's life. Must not throw.
 class ConnectionEvents {
@@ -41,6 +44,9 @@ class ConnectionEvents {
   // The peer sent its last byte (EOF); `input` holds what it left unconsumed. The
   // connection then flushes its output and closes.
   virtual void on_peer_closed(TcpConnection&, Buffer&) noexcept {}
+  // True when the service sends every byte back unchanged (an echo): the connection may then
+  // move bulk input back out inside the kernel (splice) without calling on_data for it.
+  virtual bool reflects() const noexcept { return false; }
   // `reason` is empty for an orderly close, else the error or std::errc::timed_out (idle).
   virtual void on_close(TcpConnection&, std::error_code) noexcept {}
 
@@ -85,6 +91,9 @@ class TcpConnection final : public reactor::IoHandler {
  private:
   void handle_read();
   bool read_once(std::size_t& budget);
+  bool reflect_once(detail::SplicePipe& pipe, std::size_t& budget);
+  void empty_pipe_into_output(detail::SplicePipe& pipe, std::size_t count);
+  bool spend(std::size_t& budget, std::size_t used);
   void handle_write();
   void write_queued();
   void arm_idle_timer(TimePoint deadline);
@@ -104,6 +113,7 @@ class TcpConnection final : public reactor::IoHandler {
   bool paused_by_backpressure_ = false;
   bool unread_ = false;         // Input may be waiting that no edge will announce.
   bool peer_finished_ = false;  // The peer shut down its side (EPOLLRDHUP).
+  bool bulk_ = false;           // Reads come full: reflect them in the kernel if we may.
   reactor::TimerId idle_timer_;
   TimePoint last_active_;
   std::uint64_t bytes_in_ = 0;

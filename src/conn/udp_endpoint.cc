@@ -22,7 +22,8 @@ UdpEndpoint::~UdpEndpoint() {
 }
 
 Result<void> UdpEndpoint::start() {
-  const std::uint32_t events = shared_ ? (EPOLLIN | EPOLLEXCLUSIVE) : EPOLLIN;
+  const std::uint32_t events =
+      EPOLLIN | EPOLLET | (shared_ ? static_cast<std::uint32_t>(EPOLLEXCLUSIVE) : 0u);
   if (auto r = loop_.watch(fd_, events, this); !r) return r;
   watching_ = true;
   return {};
@@ -34,6 +35,11 @@ void UdpEndpoint::stop() {
 }
 
 void UdpEndpoint::on_io(std::uint32_t) noexcept {
+  receive_batches();
+}
+
+void UdpEndpoint::receive_batches() {
+  if (!watching_) return;
   std::array<mmsghdr, kBatch> headers{};
   std::array<iovec, kBatch> vectors{};
   for (int batch = 0; batch < kMaxBatchesPerEvent; ++batch) {
@@ -65,8 +71,12 @@ void UdpEndpoint::on_io(std::uint32_t) noexcept {
     }
     in_batch_ = false;
     flush_replies();  // Before the next recvmmsg reuses the buffers the replies may point at.
-    if (static_cast<std::size_t>(count) < kBatch) return;
+    if (static_cast<std::size_t>(count) < kBatch) return;  // Drained: the next one, a new edge.
   }
+  // Budget spent with datagrams left: no edge will say so, so come back for them.
+  loop_.post([this, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired()) receive_batches();
+  });
 }
 
 bool UdpEndpoint::is_received_payload(std::span<const std::byte> payload) const {

@@ -1,4 +1,6 @@
-// UdpEndpoint: a bound UDP socket watched on one loop. Datagrams are taken in batches with
+// UdpEndpoint: a bound UDP socket watched on one loop, edge-triggered (see TcpConnection):
+// a batch shorter than asked means the queue is empty, and when the per-event budget runs
+// out the rest is taken after the loop's other handlers. Datagrams are taken in batches with
 // recvmmsg(2), one syscall for up to kBatch of them, and the replies a handler sends during a
 // batch go out together with one sendmmsg(2) at its end. Like Acceptor it does not own the fd:
 // several loops may share one socket (EPOLLEXCLUSIVE) or each have its own (SO_REUSEPORT).
@@ -11,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -57,6 +60,7 @@ class UdpEndpoint final : public reactor::IoHandler {
   void on_io(std::uint32_t events) noexcept override;
 
  private:
+  void receive_batches();
   void send_now(std::span<const std::byte> payload, const net::Address& to);
   void flush_replies();
   bool is_received_payload(std::span<const std::byte> payload) const;
@@ -76,6 +80,8 @@ class UdpEndpoint final : public reactor::IoHandler {
   std::vector<std::byte> reply_storage_;  // kBatch slots of kMaxDatagram, made when needed.
   std::uint64_t datagrams_in_ = 0, datagrams_out_ = 0, bytes_in_ = 0, bytes_out_ = 0;
   std::uint64_t dropped_ = 0;
+  // Posted work holds a weak_ptr to this: it does nothing once the endpoint is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace soket::conn

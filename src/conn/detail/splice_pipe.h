@@ -1,0 +1,33 @@
+// SplicePipe: a pipe through which a connection's bytes go from its socket back to the same
+// socket with splice(2), never copied into user space (what an echo does with bulk data).
+// One per loop: whoever fills it empties it before returning, so it can be shared.
+#pragma once
+
+#include <cstddef>
+
+#include "core/result.h"
+#include "net/fd.h"
+
+namespace soket::conn::detail {
+
+class SplicePipe {
+ public:
+  static Result<SplicePipe> open();
+
+  // Moves up to `count` bytes from `socket` into the pipe (0 at end of stream).
+  Result<std::size_t> fill_from(int socket, std::size_t count);
+  // Moves up to `count` bytes from the pipe to `socket`; would-block when the socket is full.
+  Result<std::size_t> drain_to(int socket, std::size_t count);
+  // Reads up to `count` bytes out of the pipe into memory, to empty it.
+  Result<std::size_t> read_into(std::byte* into, std::size_t count);
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  SplicePipe(net::Fd read_end, net::Fd write_end, std::size_t capacity)
+      : read_end_(std::move(read_end)), write_end_(std::move(write_end)), capacity_(capacity) {}
+
+  net::Fd read_end_, write_end_;
+  std::size_t capacity_;
+};
+
+}  // namespace soket::conn::detail
