@@ -9,11 +9,12 @@ packages=(
   clang libclang-rt-14-dev   # libFuzzer and the sanitizers' runtimes
   clang-format
   # Libraries
-  libcli11-dev libfmt-dev libicu-dev
+  libcli11-dev libfmt-dev libicu-dev libidn2-dev libssl-dev zlib1g-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers the tests start on loopback
-  netcat-openbsd socat iproute2 util-linux procps tmux python3
+  netcat-openbsd socat iproute2 util-linux procps tmux python3 knot bind9-dnsutils
+  nginx curl openssl ca-certificates
 )
 
 missing=()

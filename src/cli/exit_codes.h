@@ -16,6 +16,13 @@ enum ExitCode : int {
   kExitTimedOut = 8,           // No answer within --timeout.
   kExitNetworkError = 9,       // Any other network failure (reset, unreachable, ...).
   kExitRejected = 10,          // The server said no: wrong password, locked out, name refused.
+  kExitNxdomain = 11,          // DNS: the name does not exist.
+  kExitDnsServerFailure = 12,  // DNS: SERVFAIL, REFUSED or another error rcode.
+  kExitMalformedReply = 13,    // A reply that breaks its protocol (DNS, HTTP).
+  kExitTls = 14,               // TLS failed: expired, wrong host, unknown CA, handshake.
+  kExitShortBody = 15,         // HTTP: the body ended before its Content-Length.
+  kExitTooManyRedirects = 16,  // HTTP: past --max-redirs (or a redirect loop).
+  kExitHttpError = 17,         // HTTP: a status of 400 or more, with -f.
 };
 
 }  // namespace soket::cli

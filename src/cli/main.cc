@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   add_transform_command(app, action);
   add_chat_command(app, action);
   add_sockets_command(app, action);
+  add_dns_command(app, action);
+  add_http_command(app, action);
   add_demo_command(app, action);
   add_bench_command(app, action);
   try {

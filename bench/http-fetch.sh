@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A 1 GiB file from a local nginx, fetched by soket and by curl alternately, RUNS times each
+# (default 5), written to /dev/null. Prints the median times and their ratio. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+SIZE_MIB=${SIZE_MIB:-1024}
+scripts/install-deps.sh
+scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+soket=build/src/cli/soket
+work=$(mktemp -d)
+nginx_pid=""
+cleanup() {
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/www" "$work/tmp"
+head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$work/www/big.bin"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$work/nginx.conf" << CONF
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $work/error.log warn;
+pid $work/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path $work/tmp;
+  proxy_temp_path $work/tmp;
+  fastcgi_temp_path $work/tmp;
+  uwsgi_temp_path $work/tmp;
+  scgi_temp_path $work/tmp;
+  server { listen 127.0.0.1:$port; root $work/www; }
+}
+CONF
+nginx -p "$work" -c "$work/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 100); do  # Bounded wait for the port.
+  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+  sleep 0.1
+done
+url="http://127.0.0.1:$port/big.bin"
+time_of() { local start end; start=$(date +%s%N); "$@" > /dev/null; end=$(date +%s%N); echo $(((end - start) / 1000000)); }
+soket_times=() curl_times=()
+for _ in $(seq "$RUNS"); do
+  soket_times+=("$(time_of "$soket" http "$url")")
+  curl_times+=("$(time_of curl -s "$url")")
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+s=$(median "${soket_times[@]}")
+c=$(median "${curl_times[@]}")
+echo "file: $SIZE_MIB MiB from nginx on 127.0.0.1"
+echo "soket http: ${s} ms (median of $RUNS; $((SIZE_MIB * 1000 / (s > 0 ? s : 1))) MiB/s)"
+echo "curl:       ${c} ms (median of $RUNS; $((SIZE_MIB * 1000 / (c > 0 ? c : 1))) MiB/s)"
+awk -v s="$s" -v c="$c" 'BEGIN { printf "curl / soket: %.2f x\n", c / s }'
