@@ -28,8 +28,9 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSOKET_SANITIZE=ON
 
 if [ -d tests/fuzz/corpus ]; then
   echo "== fuzzing, ${fuzz_seconds} s per target"
-  scripts/build.sh build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSOKET_FUZZ=ON -DSOKET_TESTS=OFF \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSOKET_FUZZ=ON -DSOKET_TESTS=OFF \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ > /dev/null
+  cmake --build build-fuzz --target fuzzers  # Only what the fuzzers link.
   for corpus in tests/fuzz/corpus/*/; do
     name=$(basename "$corpus")
     work="$logs/corpus-$name"

@@ -1,4 +1,5 @@
 #include "clients/byte_stream.h"
+#include "core/error_category.h"
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
@@ -11,27 +12,23 @@
 namespace soket::clients {
 namespace {
 
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "tls"; }
-  std::string message(int code) const override {
-    switch (static_cast<tls_errc>(code)) {
-      case tls_errc::expired:
-        return "the server's certificate has expired or is not valid yet";
-      case tls_errc::wrong_host:
-        return "the server's certificate is for another host name";
-      case tls_errc::unknown_ca:
-        return "the server's certificate is signed by an unknown CA";
-      case tls_errc::untrusted:
-        return "the server's certificate could not be verified";
-      case tls_errc::handshake:
-        return "the TLS handshake failed";
-      case tls_errc::setup:
-        return "TLS could not be set up (check --cacert)";
-    }
-    return "TLS error";
+const char* describe(tls_errc code) {
+  switch (code) {
+    case tls_errc::expired:
+      return "the server's certificate has expired or is not valid yet";
+    case tls_errc::wrong_host:
+      return "the server's certificate is for another host name";
+    case tls_errc::unknown_ca:
+      return "the server's certificate is signed by an unknown CA";
+    case tls_errc::untrusted:
+      return "the server's certificate could not be verified";
+    case tls_errc::handshake:
+      return "the TLS handshake failed";
+    case tls_errc::setup:
+      return "TLS could not be set up (check --cacert)";
   }
-};
+  return "TLS error";
+}
 
 class PlainStream final : public ByteStream {
  public:
@@ -127,7 +124,7 @@ bool is_ip_literal(const std::string& host) {
 }  // namespace
 
 const std::error_category& tls_error_category() {
-  static const Category category;
+  static const EnumErrorCategory<tls_errc> category("tls", describe);
   return category;
 }
 

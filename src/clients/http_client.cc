@@ -1,4 +1,5 @@
 #include "clients/http_client.h"
+#include "core/error_category.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,23 +19,19 @@
 namespace soket::clients {
 namespace {
 
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "http client"; }
-  std::string message(int code) const override {
-    switch (static_cast<http_errc>(code)) {
-      case http_errc::too_many_redirects:
-        return "too many redirects (a redirect loop?)";
-      case http_errc::bad_redirect:
-        return "a redirect without a usable Location";
-      case http_errc::short_body:
-        return "the body ended before its Content-Length";
-      case http_errc::bad_encoding:
-        return "the body does not decode as its Content-Encoding";
-    }
-    return "HTTP client error";
+const char* describe(http_errc code) {
+  switch (code) {
+    case http_errc::too_many_redirects:
+      return "too many redirects (a redirect loop?)";
+    case http_errc::bad_redirect:
+      return "a redirect without a usable Location";
+    case http_errc::short_body:
+      return "the body ended before its Content-Length";
+    case http_errc::bad_encoding:
+      return "the body does not decode as its Content-Encoding";
   }
-};
+  return "HTTP client error";
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -194,7 +191,7 @@ Result<HttpResponse> exchange(const proto::http::Url& url, const std::string& me
 }  // namespace
 
 const std::error_category& http_error_category() {
-  static const Category category;
+  static const EnumErrorCategory<http_errc> category("http client", describe);
   return category;
 }
 

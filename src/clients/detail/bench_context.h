@@ -20,6 +20,12 @@ struct alignas(64) BenchContext {
       : config(load), measuring(measuring_flag), scratch(256 * 1024) {}
 
   bool counting() const { return measuring.load(std::memory_order_relaxed); }
+  // A connection failed: an error or an integrity failure; it leaves the open ones if it was
+  // open, else it is settled (it will not connect).
+  void count_failure(bool integrity, bool was_open) {
+    (integrity ? integrity_failures : errors).fetch_add(1, std::memory_order_relaxed);
+    (was_open ? open : settled).fetch_add(was_open ? -1 : 1, std::memory_order_relaxed);
+  }
   void count_delivery() {
     deliveries.store(deliveries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }

@@ -30,7 +30,6 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
     : loop_(loop),
       context_(context),
       fd_(std::move(fd)),
-      index_(index),
       chat_(context.config.workload == Workload::chat),
       name_("m" + std::to_string(index)),
       framer_(1 << 20) {
@@ -177,13 +176,7 @@ void BenchLines::send_line(const std::string& line) {
 
 void BenchLines::fail(bool integrity) {
   if (!open()) return;
-  (integrity ? context_.integrity_failures : context_.errors)
-      .fetch_add(1, std::memory_order_relaxed);
-  if (step_ == Step::running) {
-    context_.open.fetch_sub(1, std::memory_order_relaxed);
-  } else {
-    context_.settled.fetch_add(1, std::memory_order_relaxed);
-  }
+  context_.count_failure(integrity, step_ == Step::running);
   loop_.unwatch(fd_.get());
   fd_.reset();
 }

@@ -48,7 +48,6 @@ class BenchLines final : public reactor::IoHandler {
   reactor::EventLoop& loop_;
   BenchContext& context_;
   net::Fd fd_;
-  std::size_t index_;
   bool chat_;
   Step step_ = Step::connecting;
   std::string name_;

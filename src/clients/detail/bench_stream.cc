@@ -157,16 +157,7 @@ void BenchStream::set_want_write(bool want) {
 
 void BenchStream::fail(bool integrity) {
   if (!open()) return;
-  if (integrity) {
-    context_.integrity_failures.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    context_.errors.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (connected_) {
-    context_.open.fetch_sub(1, std::memory_order_relaxed);
-  } else {
-    context_.settled.fetch_add(1, std::memory_order_relaxed);
-  }
+  context_.count_failure(integrity, connected_);
   loop_.unwatch(fd_.get());
   fd_.reset();
 }

@@ -154,7 +154,8 @@ void Room::on_private(Session& session, SessionId id, std::string_view rest, Act
   const std::string_view name = rest.substr(0, space);
   const std::string text = sanitize(rest.substr(space + 1));
   const auto target = names_.find(lower(name));
-  if (target == names_.end()) return reply(id, "ERROR no such member: " + std::string(name), out);
+  // The name is echoed back cleaned: an error line must not carry escapes either.
+  if (target == names_.end()) return reply(id, "ERROR no such member: " + sanitize(name), out);
   if (text.empty()) return;
   reply(target->second, "[private] " + session.name + ": " + text, out);
   out.log.push_back(session.name + " -> " + sessions_[target->second].name + " (private)");

@@ -1,4 +1,5 @@
 #include "proto/dns/message.h"
+#include "core/error_category.h"
 
 #include <charconv>
 #include <string>
@@ -6,41 +7,37 @@
 namespace soket::proto::dns {
 namespace {
 
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "dns"; }
-  std::string message(int code) const override {
-    switch (static_cast<errc>(code)) {
-      case errc::truncated_header:
-        return "the reply is shorter than a DNS header";
-      case errc::truncated:
-        return "a name, question or record runs past the end of the reply";
-      case errc::bad_label:
-        return "a name has a label of an unknown kind";
-      case errc::bad_pointer:
-        return "a compression pointer does not point backwards";
-      case errc::pointer_loop:
-        return "compression pointers loop";
-      case errc::name_too_long:
-        return "a name is longer than 255 bytes";
-      case errc::label_too_long:
-        return "a label is longer than 63 bytes";
-      case errc::empty_label:
-        return "a name has an empty label";
-      case errc::rdlength_overrun:
-        return "a record's data runs past the end of the reply";
-      case errc::bad_rdata:
-        return "a record's data does not fit its type";
-      case errc::counts_mismatch:
-        return "the header counts more records than the reply holds";
-      case errc::trailing_bytes:
-        return "bytes follow the last record";
-      case errc::wrong_reply:
-        return "the reply answers another query";
-    }
-    return "malformed DNS message";
+const char* describe(errc code) {
+  switch (code) {
+    case errc::truncated_header:
+      return "the reply is shorter than a DNS header";
+    case errc::truncated:
+      return "a name, question or record runs past the end of the reply";
+    case errc::bad_label:
+      return "a name has a label of an unknown kind";
+    case errc::bad_pointer:
+      return "a compression pointer does not point backwards";
+    case errc::pointer_loop:
+      return "compression pointers loop";
+    case errc::name_too_long:
+      return "a name is longer than 255 bytes";
+    case errc::label_too_long:
+      return "a label is longer than 63 bytes";
+    case errc::empty_label:
+      return "a name has an empty label";
+    case errc::rdlength_overrun:
+      return "a record's data runs past the end of the reply";
+    case errc::bad_rdata:
+      return "a record's data does not fit its type";
+    case errc::counts_mismatch:
+      return "the header counts more records than the reply holds";
+    case errc::trailing_bytes:
+      return "bytes follow the last record";
+    case errc::wrong_reply:
+      return "the reply answers another query";
   }
-};
+  return "malformed DNS message";
+}
 
 struct TypeName {
   std::uint16_t value;
@@ -62,7 +59,7 @@ std::string upper(std::string_view text) {
 }  // namespace
 
 const std::error_category& error_category() {
-  static const Category category;
+  static const EnumErrorCategory<errc> category("dns", describe);
   return category;
 }
 

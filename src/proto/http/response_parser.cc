@@ -1,4 +1,5 @@
 #include "proto/http/response_parser.h"
+#include "core/error_category.h"
 
 #include <cctype>
 #include <charconv>
@@ -7,37 +8,33 @@
 namespace soket::proto::http {
 namespace {
 
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "http"; }
-  std::string message(int code) const override {
-    switch (static_cast<errc>(code)) {
-      case errc::bad_status_line:
-        return "malformed status line";
-      case errc::bad_header:
-        return "malformed header line";
-      case errc::obsolete_folding:
-        return "obsolete header line folding";
-      case errc::header_too_long:
-        return "a status or header line is too long";
-      case errc::too_many_headers:
-        return "too many header lines";
-      case errc::bad_content_length:
-        return "invalid Content-Length";
-      case errc::bad_chunk_size:
-        return "invalid chunk size";
-      case errc::bad_chunk_end:
-        return "chunk data not followed by CRLF";
-      case errc::truncated_headers:
-        return "the connection closed inside the headers";
-      case errc::truncated_body:
-        return "the connection closed before the body ended";
-      case errc::body_too_large:
-        return "a body length too large to handle";
-    }
-    return "malformed HTTP response";
+const char* describe(errc code) {
+  switch (code) {
+    case errc::bad_status_line:
+      return "malformed status line";
+    case errc::bad_header:
+      return "malformed header line";
+    case errc::obsolete_folding:
+      return "obsolete header line folding";
+    case errc::header_too_long:
+      return "a status or header line is too long";
+    case errc::too_many_headers:
+      return "too many header lines";
+    case errc::bad_content_length:
+      return "invalid Content-Length";
+    case errc::bad_chunk_size:
+      return "invalid chunk size";
+    case errc::bad_chunk_end:
+      return "chunk data not followed by CRLF";
+    case errc::truncated_headers:
+      return "the connection closed inside the headers";
+    case errc::truncated_body:
+      return "the connection closed before the body ended";
+    case errc::body_too_large:
+      return "a body length too large to handle";
   }
-};
+  return "malformed HTTP response";
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -75,7 +72,7 @@ bool ends_chunked(std::string_view value) {
 }  // namespace
 
 const std::error_category& error_category() {
-  static const Category category;
+  static const EnumErrorCategory<errc> category("http", describe);
   return category;
 }
 

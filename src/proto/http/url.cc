@@ -1,4 +1,5 @@
 #include "proto/http/url.h"
+#include "core/error_category.h"
 
 #include <fmt/core.h>
 
@@ -8,25 +9,21 @@
 namespace soket::proto::http {
 namespace {
 
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "url"; }
-  std::string message(int code) const override {
-    switch (static_cast<url_errc>(code)) {
-      case url_errc::bad_scheme:
-        return "only http:// and https:// URLs are supported";
-      case url_errc::no_host:
-        return "the URL has no host";
-      case url_errc::bad_port:
-        return "the URL's port is not a number in 1..65535";
-      case url_errc::bad_host:
-        return "the URL's host is not valid";
-      case url_errc::has_userinfo:
-        return "user:password@ in URLs is not supported";
-    }
-    return "bad URL";
+const char* describe(url_errc code) {
+  switch (code) {
+    case url_errc::bad_scheme:
+      return "only http:// and https:// URLs are supported";
+    case url_errc::no_host:
+      return "the URL has no host";
+    case url_errc::bad_port:
+      return "the URL's port is not a number in 1..65535";
+    case url_errc::bad_host:
+      return "the URL's host is not valid";
+    case url_errc::has_userinfo:
+      return "user:password@ in URLs is not supported";
   }
-};
+  return "bad URL";
+}
 
 bool is_hex(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) != 0;
@@ -90,7 +87,7 @@ Result<void> parse_authority(std::string_view authority, Url& url) {
 }  // namespace
 
 const std::error_category& url_error_category() {
-  static const Category category;
+  static const EnumErrorCategory<url_errc> category("url", describe);
   return category;
 }
 

@@ -1,4 +1,5 @@
 #include "proto/sockstat/inet_diag.h"
+#include "core/error_category.h"
 
 #include <bit>
 #include <optional>
@@ -31,23 +32,19 @@ void put_host_u32(ByteWriter& w, std::uint32_t v) {
   kHostIsLittle ? w.u32_le(v) : w.u32_be(v);
 }
 
-class Category : public std::error_category {
- public:
-  const char* name() const noexcept override { return "sock_diag"; }
-  std::string message(int code) const override {
-    switch (static_cast<errc>(code)) {
-      case errc::truncated:
-        return "netlink message truncated";
-      case errc::bad_length:
-        return "netlink message length smaller than its header";
-      case errc::kernel_error:
-        return "the kernel refused the socket dump";
-      case errc::unexpected_type:
-        return "unexpected netlink message type";
-    }
-    return "unknown sock_diag error";
+const char* describe(errc code) {
+  switch (code) {
+    case errc::truncated:
+      return "netlink message truncated";
+    case errc::bad_length:
+      return "netlink message length smaller than its header";
+    case errc::kernel_error:
+      return "the kernel refused the socket dump";
+    case errc::unexpected_type:
+      return "unexpected netlink message type";
   }
-};
+  return "unknown sock_diag error";
+}
 
 //   struct inet_diag_msg (72 bytes)
 //   +--------+--------+--------+---------+
@@ -85,7 +82,7 @@ std::optional<SocketRecord> parse_socket(ByteReader body, std::uint8_t protocol)
 }  // namespace
 
 const std::error_category& error_category() {
-  static const Category category;
+  static const EnumErrorCategory<errc> category("sock_diag", describe);
   return category;
 }
 
@@ -134,7 +131,9 @@ Result<DumpPart> parse_dump(std::span<const std::byte> datagram, std::uint8_t pr
       auto code = host_u32(body);
       if (!code) return make_error_code(errc::truncated);
       if (*code != 0) {
-        part.kernel_errno = -static_cast<std::int32_t>(*code);
+        // A negative errno, as an int32; widened first so that INT_MIN cannot overflow.
+        part.kernel_errno =
+            static_cast<int>(-static_cast<std::int64_t>(static_cast<std::int32_t>(*code)));
         return make_error_code(errc::kernel_error);
       }
     } else if (*type == kSockDiagByFamily) {

@@ -175,6 +175,9 @@ TEST_F(RoomTest, WhoAndPrivateMessages) {
   EXPECT_TRUE(delivered(out, 2).empty());
   EXPECT_EQ(say(2, "/msg carol hi", 2), std::vector<std::string>{"ERROR no such member: carol"});
   EXPECT_EQ(say(2, "/msg", 2), std::vector<std::string>{"ERROR usage: /msg <name> <text>"});
+  // Found by the fuzzer: the unknown name came back with its control characters.
+  EXPECT_EQ(say(2, "/msg \x1b[31mx\x01 hi", 2),
+            std::vector<std::string>{"ERROR no such member: x"});
 }
 
 TEST_F(RoomTest, ExitLeavesAndIsAnnounced) {
