@@ -12,7 +12,7 @@ soket=build/src/cli/soket
 work=$(mktemp -d)
 knot_pid=""
 cleanup() {
-  [ -n "$knot_pid" ] && kill "$knot_pid" 2> /dev/null || true
+  [ -n "$knot_pid" ] && kill "$knot_pid" 2> /dev/null && wait "$knot_pid" 2> /dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -11,7 +11,7 @@ soket=build/src/cli/soket
 work=$(mktemp -d)
 nginx_pid=""
 cleanup() {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2> /dev/null || true
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2> /dev/null && wait "$nginx_pid" 2> /dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -80,12 +80,15 @@ void ChatService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::
 }
 
 void ChatService::carry_out() {
+  std::string framed;
   for (const auto& delivery : actions_.deliveries) {
+    // Framed once, however many members it goes to: a room of 1,000 sends it 1,000 times.
+    framed.assign(delivery.line).push_back('\n');
     if (delivery.to != proto::chat::kEveryMember) {
-      deliver(delivery.to, delivery.line);
+      deliver(delivery.to, framed);
       continue;
     }
-    for (const auto member : room_.members()) deliver(member, delivery.line);
+    for (const auto member : room_.members()) deliver(member, framed);
   }
   if (config_.log) {
     for (const auto& line : actions_.log) config_.log(line);
@@ -102,11 +105,7 @@ void ChatService::carry_out() {
   }
 }
 
-void ChatService::deliver(proto::chat::SessionId to, std::string_view line) {
-  std::string framed;
-  framed.reserve(line.size() + 1);
-  framed.append(line);
-  framed.push_back('\n');
+void ChatService::deliver(proto::chat::SessionId to, std::string_view framed) {
   if (const auto it = tcp_.find(to); it != tcp_.end()) {
     it->second.connection->send(framed);
   } else if (const auto peer = udp_.find(to); peer != udp_.end()) {

@@ -47,7 +47,8 @@ class ChatService final : public LoopService {
   };
 
   void carry_out();
-  void deliver(proto::chat::SessionId to, std::string_view line);
+  // `framed` is the line with its LF.
+  void deliver(proto::chat::SessionId to, std::string_view framed);
   void sweep_idle_udp();
   void arm_sweep();
   proto::chat::SessionId udp_session(conn::UdpEndpoint& endpoint, const net::Address& from);
