@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything soket needs to build and test, from Debian 12 packages only.
+# Installs everything soket needs to build and test, from Debian 12 packages only, and any
+# further packages named as arguments (bench/install-deps.sh names the benchmark's).
 # Idempotent: when every package is already there it changes nothing.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ packages=(
   # Real peers the tests start on loopback
   netcat-openbsd socat iproute2 util-linux procps tmux python3 knot bind9-dnsutils
   nginx curl openssl ca-certificates
+  "$@"
 )
 
 missing=()

@@ -30,7 +30,7 @@ void add_server(CLI::App& transform, Action& action) {
 
 Result<Exchange> connect_transform(const std::string& host, std::uint16_t port,
                                    net::Transport transport, Duration timeout) {
-  clients::LineClientConfig config;
+  clients::ClientTarget config;
   config.host = host;
   config.port = port;
   config.transport = transport;

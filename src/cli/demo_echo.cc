@@ -33,8 +33,8 @@ int run_echo_stop(int number, net::Transport transport) {
   const std::vector<std::string> messages = {"Hello, soket!", "Selamat pagi, dunia"};
   say(fmt::format("$ soket echo client -H 127.0.0.1 -p {}{} -m '{}' -m '{}'",
                   endpoint.address.port(), flag, messages[0], messages[1]));
-  clients::EchoClientConfig client_config{"127.0.0.1", endpoint.address.port(), transport,
-                                          std::chrono::seconds(5)};
+  clients::ClientTarget client_config{"127.0.0.1", endpoint.address.port(), transport,
+                                      std::chrono::seconds(5)};
   auto client = clients::EchoClient::connect(client_config);
   if (!client) {
     return report(

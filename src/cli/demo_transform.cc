@@ -16,7 +16,7 @@ namespace {
 
 int ask(const services::Endpoint& endpoint, const std::vector<std::string>& messages) {
   const bool tcp = endpoint.transport == net::Transport::tcp;
-  clients::LineClientConfig config;
+  clients::ClientTarget config;
   config.host = "127.0.0.1";
   config.port = endpoint.address.port();
   config.transport = endpoint.transport;

@@ -7,10 +7,10 @@
 
 namespace soket::clients {
 
-EchoClient::EchoClient(net::Fd fd, net::Address peer, const EchoClientConfig& config)
+EchoClient::EchoClient(net::Fd fd, net::Address peer, const ClientTarget& config)
     : fd_(std::move(fd)), peer_(peer), transport_(config.transport), timeout_(config.timeout) {}
 
-Result<EchoClient> EchoClient::connect(const EchoClientConfig& config) {
+Result<EchoClient> EchoClient::connect(const ClientTarget& config) {
   auto addresses = net::resolve(config.host, config.port, config.transport);
   if (!addresses) return addresses.error();
   auto connected = net::connect_any(*addresses, config.transport, Clock::now() + config.timeout);

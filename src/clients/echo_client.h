@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "clients/client_target.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/address.h"
@@ -13,13 +14,6 @@
 #include "net/resolver.h"
 
 namespace soket::clients {
-
-struct EchoClientConfig {
-  std::string host = "localhost";
-  std::uint16_t port = 0;
-  net::Transport transport = net::Transport::tcp;
-  Duration timeout = std::chrono::seconds(10);
-};
 
 struct EchoReply {
   std::string bytes;
@@ -30,14 +24,14 @@ class EchoClient {
  public:
   // Resolves the host and tries each address until one connects. Errors: resolver_category()
   // codes, std::errc::connection_refused, std::errc::timed_out, and other socket errors.
-  static Result<EchoClient> connect(const EchoClientConfig& config);
+  static Result<EchoClient> connect(const ClientTarget& config);
 
   // One message, one echo: for TCP as many bytes as were sent, for UDP one datagram.
   Result<EchoReply> exchange(std::string_view message);
   const net::Address& peer() const { return peer_; }
 
  private:
-  EchoClient(net::Fd fd, net::Address peer, const EchoClientConfig& config);
+  EchoClient(net::Fd fd, net::Address peer, const ClientTarget& config);
   Result<EchoReply> exchange_stream(std::string_view message, TimePoint deadline);
   Result<EchoReply> exchange_datagram(std::string_view message, TimePoint deadline);
 

@@ -9,19 +9,20 @@
 
 namespace soket::clients {
 
-LineClient::LineClient(net::Fd fd, net::Address peer, const LineClientConfig& config)
-    : fd_(std::move(fd)), peer_(peer), config_(config) {}
+LineClient::LineClient(net::Fd fd, net::Address peer, const ClientTarget& target,
+                       std::size_t max_reply)
+    : fd_(std::move(fd)), peer_(peer), target_(target), max_reply_(max_reply) {}
 
-Result<LineClient> LineClient::connect(const LineClientConfig& config) {
+Result<LineClient> LineClient::connect(const ClientTarget& config, std::size_t max_reply) {
   auto connected =
       net::connect_host(config.host, config.port, config.transport, Clock::now() + config.timeout);
   if (!connected) return connected.error();
-  return LineClient(std::move(connected->fd), connected->peer, config);
+  return LineClient(std::move(connected->fd), connected->peer, config, max_reply);
 }
 
 Result<std::string> LineClient::request(std::string_view line) {
-  const TimePoint deadline = Clock::now() + config_.timeout;
-  if (config_.transport == net::Transport::udp) {
+  const TimePoint deadline = Clock::now() + target_.timeout;
+  if (target_.transport == net::Transport::udp) {
     if (auto sent = net::send_datagram(fd_.get(), as_bytes(line), deadline); !sent) {
       return sent.error();
     }
@@ -49,7 +50,7 @@ Result<std::string> LineClient::read_line(TimePoint deadline) {
       if (!reply.empty() && reply.back() == '\r') reply.pop_back();
       return reply;
     }
-    if (pending_.size() > config_.max_reply) {
+    if (pending_.size() > max_reply_) {
       return std::make_error_code(std::errc::message_size);
     }
     if (auto ready = net::wait_ready(fd_.get(), POLLIN, deadline); !ready) return ready.error();

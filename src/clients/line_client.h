@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "clients/client_target.h"
 #include "core/buffer.h"
 #include "core/clock.h"
 #include "core/result.h"
@@ -16,17 +17,10 @@
 
 namespace soket::clients {
 
-struct LineClientConfig {
-  std::string host = "localhost";
-  std::uint16_t port = 0;
-  net::Transport transport = net::Transport::tcp;
-  Duration timeout = std::chrono::seconds(10);
-  std::size_t max_reply = 1 << 20;  // A longer reply line is an error, not a memory hog.
-};
-
 class LineClient {
  public:
-  static Result<LineClient> connect(const LineClientConfig& config);
+  // A reply line longer than `max_reply` is an error, not a memory hog.
+  static Result<LineClient> connect(const ClientTarget& target, std::size_t max_reply = 1 << 20);
 
   // The reply without its line end. std::errc::connection_aborted when the server closed
   // first; std::errc::message_size when the reply passed max_reply.
@@ -34,12 +28,13 @@ class LineClient {
   const net::Address& peer() const { return peer_; }
 
  private:
-  LineClient(net::Fd fd, net::Address peer, const LineClientConfig& config);
+  LineClient(net::Fd fd, net::Address peer, const ClientTarget& target, std::size_t max_reply);
   Result<std::string> read_line(TimePoint deadline);
 
   net::Fd fd_;
   net::Address peer_;
-  LineClientConfig config_;
+  ClientTarget target_;
+  std::size_t max_reply_;
   Buffer pending_;  // TCP bytes received past the last reply's LF.
 };
 

@@ -15,7 +15,6 @@ TcpConnection* ConnectionTable::add(net::Fd fd, const net::Address& peer) {
   auto connection = std::make_unique<TcpConnection>(*this, std::move(fd), peer, id);
   auto* raw = connection.get();
   connections_.emplace(id, std::move(connection));
-  ++accepted_;
   if (auto r = raw->start(); !r) {
     connections_.erase(id);
     return nullptr;

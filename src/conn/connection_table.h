@@ -34,7 +34,6 @@ class ConnectionTable {
 
   std::uint64_t closed_bytes_in() const { return closed_bytes_in_; }
   std::uint64_t closed_bytes_out() const { return closed_bytes_out_; }
-  std::uint64_t accepted() const { return accepted_; }
 
   reactor::EventLoop& loop() const { return loop_; }
   ConnectionEvents& events() const { return events_; }
@@ -56,7 +55,7 @@ class ConnectionTable {
   TcpConnection::Id next_id_ = 1;
   OnReleased on_released_;
   OnEmpty on_empty_;
-  std::uint64_t closed_bytes_in_ = 0, closed_bytes_out_ = 0, accepted_ = 0;
+  std::uint64_t closed_bytes_in_ = 0, closed_bytes_out_ = 0;
   // Deferred work holds a weak_ptr to this: it does nothing once the table is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::unique_ptr<detail::SplicePipe> splice_pipe_;

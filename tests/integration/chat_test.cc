@@ -12,6 +12,7 @@
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
 #include "support/child_process.h"
+#include "support/line_peer.h"
 
 namespace soket::test {
 namespace {
@@ -19,48 +20,9 @@ namespace {
 constexpr const char* kPassword = "kata sandi";
 
 // A member speaking the protocol by hand over TCP or UDP.
-class Peer {
+class Peer : public LinePeer {
  public:
-  Peer(int port, net::Transport transport) : transport_(transport) {
-    auto address = net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(port)).value();
-    auto connected = net::connect_any({address}, transport, Clock::now() + 5s);
-    EXPECT_TRUE(connected.ok());
-    if (connected) fd_ = std::move(connected->fd);
-  }
-  void send(const std::string& line) {
-    if (transport_ == net::Transport::udp) {
-      EXPECT_TRUE(net::send_datagram(fd_.get(), soket::as_bytes(line), Clock::now() + 5s).ok());
-    } else {
-      EXPECT_TRUE(net::write_all(fd_.get(), soket::as_bytes(line + "\n"), Clock::now() + 5s).ok());
-    }
-  }
-  // The next line, or "<timeout>" / "<closed>".
-  std::string next(std::chrono::milliseconds wait = 5s) {
-    const auto deadline = Clock::now() + wait;
-    for (;;) {
-      if (auto end = pending_.find('\n'); end != std::string::npos) {
-        std::string line = pending_.substr(0, end);
-        pending_.erase(0, end + 1);
-        return line;
-      }
-      char chunk[65536];
-      auto got = net::read_some(fd_.get(), std::as_writable_bytes(std::span(chunk)), deadline);
-      if (!got) return got.error() == std::errc::timed_out ? "<timeout>" : "<closed>";
-      if (*got == 0) return "<closed>";
-      pending_.append(chunk, *got);
-    }
-  }
-  // Skips lines until one equal to `wanted` (true) or none comes in time (false).
-  bool expect(const std::string& wanted, std::chrono::milliseconds wait = 5s) {
-    const auto deadline = Clock::now() + wait;
-    while (Clock::now() < deadline) {
-      const auto line =
-          next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-      if (line == wanted) return true;
-      if (line == "<timeout>" || line == "<closed>") return false;
-    }
-    return false;
-  }
+  using LinePeer::LinePeer;
   void join(const std::string& name) {
     send(std::string("PASSWORD ") + kPassword);
     ASSERT_EQ(next(), "PASSWORD OK");
@@ -68,12 +30,6 @@ class Peer {
     ASSERT_EQ(next(), "USERNAME OK");
     ASSERT_TRUE(expect(name + " joined the chat room."));
   }
-  void close() { fd_.reset(); }
-
- private:
-  net::Transport transport_;
-  net::Fd fd_;
-  std::string pending_;
 };
 
 class Chat : public testing::Test {

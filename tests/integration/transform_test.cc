@@ -9,6 +9,7 @@
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
 #include "support/child_process.h"
+#include "support/line_peer.h"
 
 namespace soket::test {
 namespace {
@@ -29,35 +30,12 @@ bool is_reply(const std::string& reply, const std::string& text, std::size_t cou
          reply.compare(reply.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-class LineConnection {
+// Transform over TCP: bytes sent as they are, replies read a line at a time.
+class LineConnection : public LinePeer {
  public:
-  explicit LineConnection(int port) {
-    auto address = net::Address::parse("127.0.0.1", static_cast<std::uint16_t>(port)).value();
-    auto connected = net::connect_any({address}, net::Transport::tcp, Clock::now() + 5s);
-    EXPECT_TRUE(connected.ok());
-    if (connected) fd_ = std::move(connected->fd);
-  }
-  void send(std::string_view bytes) {
-    EXPECT_TRUE(net::write_all(fd_.get(), soket::as_bytes(bytes), Clock::now() + 10s).ok());
-  }
-  std::string read_line() {
-    for (;;) {
-      if (auto end = pending_.find('\n'); end != std::string::npos) {
-        std::string line = pending_.substr(0, end);
-        pending_.erase(0, end + 1);
-        return line;
-      }
-      char chunk[65536];
-      auto got =
-          net::read_some(fd_.get(), std::as_writable_bytes(std::span(chunk)), Clock::now() + 10s);
-      if (!got || *got == 0) return "<closed>";
-      pending_.append(chunk, *got);
-    }
-  }
-
- private:
-  net::Fd fd_;
-  std::string pending_;
+  explicit LineConnection(int port) : LinePeer(port, net::Transport::tcp) {}
+  void send(std::string_view bytes) { send_raw(bytes); }
+  std::string read_line() { return next(std::chrono::seconds(10)); }
 };
 
 TEST(Transform, ListensOnTcpAndUdpOnTheSamePort) {
