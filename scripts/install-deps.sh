@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev   # libFuzzer and the sanitizers' runtimes
   clang-format
   # Libraries
-  libcli11-dev libfmt-dev libicu-dev libidn2-dev libssl-dev zlib1g-dev
+  libcli11-dev libfmt-dev libicu-dev libidn2-dev libssl-dev zlib1g-dev liburing-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers the tests start on loopback

@@ -2,6 +2,7 @@
 
 #include "conn/acceptor.h"
 #include "conn/connection_table.h"
+#include "conn/uring_echo.h"
 #include "core/log.h"
 #include "net/socket_ops.h"
 #include "reactor/loop_pool.h"
@@ -26,6 +27,14 @@ class Server::LoopState {
         index_(index) {}
 
   void start() {
+    if (server_.config_.io_uring_echo) {
+      auto uring = conn::UringEcho::create(loop_);
+      if (uring) {
+        uring_ = std::move(uring).value();
+      } else {
+        log::warn("io_uring unavailable ({}): serving with epoll", uring.error().message());
+      }
+    }
     const bool per_loop = server_.config_.socket_options.reuse_port;
     const bool shared = !per_loop && server_.loops_.size() > 1;
     for (auto& listening : server_.listening_) {
@@ -51,6 +60,7 @@ class Server::LoopState {
   void drain(conn::ConnectionTable::OnEmpty done) {
     for (auto& acceptor : acceptors_) acceptor->stop();
     for (auto& endpoint : endpoints_) endpoint->stop();
+    if (uring_) uring_->close_all();
     table_.close_all(std::move(done));
   }
 
@@ -61,6 +71,10 @@ class Server::LoopState {
       server.datagrams_out_ += endpoint->datagrams_out();
       bytes_in += endpoint->bytes_in();
       bytes_out += endpoint->bytes_out();
+    }
+    if (uring_) {
+      bytes_in += uring_->bytes_in();
+      bytes_out += uring_->bytes_out();
     }
     server.bytes_in_ += bytes_in;
     server.bytes_out_ += bytes_out;
@@ -80,6 +94,11 @@ class Server::LoopState {
     ++server_.open_connections_;
     ++server_.connections_;
     log::info("{} connected", peer.to_string());
+    if (uring_) {
+      uring_->add(std::move(fd));  // Its count of open connections is its own.
+      --server_.open_connections_;
+      return;
+    }
     if (table_.add(std::move(fd), peer) == nullptr) --server_.open_connections_;
   }
 
@@ -96,6 +115,7 @@ class Server::LoopState {
   std::size_t index_;
   std::vector<std::unique_ptr<conn::Acceptor>> acceptors_;
   std::vector<std::unique_ptr<conn::UdpEndpoint>> endpoints_;
+  std::unique_ptr<conn::UringEcho> uring_;
 };
 
 Server::Server(ServerConfig config, ServiceFactory factory)

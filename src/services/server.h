@@ -35,6 +35,8 @@ struct ServerConfig {
   Duration idle_timeout{0};         // Zero: never.
   std::size_t output_limit = 4 * 1024 * 1024;
   Duration shutdown_grace = std::chrono::seconds(5);
+  // Echo only: TCP connections on io_uring (conn/uring_echo.h) instead of epoll.
+  bool io_uring_echo = false;
   net::SocketOptions socket_options;
 };
 

@@ -73,6 +73,24 @@ TEST(EchoTcp, ThousandConcurrentClientsEachEchoOneMebibyte) {
       << server.process->out();
 }
 
+TEST(EchoTcp, IoUringBackendEchoesEveryByteInOrder) {
+  // Falls back to epoll (with a warning) where the kernel refuses io_uring: the bytes must
+  // come back right either way.
+  auto server = start_soket_server(
+      {"echo", "server", "-p", "0", "-q", "--threads", "2", "--backend", "io_uring"});
+  const auto result = run_echo_load(server.port, 200, 256 * 1024, std::chrono::seconds(120));
+  EXPECT_EQ(result.completed, 200) << "first error: " << result.first_error;
+  EXPECT_EQ(result.mismatched, 0);
+  auto nc = run({"nc", "-N", "127.0.0.1", std::to_string(server.port)}, "over io_uring\n");
+  EXPECT_EQ(nc.out, "over io_uring\n");
+  server.process->send_signal(SIGTERM);
+  ASSERT_EQ(server.process->wait_exit(30s), 0) << server.process->err();
+  EXPECT_NE(server.process->out().find("summary: 201 connections, 0 datagrams in, 0 datagrams out, "
+                                       "52428814 bytes in, 52428814 bytes out"),
+            std::string::npos)
+      << server.process->out();
+}
+
 TEST(EchoTcp, NetcatIsAClient) {
   auto server = start_soket_server({"echo", "server", "-p", "0"});
   // -N: shut the socket down after stdin's EOF; the server then echoes and closes.

@@ -1,0 +1,84 @@
+// UringEcho: the echo service's TCP connections on io_uring instead of epoll
+// (`soket echo server --backend io_uring`).
+//
+// Each connection has one multishot receive into buffers the kernel takes from a ring of
+// provided buffers; each received buffer is sent back as it is and returned to the ring once
+// sent. Everything one loop iteration produces is submitted with a single io_uring_enter, so
+// a busy loop makes one syscall for many connections' reads and writes, where epoll needs a
+// read and a send each. The ring's fd sits in the loop's epoll set: completions wake the loop
+// like any other event. When the buffers run out (peers that send without reading), a
+// connection's receive waits until one comes back: that is the back-pressure here.
+//
+// Loop-thread only. Idle timeouts and --max-output do not apply on this backend.
+#pragma once
+
+#include <liburing.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/result.h"
+#include "net/fd.h"
+#include "reactor/event_loop.h"
+
+namespace soket::conn {
+
+class UringEcho final : public reactor::IoHandler {
+ public:
+  static Result<std::unique_ptr<UringEcho>> create(reactor::EventLoop& loop);
+  ~UringEcho();
+  UringEcho(const UringEcho&) = delete;
+  UringEcho& operator=(const UringEcho&) = delete;
+
+  void add(net::Fd fd);
+  // Shuts every connection down; their slots free themselves as the kernel reports back.
+  void close_all();
+  std::size_t open_connections() const { return open_; }
+  std::uint64_t bytes_in() const { return bytes_in_; }
+  std::uint64_t bytes_out() const { return bytes_out_; }
+
+  void on_io(std::uint32_t events) noexcept override;
+
+ private:
+  struct Connection {
+    int fd = -1;
+    std::uint32_t pending_sends = 0;   // Buffers received and not yet fully sent.
+    std::vector<std::uint16_t> queue;  // Buffers waiting: one send in flight keeps the order.
+    bool receiving = false;            // A multishot receive is armed.
+    bool closing = false;
+  };
+  struct Send {  // Per buffer id: what is being sent from that buffer.
+    std::uint32_t slot = 0, offset = 0, length = 0;
+  };
+
+  explicit UringEcho(reactor::EventLoop& loop) : loop_(loop) {}
+  Result<void> set_up();
+  io_uring_sqe* next_sqe();
+  void arm_receive(std::uint32_t slot);
+  void send_from(std::uint16_t bid);
+  void send_next(std::uint32_t slot);
+  void on_receive(const io_uring_cqe& cqe, std::uint32_t slot);
+  void on_send(const io_uring_cqe& cqe, std::uint16_t bid);
+  void release(std::uint16_t bid);
+  void settle(std::uint32_t slot);
+  std::byte* buffer(std::uint16_t bid) { return memory_.data() + std::size_t{bid} * kBufferSize; }
+
+  static constexpr unsigned kBuffers = 1024;  // A power of two, as the ring requires.
+  static constexpr std::size_t kBufferSize = 16 * 1024;
+  static constexpr int kGroup = 1;
+
+  reactor::EventLoop& loop_;
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  io_uring_buf_ring* buffer_ring_ = nullptr;
+  std::vector<std::byte> memory_;
+  std::vector<Send> sends_;
+  std::vector<Connection> connections_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> starved_;  // Receives waiting for a buffer to come back.
+  std::size_t open_ = 0;
+  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+};
+
+}  // namespace soket::conn
