@@ -18,11 +18,11 @@ mapfile -t sources < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h
 clang-format --dry-run --Werror "${sources[@]}"
 
 echo "== release build and tests"
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DSOKET_TESTS=ON  # ON: demo.sh may have turned it off.
 (cd build && ctest -j "$jobs" --output-on-failure --timeout 600) | tee "$logs/release.log"
 
 echo "== sanitizers (ASan + UBSan) build and tests"
-scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSOKET_SANITIZE=ON
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSOKET_SANITIZE=ON -DSOKET_TESTS=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest -j "$jobs" --output-on-failure --timeout 900) | tee "$logs/asan.log"
 
