@@ -98,6 +98,31 @@ TEST(Transform, TwoHundredClientsEachSendAHundredLines) {
   EXPECT_EQ(good.load(), 200 * 100);
 }
 
+TEST(Transform, TwoHundredUdpClientsEachSendAHundredDatagrams) {
+  auto server = start_soket_server({"transform", "server", "-p", "0", "--udp", "-q"});
+  std::atomic<int> good{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      std::vector<std::unique_ptr<LinePeer>> mine;
+      for (int i = 0; i < 25; ++i) {
+        mine.push_back(std::make_unique<LinePeer>(server.port, net::Transport::udp));
+      }
+      for (int line = 0; line < 100; ++line) {
+        for (int i = 0; i < 25; ++i) {
+          const std::string expected =
+              "uDP" + std::to_string(t * 25 + i) + " #" + std::to_string(line);
+          mine[i]->send("Udp" + std::to_string(t * 25 + i) + " #" + std::to_string(line));
+          // Each reply is checked on the socket that sent it: it reached its own sender.
+          if (is_reply(mine[i]->next(), expected, expected.size())) ++good;
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(good.load(), 200 * 100);
+}
+
 TEST(Transform, UdpRepliesGoToEachSender) {
   auto server = start_soket_server({"transform", "server", "-p", "0", "--udp"});
   for (int i = 0; i < 10; ++i) {
