@@ -12,6 +12,8 @@
 # soket's ratios to the best peer; the raw JSON lines are kept in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
@@ -58,8 +60,6 @@ server_command() {  # NAME PORT udp|tcp
       echo "$soket $SERVICE server -p $port -q --threads 1 $flag" ;;
   esac
 }
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_listening() {  # PORT PROTO: bounded wait for the socket to appear
   local flag=-ltn

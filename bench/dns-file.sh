@@ -4,6 +4,8 @@
 # times and their ratio. Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RUNS=${RUNS:-3}
 NAMES=${NAMES:-10000}
 scripts/install-deps.sh
@@ -23,7 +25,7 @@ trap cleanup EXIT
   for i in $(seq 0 $((NAMES - 1))); do printf 'n%d IN A 10.%d.%d.%d\n' "$i" $((i / 65536)) $((i / 256 % 256)) $((i % 256)); done
 } > "$work/bench.zone"
 for i in $(seq 0 $((NAMES - 1))); do echo "n$i.bench.test A"; done > "$work/names"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat > "$work/knot.conf" << CONF
 server:
   rundir: "$work"
@@ -49,14 +51,12 @@ for _ in $(seq 100); do  # Bounded wait until the zone answers.
   sleep 0.1
 done
 
-time_of() { local start end; start=$(date +%s%N); "$@" > "$work/out" 2>&1 || true; end=$(date +%s%N); echo $(((end - start) / 1000000)); }
 soket_times=() dig_times=()
 for _ in $(seq "$RUNS"); do
-  soket_times+=("$(time_of "$soket" dns -f "$work/names" @127.0.0.1 -p "$port" --short --concurrency 64)")
+  soket_times+=("$(TIME_OF_OUTPUT="$work/out" time_of "$soket" dns -f "$work/names" @127.0.0.1 -p "$port" --short --concurrency 64)")
   answered=$(grep -c '^10\.' "$work/out" || true)
   dig_times+=("$(time_of dig -f "$work/names" @127.0.0.1 -p "$port" +short +time=2 +tries=1)")
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 s=$(median "${soket_times[@]}")
 d=$(median "${dig_times[@]}")
 echo "names: $NAMES (soket answered $answered)"

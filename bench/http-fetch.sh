@@ -3,6 +3,8 @@
 # (default 5), written to /dev/null. Prints the median times and their ratio. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 RUNS=${RUNS:-5}
 SIZE_MIB=${SIZE_MIB:-1024}
 scripts/install-deps.sh
@@ -17,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/www" "$work/tmp"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$work/www/big.bin"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat > "$work/nginx.conf" << CONF
 daemon off;
 master_process off;
@@ -43,13 +45,11 @@ for _ in $(seq 100); do  # Bounded wait for the port.
   sleep 0.1
 done
 url="http://127.0.0.1:$port/big.bin"
-time_of() { local start end; start=$(date +%s%N); "$@" > /dev/null; end=$(date +%s%N); echo $(((end - start) / 1000000)); }
 soket_times=() curl_times=()
 for _ in $(seq "$RUNS"); do
   soket_times+=("$(time_of "$soket" http "$url")")
   curl_times+=("$(time_of curl -s "$url")")
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 s=$(median "${soket_times[@]}")
 c=$(median "${curl_times[@]}")
 echo "file: $SIZE_MIB MiB from nginx on 127.0.0.1"

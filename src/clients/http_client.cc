@@ -11,6 +11,7 @@
 #include "proto/http/content_decoder.h"
 #include "proto/http/request.h"
 #include "proto/http/response_parser.h"
+#include "proto/text/ascii.h"
 
 #ifndef SOKET_VERSION
 #define SOKET_VERSION "0.0.0"
@@ -31,13 +32,6 @@ const char* describe(http_errc code) {
       return "the body does not decode as its Content-Encoding";
   }
   return "HTTP client error";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 bool is_redirect(int status) {
@@ -85,7 +79,7 @@ class Collector final : public proto::http::ResponseHandler {
 
   std::string header(std::string_view name) const {
     for (const auto& [n, v] : response.headers) {
-      if (iequals(n, name)) return v;
+      if (proto::text::iequals(n, name)) return v;
     }
     return {};
   }
@@ -211,7 +205,7 @@ Result<HttpResponse> fetch(const proto::http::Url& start, const HttpOptions& opt
     if (redirects >= options.max_redirects) return make_error_code(http_errc::too_many_redirects);
     std::string location;
     for (const auto& [name, value] : response->headers) {
-      if (iequals(name, "Location")) location = value;
+      if (proto::text::iequals(name, "Location")) location = value;
     }
     auto next = proto::http::resolve_location(url, location);
     if (location.empty() || !next) return make_error_code(http_errc::bad_redirect);

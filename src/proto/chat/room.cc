@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "proto/chat/text_sanitizer.h"
+#include "proto/text/ascii.h"
 
 namespace soket::proto::chat {
 namespace {
@@ -11,12 +12,6 @@ namespace {
 constexpr std::string_view kPassword = "PASSWORD ";
 constexpr std::string_view kUsername = "USERNAME ";
 constexpr std::string_view kPrivate = "/msg ";
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -111,12 +106,12 @@ void Room::on_password(Session& session, SessionId id, std::string_view guess, T
 
 void Room::on_username(Session& session, SessionId id, std::string_view name, Actions& out) {
   if (!is_valid_name(name)) return reply(id, "USERNAME INVALID", out);
-  if (names_.contains(lower(name))) return reply(id, "USERNAME TAKEN", out);
+  if (names_.contains(text::to_lower(name))) return reply(id, "USERNAME TAKEN", out);
   if (names_.size() >= limits_.max_users) return reply(id, "ERROR room full", out);
   session.state = State::member;
   session.name = std::string(name);
   session.tokens = limits_.messages_per_second;
-  names_[lower(name)] = id;
+  names_[text::to_lower(name)] = id;
   member_ids_.push_back(id);
   reply(id, "USERNAME OK", out);
   out.deliveries.push_back({kEveryMember, session.name + " joined the chat room."});
@@ -153,7 +148,7 @@ void Room::on_private(Session& session, SessionId id, std::string_view rest, Act
   }
   const std::string_view name = rest.substr(0, space);
   const std::string text = sanitize(rest.substr(space + 1));
-  const auto target = names_.find(lower(name));
+  const auto target = names_.find(text::to_lower(name));
   // The name is echoed back cleaned: an error line must not carry escapes either.
   if (target == names_.end()) return reply(id, "ERROR no such member: " + sanitize(name), out);
   if (text.empty()) return;
@@ -197,7 +192,7 @@ void Room::leave(SessionId id, std::string_view why, Actions& out) {
   if (it == sessions_.end()) return;
   if (it->second.state == State::member) {
     const std::string name = it->second.name;
-    names_.erase(lower(name));
+    names_.erase(text::to_lower(name));
     std::erase(member_ids_, id);
     out.deliveries.push_back({kEveryMember, name + " left the chat room."});
     out.log.push_back(name + " " + std::string(why));

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "proto/dns/message.h"
+#include "proto/text/ascii.h"
 
 namespace soket::proto::dns {
 
@@ -83,14 +84,7 @@ Result<std::string> read_name(ByteReader& reader, std::span<const std::byte> mes
 bool same_name(std::string_view a, std::string_view b) {
   if (!a.empty() && a.back() == '.' && a.size() > 1) a.remove_suffix(1);
   if (!b.empty() && b.back() == '.' && b.size() > 1) b.remove_suffix(1);
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
+  return text::iequals(a, b);
 }
 
 }  // namespace soket::proto::dns

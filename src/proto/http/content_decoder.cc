@@ -1,12 +1,13 @@
 #include "proto/http/content_decoder.h"
 
+#include "proto/text/ascii.h"
+
 #include <cctype>
 
 namespace soket::proto::http {
 
 ContentDecoder::Coding ContentDecoder::coding_of(std::string_view value) {
-  std::string lower(value);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = text::to_lower(value);
   if (lower == "gzip" || lower == "x-gzip") return Coding::gzip;
   if (lower == "deflate") return Coding::deflate;
   return Coding::identity;

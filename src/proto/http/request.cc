@@ -1,24 +1,17 @@
 #include "proto/http/request.h"
 
+#include "proto/text/ascii.h"
+
 #include <algorithm>
 #include <cctype>
 
 namespace soket::proto::http {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string build_request(const RequestSpec& spec) {
   auto given = [&](std::string_view name) {
     return std::any_of(spec.headers.begin(), spec.headers.end(),
-                       [&](const auto& h) { return iequals(h.first, name); });
+                       [&](const auto& h) { return text::iequals(h.first, name); });
   };
   std::string out = spec.method + " " + spec.url.target + " HTTP/1.1\r\n";
   auto add = [&](std::string_view name, std::string_view value) {

@@ -1,5 +1,7 @@
 #include "proto/http/response_parser.h"
+
 #include "core/error_category.h"
+#include "proto/text/ascii.h"
 
 #include <cctype>
 #include <charconv>
@@ -36,14 +38,6 @@ const char* describe(errc code) {
   return "malformed HTTP response";
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -65,8 +59,8 @@ bool is_token(std::string_view name) {
 // The last transfer coding, lower-cased comparison: is it "chunked"?
 bool ends_chunked(std::string_view value) {
   const auto comma = value.rfind(',');
-  return iequals(trim(comma == std::string_view::npos ? value : value.substr(comma + 1)),
-                 "chunked");
+  return text::iequals(trim(comma == std::string_view::npos ? value : value.substr(comma + 1)),
+                       "chunked");
 }
 
 }  // namespace
@@ -130,7 +124,7 @@ Result<void> ResponseParser::on_header_line(std::string_view line, ResponseHandl
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
       return make_error_code(errc::bad_header);
   }
-  if (iequals(name, "Content-Length")) {
+  if (text::iequals(name, "Content-Length")) {
     std::int64_t length = -1;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
     if (ec == std::errc::result_out_of_range) return make_error_code(errc::body_too_large);
@@ -139,7 +133,7 @@ Result<void> ResponseParser::on_header_line(std::string_view line, ResponseHandl
       return make_error_code(errc::bad_content_length);
     }
     content_length_ = length;
-  } else if (iequals(name, "Transfer-Encoding")) {
+  } else if (text::iequals(name, "Transfer-Encoding")) {
     chunked_ = ends_chunked(value);
   }
   if (status_ >= 200) handler.on_header(name, value);

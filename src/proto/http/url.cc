@@ -1,5 +1,7 @@
 #include "proto/http/url.h"
+
 #include "core/error_category.h"
+#include "proto/text/ascii.h"
 
 #include <fmt/core.h>
 
@@ -108,8 +110,7 @@ Result<Url> parse_url(std::string_view text) {
   Url url;
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return make_error_code(url_errc::bad_scheme);
-  std::string scheme(text.substr(0, scheme_end));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = proto::text::to_lower(text.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return make_error_code(url_errc::bad_scheme);
   url.https = scheme == "https";
   url.port = url.https ? 443 : 80;

@@ -1,0 +1,18 @@
+# Helpers the benchmark scripts share; sourced, not run.
+
+# A TCP port free on 127.0.0.1 at this moment (Debian's python3: one on PATH may differ).
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Milliseconds a command takes; its output goes to $TIME_OF_OUTPUT (default /dev/null).
+time_of() {
+  local start end
+  start=$(date +%s%N)
+  "$@" > "${TIME_OF_OUTPUT:-/dev/null}" 2>&1 || true
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+
+# The median of the numbers given.
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
