@@ -5,6 +5,12 @@
 #   SERVERS="soket c-floor" WORKLOADS="tcp-pingpong-50" bench/compare-echo.sh
 #   SERVICE=transform bench/compare-echo.sh   soket transform against the peers' line echo
 #
+# Servers: c-floor asio libuv node uvloop socat soket, and soket-uring (soket's echo with
+# --backend io_uring; not in the default list). With SERVICE=transform the soket rows run
+# `soket transform server` under `soket bench transform` (63 letters and a newline: 64 bytes
+# on the wire, each reply checked as transformed) and the peers their echo under `soket bench
+# echo` of the same 64 bytes: the transform's cost beside a plain echo of the same lines.
+#
 # Each server runs pinned to CPU 0 and the load to CPU 1 (taskset); each workload is run
 # RUNS times (default 3) for DURATION seconds (default 5) after a warm-up, and the median
 # run is kept. Traffic stays on 127.0.0.1. Output: a markdown table per workload, then
@@ -19,7 +25,12 @@ DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 SERVICE=${SERVICE:-echo}
 SERVERS=${SERVERS:-"c-floor asio libuv node uvloop socat soket"}
-WORKLOADS=${WORKLOADS:-"tcp-pingpong-1 tcp-pingpong-50 tcp-pingpong-1000 tcp-pipeline-16 tcp-stream-64k udp-pingpong-50 idle-10000"}
+if [ "$SERVICE" = transform ]; then
+  # `soket bench transform` loads lines over TCP: ping-pong and pipelines, no stream or UDP.
+  WORKLOADS=${WORKLOADS:-"tcp-pingpong-1 tcp-pingpong-50 tcp-pingpong-1000 tcp-pipeline-16"}
+else
+  WORKLOADS=${WORKLOADS:-"tcp-pingpong-1 tcp-pingpong-50 tcp-pingpong-1000 tcp-pipeline-16 tcp-stream-64k udp-pingpong-50 idle-10000"}
+fi
 
 bench/install-deps.sh
 scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DSOKET_BENCH=ON
@@ -54,11 +65,21 @@ server_command() {  # NAME PORT udp|tcp
     socat)
       if [ "$proto" = udp ]; then echo "socat UDP-RECVFROM:$port,bind=127.0.0.1,fork PIPE"
       else echo "socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,backlog=4096 PIPE"; fi ;;
-    soket)
+    soket | soket-uring)
       local flag=""
       [ "$proto" = udp ] && flag="--udp"
+      [ "$name" = soket-uring ] && flag="$flag --backend io_uring"
       echo "$soket $SERVICE server -p $port -q --threads 1 $flag" ;;
   esac
+}
+
+# The load for one server: soket's own service gets its own bench, the peers echo.
+bench_command() {  # SERVER WORKLOAD-ARGS
+  if [ "$SERVICE" = transform ] && [[ $1 == soket* ]]; then
+    echo "bench transform ${2/-s 64/-s 63}"
+  else
+    echo "bench echo $2"
+  fi
 }
 
 wait_listening() {  # PORT PROTO: bounded wait for the socket to appear
@@ -88,27 +109,25 @@ stop_server() {
   wait "$pid" 2> /dev/null || true
 }
 
+# Runs are interleaved (run 1 of every server, then run 2 ...), and every run has a fresh
+# server: the machine's speed drifts over minutes, and back-to-back runs of one server would
+# give it whatever the machine had then. A fresh server also shows the memory it grows
+# (allocators rarely give memory back, which would hide the growth of an idle run).
 for workload in $WORKLOADS; do
   args=$(workload_args "$workload")
   proto=tcp
   [[ $args == *--udp* ]] && proto=udp
-  for server in $SERVERS; do
-    # socat forks a process per connection: 10,000 of them would not fit this machine.
-    [ "$server" = socat ] && [ "$workload" = idle-10000 ] && continue
-    # Memory is measured from a fresh server each run: one that served a run before keeps
-    # the memory it grew (allocators rarely give it back), which would hide the growth.
-    fresh_each_run=false
-    [[ $workload == idle-* ]] && fresh_each_run=true
-    $fresh_each_run || start_server "$server" "$proto" || continue
-    for run in $(seq "$RUNS"); do
-      if $fresh_each_run; then start_server "$server" "$proto" || continue; fi
-      # shellcheck disable=SC2086
-      line=$(taskset -c 1 "$soket" bench "$SERVICE" -p "$port" $args -d "$DURATION" \
+  for run in $(seq "$RUNS"); do
+    for server in $SERVERS; do
+      # socat forks a process per connection: 10,000 of them would not fit this machine.
+      [ "$server" = socat ] && [ "$workload" = idle-10000 ] && continue
+      start_server "$server" "$proto" || continue
+      # shellcheck disable=SC2046
+      line=$(taskset -c 1 "$soket" $(bench_command "$server" "$args") -p "$port" -d "$DURATION" \
         --warmup "$WARMUP" --server-pid "$pid" --json || true)
       [ -n "$line" ] && echo "{\"server\":\"$server\",\"case\":\"$workload\",\"run\":$run,\"result\":$line}" >> "$results"
-      $fresh_each_run && stop_server
+      stop_server
     done
-    $fresh_each_run || stop_server
   done
 done
 /usr/bin/python3 bench/summarise.py "$results"

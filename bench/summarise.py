@@ -43,27 +43,29 @@ def main(path):
                       f"{cell(r['server_cpu_us_per_message'], 2)} | {r['fairness'] * 100:.1f} % | "
                       f"{r['errors']} | {r['integrity_failures']} |")
             best[server] = r
-        soket = best.get("soket")
-        peers = {k: v for k, v in best.items() if k != "soket"}
-        if not soket or not peers:
-            continue
-        if idle:
-            name, peer = min(peers.items(), key=lambda kv: kv[1]["server_rss_bytes_per_connection"] or 1e18)
-            print(f"\nsoket: {cell(soket['server_rss_bytes_per_connection'], 0)} B per idle connection; "
-                  f"best peer {name}: {cell(peer['server_rss_bytes_per_connection'], 0)} B.")
-            continue
-        name, peer = max(peers.items(), key=lambda kv: kv[1]["messages_per_second"])
-        ratio = soket["messages_per_second"] / peer["messages_per_second"]
-        line = f"\nsoket: {ratio:.2f} x the throughput of the fastest peer ({name})"
-        cpus = {k: v["server_cpu_us_per_message"] for k, v in peers.items() if v["server_cpu_us_per_message"]}
-        if cpus and soket["server_cpu_us_per_message"]:
-            cheapest = min(cpus, key=cpus.get)
-            line += (f"; {soket['server_cpu_us_per_message'] / cpus[cheapest]:.2f} x the CPU per message "
-                     f"of the cheapest peer ({cheapest})")
-        if "c-floor" in peers and case.startswith("tcp-stream"):
-            line += f"; {soket['mb_per_second'] / peers['c-floor']['mb_per_second']:.2f} x the C floor's MB/s"
-        print(line + ".")
+        peers = {k: v for k, v in best.items() if not k.startswith("soket")}
+        for variant in sorted(k for k in best if k.startswith("soket")):
+            if peers:
+                print(compare(variant, best[variant], peers, case))
 
+
+def compare(variant, soket, peers, case):
+    """One line: a soket variant (soket, soket-uring) beside the best of the peers."""
+    if case.startswith("idle"):
+        name, peer = min(peers.items(), key=lambda kv: kv[1]["server_rss_bytes_per_connection"] or 1e18)
+        return (f"\n{variant}: {cell(soket['server_rss_bytes_per_connection'], 0)} B per idle connection; "
+                f"best peer {name}: {cell(peer['server_rss_bytes_per_connection'], 0)} B.")
+    name, peer = max(peers.items(), key=lambda kv: kv[1]["messages_per_second"])
+    ratio = soket["messages_per_second"] / peer["messages_per_second"]
+    line = f"\n{variant}: {ratio:.2f} x the throughput of the fastest peer ({name})"
+    cpus = {k: v["server_cpu_us_per_message"] for k, v in peers.items() if v["server_cpu_us_per_message"]}
+    if cpus and soket["server_cpu_us_per_message"]:
+        cheapest = min(cpus, key=cpus.get)
+        line += (f"; {soket['server_cpu_us_per_message'] / cpus[cheapest]:.2f} x the CPU per message "
+                 f"of the cheapest peer ({cheapest})")
+    if "c-floor" in peers and case.startswith("tcp-stream"):
+        line += f"; {soket['mb_per_second'] / peers['c-floor']['mb_per_second']:.2f} x the C floor's MB/s"
+    return line + "."
 
 if __name__ == "__main__":
     main(sys.argv[1])

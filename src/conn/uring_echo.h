@@ -5,9 +5,10 @@
 // provided buffers; each received buffer is sent back as it is and returned to the ring once
 // sent. Everything one loop iteration produces is submitted with a single io_uring_enter, so
 // a busy loop makes one syscall for many connections' reads and writes, where epoll needs a
-// read and a send each. The ring's fd sits in the loop's epoll set: completions wake the loop
-// like any other event. When the buffers run out (peers that send without reading), a
-// connection's receive waits until one comes back: that is the back-pressure here.
+// read and a send each. The loop blocks in that same syscall (this is its reactor::Waiter), and
+// the kernel runs the receives' work there too (DEFER_TASKRUN), in one batch per iteration. When
+// the buffers run out (peers that send without reading), a connection's receive waits until one
+// comes back: that is the back-pressure here.
 //
 // Loop-thread only. Idle timeouts and --max-output do not apply on this backend.
 #pragma once
@@ -24,7 +25,7 @@
 
 namespace soket::conn {
 
-class UringEcho final : public reactor::IoHandler {
+class UringEcho final : public reactor::Waiter {
  public:
   static Result<std::unique_ptr<UringEcho>> create(reactor::EventLoop& loop);
   ~UringEcho();
@@ -38,7 +39,8 @@ class UringEcho final : public reactor::IoHandler {
   std::uint64_t bytes_in() const { return bytes_in_; }
   std::uint64_t bytes_out() const { return bytes_out_; }
 
-  void on_io(std::uint32_t events) noexcept override;
+  void wait(int epoll_fd, int timeout_ms) noexcept override;
+  bool dispatch() noexcept override;
 
  private:
   struct Connection {
@@ -54,6 +56,7 @@ class UringEcho final : public reactor::IoHandler {
 
   explicit UringEcho(reactor::EventLoop& loop) : loop_(loop) {}
   Result<void> set_up();
+  void watch_epoll(int epoll_fd);
   io_uring_sqe* next_sqe();
   void arm_receive(std::uint32_t slot);
   void send_from(std::uint16_t bid);
@@ -71,6 +74,7 @@ class UringEcho final : public reactor::IoHandler {
   reactor::EventLoop& loop_;
   io_uring ring_{};
   bool ring_ready_ = false;
+  bool epoll_watched_ = false;  // A poll of the loop's epoll fd is armed in the ring.
   io_uring_buf_ring* buffer_ring_ = nullptr;
   std::vector<std::byte> memory_;
   std::vector<Send> sends_;

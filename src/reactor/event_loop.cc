@@ -122,10 +122,22 @@ int EventLoop::wait_timeout_ms() const {
   return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(left.count(), 0, 60'000));
 }
 
-void EventLoop::run_one_iteration() {
-  const int ready = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
-                                 wait_timeout_ms());
+// Phases 1 and 2 up to the epoll handlers: returns how many epoll events are ready.
+int EventLoop::wait_for_events() {
+  const int max_events = static_cast<int>(events_.size());
+  if (waiter_ == nullptr) {
+    const int ready = ::epoll_wait(epoll_.get(), events_.data(), max_events, wait_timeout_ms());
+    now_ = Clock::now();
+    return ready;
+  }
+  waiter_->wait(epoll_.get(), wait_timeout_ms());
   now_ = Clock::now();
+  if (!waiter_->dispatch()) return 0;
+  return ::epoll_wait(epoll_.get(), events_.data(), max_events, 0);
+}
+
+void EventLoop::run_one_iteration() {
+  const int ready = wait_for_events();
   for (int i = 0; i < ready; ++i) dispatch(events_[static_cast<std::size_t>(i)]);
   // A full batch hints at more: grow so the next wait takes them in one call.
   if (ready == static_cast<int>(events_.size())) events_.resize(events_.size() * 2);

@@ -1,8 +1,10 @@
 // EventLoop: one epoll instance, its timers and its task queue, run by one thread.
 //
 // Each iteration has fixed phases, in this order:
-//   1. wait for I/O (epoll_wait, bounded by the next timer; no wait if tasks are queued);
-//   2. I/O handlers, for every ready fd still watched with the same registration;
+//   1. wait for I/O (epoll_wait, or an installed Waiter, bounded by the next timer; no wait
+//      if tasks are queued);
+//   2. I/O handlers, for every ready fd still watched with the same registration (the
+//      Waiter's completions first);
 //   3. due timers;
 //   4. tasks posted from any thread;
 //   5. deferred work (closing connections), so nothing is destroyed while a handler that
@@ -27,6 +29,7 @@
 #include "net/fd.h"
 #include "reactor/io_handler.h"
 #include "reactor/timer_queue.h"
+#include "reactor/waiter.h"
 
 namespace soket::reactor {
 
@@ -53,6 +56,9 @@ class EventLoop {
   Result<void> modify(int fd, std::uint32_t events);
   void unwatch(int fd);
   std::size_t watched_count() const { return watched_; }
+  // Loop thread only: phase 1 blocks in `waiter` instead of epoll_wait (nullptr: epoll again).
+  // It must stay alive until replaced.
+  void set_waiter(Waiter* waiter) { waiter_ = waiter; }
 
   TimerId run_at(TimePoint when, Task task) { return timers_.add(when, std::move(task)); }
   TimerId run_after(Duration delay, Task task) { return run_at(now_ + delay, std::move(task)); }
@@ -71,6 +77,7 @@ class EventLoop {
   class Wakeup;
 
   void run_one_iteration();
+  int wait_for_events();
   int wait_timeout_ms() const;
   void dispatch(const epoll_event& event);
   void run_posted_tasks();
@@ -84,6 +91,7 @@ class EventLoop {
   TimerQueue timers_;
   std::vector<Task> deferred_;
   std::vector<epoll_event> events_;
+  Waiter* waiter_ = nullptr;
   TimePoint now_;
   std::thread::id owner_;
   std::atomic<bool> stop_requested_{false};

@@ -1,6 +1,7 @@
 #include "reactor/event_loop.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,6 +97,44 @@ TEST(EventLoop, DeferredWorkRunsAfterTheHandlers) {
   });
   loop.run();
   EXPECT_EQ(order, (std::vector<std::string>{"task", "deferred"}));
+}
+
+// A Waiter that blocks in poll(2) on the epoll fd, as an io_uring engine blocks in the ring.
+struct PollingWaiter final : Waiter {
+  std::vector<int> timeouts;
+  bool epoll_readable = false;
+  void wait(int epoll_fd, int timeout_ms) noexcept override {
+    timeouts.push_back(timeout_ms);
+    pollfd p{epoll_fd, POLLIN, 0};
+    epoll_readable = ::poll(&p, 1, timeout_ms) == 1;
+  }
+  bool dispatch() noexcept override { return epoll_readable; }
+};
+
+TEST(EventLoop, WaiterBlocksInPlaceOfEpollAndHandsOverItsEvents) {
+  EventLoop loop;
+  PollingWaiter waiter;
+  loop.set_waiter(&waiter);
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair), 0);
+  Recorder reader;
+  std::uint32_t seen = 0;
+  reader.on_event = [&](std::uint32_t events) {
+    seen = events;
+    loop.stop();
+  };
+  ASSERT_TRUE(loop.watch(pair[0], EPOLLIN, &reader).ok());
+  // The timer bounds the wait the loop asks of the waiter; its handler makes the fd ready.
+  loop.run_after(20ms, [&] { ASSERT_EQ(::write(pair[1], "x", 1), 1); });
+  loop.run_after(10s, [&] { loop.stop(); });  // Bounds the test if the event were lost.
+  loop.run();
+  EXPECT_TRUE(seen & EPOLLIN);
+  ASSERT_FALSE(waiter.timeouts.empty());
+  EXPECT_GE(waiter.timeouts.front(), 1);
+  EXPECT_LE(waiter.timeouts.front(), 20);  // Never past the first timer.
+  loop.set_waiter(nullptr);
+  loop.unwatch(pair[0]);
+  for (int fd : pair) ::close(fd);
 }
 
 TEST(LoopPool, EachLoopRunsOnItsOwnThread) {
