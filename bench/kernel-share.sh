@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Where an echo server's CPU goes, per message: inside the kernel's socket send and receive
 # (tcp_sendmsg/tcp_recvmsg or udp_sendmsg/udp_recvmsg, with all they call; over loopback the
-# send includes the peer's receive path and its wake-up), and everything else (syscall entry,
-# epoll or io_uring, sleeping and waking, user space). Every echo server must send and
+# send includes the peer's receive path and its wake-up), going to sleep and waking up when
+# there is nothing to do (schedule), and everything else (syscall entry, epoll or io_uring,
+# user space). Every echo server must send and
 # receive each ping-pong message once, so the first part is a floor no design goes below;
 # only the rest is a server's to save. Sampled with perf (cpu-clock) while `soket bench`
 # loads the server exactly as compare-echo.sh does.
@@ -28,8 +29,8 @@ ulimit -n "$(ulimit -Hn)"
 samples=$(mktemp -d)
 trap 'rm -rf "$samples"' EXIT
 
-echo "| workload | server | CPU µs/msg | in send + receive | send + receive µs/msg | the rest µs/msg |"
-echo "| --- | --- | ---: | ---: | ---: | ---: |"
+echo "| workload | server | CPU µs/msg | in send + receive | send + receive µs/msg | sleep + wake µs/msg | the rest µs/msg |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for workload in $WORKLOADS; do
   args=$(workload_args "$workload")
   proto=tcp

@@ -1,6 +1,7 @@
 """One row of bench/kernel-share.sh: reads `perf report --children` on stdin and the
 `soket bench --json` line of the same run, and splits the server's CPU per message into
-the kernel's socket send and receive and the rest."""
+the kernel's socket send and receive, going to sleep and waking up (schedule: a server with
+nothing to do must sleep, or spin and burn more), and the rest."""
 import json
 import re
 import sys
@@ -26,11 +27,14 @@ def main(workload, server, proto, bench_path):
         bench = json.loads(f.read() or "{}")
     cpu = bench.get("server_cpu_us_per_message")
     if not cpu:
-        print(f"| {workload} | {server} | - | - | - | - |")
+        print(f"| {workload} | {server} | - | - | - | - | - |")
         return
-    share = share_in(sys.stdin.readlines(), ENTRY_POINTS[proto])
+    report = sys.stdin.readlines()
+    share = share_in(report, ENTRY_POINTS[proto])
+    asleep = share_in(report, ("schedule",))
+    rest = 1 - share - asleep
     print(f"| {workload} | {server} | {cpu:.2f} | {share * 100:.1f} % | {cpu * share:.2f} | "
-          f"{cpu * (1 - share):.2f} |")
+          f"{cpu * asleep:.2f} | {cpu * rest:.2f} |")
 
 
 if __name__ == "__main__":
