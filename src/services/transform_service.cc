@@ -23,22 +23,38 @@ std::string TransformService::reply_line(std::string_view message) const {
   return reply;
 }
 
+// The time is read once per batch of lines, and formatted again only when it has changed.
+std::string_view TransformService::timestamp() {
+  const auto now = clock_();
+  if (timestamp_time_ != now) {
+    timestamp_ = proto::transform::format_timestamp(now);
+    timestamp_time_ = now;
+  }
+  return timestamp_;
+}
+
 void TransformService::on_open(conn::TcpConnection& connection) noexcept {
   framers_.emplace(connection.id(), proto::line::LineFramer(kMaxLine));
 }
 
+// The replies to every line of one read go out in one send: a pipelining client's lines
+// would otherwise cost a syscall each.
 void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
   auto& framer = framers_.at(connection.id());
+  replies_.clear();
+  const std::string_view now = timestamp();
   for (;;) {
     const auto event = framer.next(input.readable_text());
     if (event.kind == proto::line::LineFramer::Kind::line) {
-      connection.send(reply_line(event.line));
+      proto::transform::append_reply(replies_, event.line, now);
+      replies_.push_back('\n');
     } else if (event.kind == proto::line::LineFramer::Kind::too_long) {
-      connection.send(kTooLong);
+      replies_ += kTooLong;
     }
     input.consume(event.consumed);
-    if (event.kind == proto::line::LineFramer::Kind::need_more) return;
+    if (event.kind == proto::line::LineFramer::Kind::need_more) break;
   }
+  if (!replies_.empty()) connection.send(replies_);
 }
 
 void TransformService::on_peer_closed(conn::TcpConnection& connection, Buffer& input) noexcept {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <unordered_map>
 
 #include "proto/line/line_framer.h"
@@ -33,9 +34,13 @@ class TransformService final : public LoopService {
 
  private:
   std::string reply_line(std::string_view message) const;
+  std::string_view timestamp();
 
   LocalClock clock_;
   std::unordered_map<conn::TcpConnection::Id, proto::line::LineFramer> framers_;
+  std::string replies_;  // One read's replies; kept to reuse its memory.
+  std::string timestamp_;
+  std::optional<proto::transform::LocalTime> timestamp_time_;  // What timestamp_ shows.
 };
 
 }  // namespace soket::services

@@ -48,18 +48,18 @@ Result<void> BenchLines::start() {
   return loop_.watch(fd_.get(), EPOLLIN | EPOLLOUT, this);
 }
 
+// Lines are queued as they are made and written once per wake-up, like the echo load's
+// pipelined messages: a write per line would make the load, not the server, the bottleneck.
 void BenchLines::on_io(std::uint32_t events) noexcept {
   if (step_ == Step::connecting) {
     if (net::pending_error(fd_.get()) || (events & EPOLLERR) != 0) return fail(false);
     on_connected();
   }
-  if (open() && (events & EPOLLOUT) != 0 && !output_.empty()) {
-    auto written = net::try_write(fd_.get(), output_.readable());
-    if (written) output_.consume(*written);
-    if (!written && !net::is_would_block(written.error())) return fail(false);
-    if (output_.empty()) (void)loop_.modify(fd_.get(), EPOLLIN);
-  }
-  if (!open() || (events & (EPOLLIN | EPOLLHUP)) == 0) return;
+  if (open() && (events & (EPOLLIN | EPOLLHUP)) != 0) read_lines();
+  if (open()) flush();
+}
+
+void BenchLines::read_lines() {
   auto got = input_.read_from_fd(fd_.get(), 256 * 1024);
   if (!got) {
     if (!net::is_would_block(got.error())) fail(false);
@@ -76,8 +76,22 @@ void BenchLines::on_io(std::uint32_t events) noexcept {
   }
 }
 
+void BenchLines::flush() {
+  if (!output_.empty()) {
+    auto written = net::try_write(fd_.get(), output_.readable());
+    if (written) output_.consume(*written);
+    if (!written && !net::is_would_block(written.error())) return fail(false);
+  }
+  const bool waiting = !output_.empty();  // For the socket to take the rest.
+  if (waiting != waiting_for_output_) {
+    (void)loop_.modify(fd_.get(), waiting ? EPOLLIN | EPOLLOUT : EPOLLIN);
+    waiting_for_output_ = waiting;
+  }
+}
+
 void BenchLines::on_connected() {
   (void)loop_.modify(fd_.get(), EPOLLIN);
+  waiting_for_output_ = false;
   if (!chat_) {
     step_ = Step::running;
     context_.open.fetch_add(1, std::memory_order_relaxed);
@@ -168,10 +182,6 @@ void BenchLines::complete() {
 void BenchLines::send_line(const std::string& line) {
   output_.append(line);
   output_.append("\n");
-  auto written = net::try_write(fd_.get(), output_.readable());
-  if (written) output_.consume(*written);
-  if (!written && !net::is_would_block(written.error())) return fail(false);
-  if (!output_.empty()) (void)loop_.modify(fd_.get(), EPOLLIN | EPOLLOUT);
 }
 
 void BenchLines::fail(bool integrity) {

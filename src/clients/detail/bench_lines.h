@@ -41,7 +41,9 @@ class BenchLines final : public reactor::IoHandler {
   void on_transform_reply(std::string_view line);
   void on_chat_line(std::string_view line);
   void send_request();
-  void send_line(const std::string& line);
+  void send_line(const std::string& line);  // Queued; on_io writes the queue once.
+  void read_lines();
+  void flush();
   void complete();
   void fail(bool integrity);
 
@@ -58,6 +60,7 @@ class BenchLines final : public reactor::IoHandler {
   Buffer input_, output_;
   proto::line::LineFramer framer_;
   std::uint64_t window_messages_ = 0;
+  bool waiting_for_output_ = true;  // Watched for EPOLLOUT (connecting, or output queued).
 };
 
 }  // namespace soket::clients::detail

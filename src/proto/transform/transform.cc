@@ -5,6 +5,8 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
+#include <charconv>
+#include <iterator>
 #include <vector>
 
 #include "proto/text/utf8.h"
@@ -24,12 +26,25 @@ struct Unit {
 bool is_space(const Unit& unit) {
   if (!unit.valid) return false;
   const auto c = static_cast<UChar32>(unit.code_point);
-  return u_isUWhiteSpace(c) || (c >= 0x1C && c <= 0x1F);
+  // ASCII answered without ICU: TAB..CR and SPACE are its White_Space characters.
+  if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+  return u_isUWhiteSpace(c);
+}
+
+// ASCII letters map one to one in every locale but Turkish and Azeri, which the root locale
+// is not: a bit flip gives what ICU would, at a fraction of a call into it per letter.
+bool append_ascii_inverted(std::string& out, char32_t code_point) {
+  if (code_point >= 0x80) return false;
+  auto c = static_cast<char>(code_point);
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) c = static_cast<char>(c ^ 0x20);
+  out.push_back(c);
+  return true;
 }
 
 // Full case mapping of one character (SpecialCasing.txt included, root locale), so one
 // character may become several: U+00DF "ß" uppercases to "SS".
 void append_case_inverted(std::string& out, char32_t code_point) {
+  if (append_ascii_inverted(out, code_point)) return;
   const auto c = static_cast<UChar32>(code_point);
   const bool upper = u_isUUppercase(c), lower = u_isULowercase(c);
   if (!upper && !lower) {
@@ -68,22 +83,54 @@ std::vector<Unit> decode(std::string_view message) {
 
 }  // namespace
 
-Transformed transform_text(std::string_view message) {
+namespace {
+
+bool is_ascii(std::string_view message) {
+  for (const char c : message) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// Processes 1 and 3 appended to `out`; returns process 2's count.
+std::size_t append_transformed(std::string& out, std::string_view message) {
+  if (is_ascii(message)) {  // The common case, without decoding: one byte, one character.
+    std::size_t first = 0, last = message.size();
+    const auto space = [&](std::size_t i) { return is_space({char32_t(message[i]), true, 0}); };
+    while (first < last && space(first)) ++first;
+    while (last > first && space(last - 1)) --last;
+    const std::size_t at = out.size();
+    out.resize(at + (last - first));
+    char* to = out.data() + at;
+    for (std::size_t i = first; i < last; ++i) {
+      const auto c = static_cast<unsigned char>(message[i]);
+      const bool letter = static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+      *to++ = static_cast<char>(letter ? c ^ 0x20 : c);  // Branch-free, so it vectorises.
+    }
+    return message.size();
+  }
   const std::vector<Unit> units = decode(message);
   // Inverting case never turns space into non-space or back, so stripping first is the same
   // as stripping after, and cheaper.
   std::size_t first = 0, last = units.size();
   while (first < last && is_space(units[first])) ++first;
   while (last > first && is_space(units[last - 1])) --last;
-  Transformed result{{}, units.size()};
-  result.text.reserve(message.size());
   for (std::size_t i = first; i < last; ++i) {
     if (units[i].valid) {
-      append_case_inverted(result.text, units[i].code_point);
+      append_case_inverted(out, units[i].code_point);
     } else {
-      result.text.push_back(units[i].raw);
+      out.push_back(units[i].raw);
     }
   }
+  return units.size();
+}
+
+}  // namespace
+
+Transformed transform_text(std::string_view message) {
+  Transformed result{{}, 0};
+  result.text.reserve(message.size());
+  result.count = append_transformed(result.text, message);
   return result;
 }
 
@@ -92,10 +139,22 @@ std::string format_timestamp(const LocalTime& t) {
                      t.minute, t.second);
 }
 
+void append_reply(std::string& out, std::string_view message, std::string_view timestamp) {
+  const std::size_t count = append_transformed(out, message);
+  char digits[24];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), count).ptr;
+  out += " | ";
+  out.append(digits, end);
+  out += " karakter | ";
+  out += timestamp;
+  out += " | ";
+  out += kConfirmation;
+}
+
 std::string make_reply(std::string_view message, const LocalTime& time) {
-  const Transformed transformed = transform_text(message);
-  return fmt::format("{} | {} karakter | {} | {}", transformed.text, transformed.count,
-                     format_timestamp(time), kConfirmation);
+  std::string reply;
+  append_reply(reply, message, format_timestamp(time));
+  return reply;
 }
 
 }  // namespace soket::proto::transform

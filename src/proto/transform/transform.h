@@ -7,7 +7,7 @@
 //   4. add the local time as YYYY-MM-DD HH:MM:SS (passed in: no clock here);
 //   5. add the confirmation "Data telah diproses".
 // The reply is "{text} | {count} karakter | {timestamp} | Data telah diproses".
-// Thread-safe; allocates only the result.
+// Thread-safe; allocates only the result (append_reply: nothing, once `out` has grown).
 #pragma once
 
 #include <cstddef>
@@ -18,6 +18,7 @@ namespace soket::proto::transform {
 
 struct LocalTime {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
+  bool operator==(const LocalTime&) const = default;
 };
 
 struct Transformed {
@@ -28,6 +29,9 @@ struct Transformed {
 Transformed transform_text(std::string_view message);
 std::string format_timestamp(const LocalTime& time);
 std::string make_reply(std::string_view message, const LocalTime& time);
+// The same reply appended to `out`, with the timestamp already formatted: a server answering
+// many lines formats the time once per batch and builds the replies in one reused buffer.
+void append_reply(std::string& out, std::string_view message, std::string_view timestamp);
 
 inline constexpr std::string_view kConfirmation = "Data telah diproses";
 

@@ -1,6 +1,7 @@
 #include "proto/transform/transform.h"
 
 #include <gtest/gtest.h>
+#include <unicode/uchar.h>
 
 namespace soket::proto::transform {
 namespace {
@@ -63,6 +64,30 @@ TEST(Transform, ReplyHasTheFourFields) {
   EXPECT_EQ(make_reply("Hello World", time),
             "hELLO wORLD | 11 karakter | 2026-11-21 07:05:09 | Data telah diproses");
   EXPECT_EQ(make_reply("", time), " | 0 karakter | 2026-11-21 07:05:09 | Data telah diproses");
+}
+
+// ASCII takes a path without ICU; ICU itself is the oracle that it answers the same, for
+// every ASCII character: the case it maps to, and whether it is stripped at the ends.
+TEST(Transform, AsciiAnswersAsIcuDoes) {
+  for (int c = 0; c < 0x80; ++c) {
+    const char ch = static_cast<char>(c);
+    const UChar32 inverted = u_isUUppercase(c)   ? u_tolower(c)
+                             : u_isULowercase(c) ? u_toupper(c)
+                                                 : c;
+    const auto inside = transform_text(std::string{'x', ch, 'x'});
+    EXPECT_EQ(inside.text, (std::string{'X', static_cast<char>(inverted), 'X'})) << c;
+    const bool space = u_isUWhiteSpace(c) || (c >= 0x1C && c <= 0x1F);
+    const auto at_end = transform_text(std::string{'a', ch});
+    const std::string kept{'A', static_cast<char>(inverted)};
+    EXPECT_EQ(at_end.text, space ? std::string("A") : kept) << c;
+    EXPECT_EQ(at_end.count, 2u);
+  }
+}
+
+TEST(Transform, AppendReplyBuildsOnWhatIsThere) {
+  std::string out = "first\n";
+  append_reply(out, " Hi ", "2026-11-21 07:05:09");
+  EXPECT_EQ(out, "first\nhI | 4 karakter | 2026-11-21 07:05:09 | Data telah diproses");
 }
 
 }  // namespace
