@@ -1,10 +1,12 @@
 #include "conn/uring_echo.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/log.h"
@@ -12,17 +14,14 @@
 namespace soket::conn {
 namespace {
 
-enum class Op : std::uint8_t { receive = 1, send = 2, epoll_ready = 3 };
+enum class Op : std::uint8_t { receive = 1, send = 2, epoll_ready = 3, cancel = 4 };
 
-// user_data: the operation (8 bits), the buffer id (16) and the connection's slot (32).
-std::uint64_t pack(Op op, std::uint32_t slot, std::uint16_t bid = 0) {
-  return (std::uint64_t{static_cast<std::uint8_t>(op)} << 56) | (std::uint64_t{bid} << 32) | slot;
+// user_data: the operation (top 8 bits) and the connection's slot (low 32).
+std::uint64_t pack(Op op, std::uint32_t slot) {
+  return (std::uint64_t{static_cast<std::uint8_t>(op)} << 56) | slot;
 }
 Op op_of(std::uint64_t data) {
   return static_cast<Op>(data >> 56);
-}
-std::uint16_t bid_of(std::uint64_t data) {
-  return static_cast<std::uint16_t>((data >> 32) & 0xFFFF);
 }
 std::uint32_t slot_of(std::uint64_t data) {
   return static_cast<std::uint32_t>(data & 0xFFFFFFFF);
@@ -95,6 +94,10 @@ io_uring_sqe* UringEcho::next_sqe() {
 }
 
 void UringEcho::add(net::Fd fd) {
+  // io_uring waits for a blocking socket itself and never blocks us; on a non-blocking one
+  // (as accept4 gave it) a send to a full socket fails with EAGAIN instead of waiting.
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -103,7 +106,8 @@ void UringEcho::add(net::Fd fd) {
     slot = static_cast<std::uint32_t>(connections_.size());
     connections_.emplace_back();
   }
-  connections_[slot] = Connection{fd.release(), 0, {}, false, false};
+  connections_[slot] = Connection{};
+  connections_[slot].fd = fd.release();
   ++open_;
   arm_receive(slot);
   io_uring_submit(&ring_);
@@ -119,13 +123,43 @@ void UringEcho::arm_receive(std::uint32_t slot) {
   connections_[slot].receiving = true;
 }
 
-void UringEcho::send_from(std::uint16_t bid) {
-  const Send& s = sends_[bid];
+// One send in flight per connection keeps its bytes in order (the kernel may reorder two
+// sends of one socket in flight at once); that one send takes every buffer queued, up to
+// kBatch, so a stream moves in large sends and not a buffer at a time.
+void UringEcho::send_queued(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  if (c.sending || c.queue.empty() || c.closing) return;
   io_uring_sqe* sqe = next_sqe();
   if (sqe == nullptr) return;
-  io_uring_prep_send(sqe, connections_[s.slot].fd, buffer(bid) + s.offset, s.length - s.offset,
-                     MSG_NOSIGNAL);
-  io_uring_sqe_set_data64(sqe, pack(Op::send, s.slot, bid));
+  const std::size_t count = std::min<std::size_t>(c.queue.size(), kBatch);
+  if (count == 1) {  // The ping-pong case: a plain send, no message header to build.
+    const Send& s = sends_[c.queue.front()];
+    io_uring_prep_send(sqe, c.fd, buffer(c.queue.front()) + s.offset, s.length - s.offset,
+                       MSG_NOSIGNAL);
+  } else {
+    c.batch = take_batch();
+    SendBatch& batch = *batches_[c.batch];
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint16_t bid = c.queue[i];
+      batch.iov[i] = {buffer(bid) + sends_[bid].offset, sends_[bid].length - sends_[bid].offset};
+    }
+    batch.header = msghdr{};
+    batch.header.msg_iov = batch.iov.data();
+    batch.header.msg_iovlen = count;
+    io_uring_prep_sendmsg(sqe, c.fd, &batch.header, MSG_NOSIGNAL);
+  }
+  io_uring_sqe_set_data64(sqe, pack(Op::send, slot));
+  c.sending = true;
+}
+
+std::uint32_t UringEcho::take_batch() {
+  if (free_batches_.empty()) {
+    batches_.push_back(std::make_unique<SendBatch>());
+    return static_cast<std::uint32_t>(batches_.size() - 1);
+  }
+  const std::uint32_t index = free_batches_.back();
+  free_batches_.pop_back();
+  return index;
 }
 
 void UringEcho::wait(int epoll_fd, int timeout_ms) noexcept {
@@ -165,7 +199,9 @@ bool UringEcho::dispatch() noexcept {
         on_receive(*cqe, slot_of(data));
         break;
       case Op::send:
-        on_send(*cqe, bid_of(data));
+        on_send(*cqe, slot_of(data));
+        break;
+      case Op::cancel:  // Its receive's own completion says what happened.
         break;
       case Op::epoll_ready:
         epoll_watched_ = false;
@@ -179,7 +215,8 @@ bool UringEcho::dispatch() noexcept {
 
 void UringEcho::on_receive(const io_uring_cqe& cqe, std::uint32_t slot) {
   Connection& c = connections_[slot];
-  if ((cqe.flags & IORING_CQE_F_MORE) == 0) c.receiving = false;
+  const bool cancelled = cqe.res == -ECANCELED && c.cancelling;
+  if ((cqe.flags & IORING_CQE_F_MORE) == 0) c.receiving = c.cancelling = false;
   if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
     const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
     bytes_in_ += static_cast<std::uint64_t>(cqe.res);
@@ -189,49 +226,73 @@ void UringEcho::on_receive(const io_uring_cqe& cqe, std::uint32_t slot) {
     } else {
       ++c.pending_sends;
       c.queue.push_back(bid);
-      if (c.queue.size() == 1) send_from(bid);  // Else it waits for the one in flight.
+      send_queued(slot);  // Unless a send is in flight: its completion sends the rest.
+      if (c.queue.size() >= kMaxQueued) pause_receive(slot);
     }
   } else if (cqe.res == -ENOBUFS) {
-    if (!c.receiving && !c.closing) starved_.push_back(slot);  // Re-armed on a release.
+    if (wants_receive(c)) starved_.push_back(slot);  // See release().
     return;
-  } else if (cqe.res <= 0) {
-    c.closing = true;  // End of stream, or an error: finish what is in flight, then close.
+  } else if (cancelled) {
+    // By pause_receive: armed again here if the queue drained meanwhile, else by on_send.
+  } else if (cqe.res == 0) {
+    c.peer_done = true;  // End of stream: what is queued still goes back, then we close.
+  } else if (cqe.res < 0) {
+    c.closing = true;  // An error: nothing more goes out.
   }
-  if (!c.receiving && !c.closing) arm_receive(slot);
+  if (wants_receive(c)) arm_receive(slot);
   settle(slot);
 }
 
-void UringEcho::on_send(const io_uring_cqe& cqe, std::uint16_t bid) {
-  Send& s = sends_[bid];
-  Connection& c = connections_[s.slot];
-  if (cqe.res > 0) {
-    s.offset += static_cast<std::uint32_t>(cqe.res);
-    bytes_out_ += static_cast<std::uint64_t>(cqe.res);
-    if (s.offset < s.length && !c.closing) {
-      send_from(bid);  // A partial send: the rest from the same buffer.
-      return;
-    }
-  } else {
-    c.closing = true;
-  }
-  const std::uint32_t slot = s.slot;
-  release(bid);
-  --c.pending_sends;
-  if (!c.queue.empty()) c.queue.erase(c.queue.begin());
-  if (!c.closing) {
-    send_next(slot);
-  } else {
-    for (const auto waiting : c.queue) {
-      release(waiting);
-      --c.pending_sends;
-    }
-    c.queue.clear();
-  }
-  settle(slot);
+// A peer that sends faster than it reads would otherwise take every buffer of the ring and
+// starve the other connections: past kMaxQueued buffers its receive is cancelled, and armed
+// again once its queue has drained to half.
+void UringEcho::pause_receive(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  if (c.paused || c.closing) return;
+  c.paused = true;
+  if (!c.receiving || c.cancelling) return;
+  io_uring_sqe* sqe = next_sqe();
+  if (sqe == nullptr) return;
+  io_uring_prep_cancel64(sqe, pack(Op::receive, slot), 0);
+  io_uring_sqe_set_data64(sqe, pack(Op::cancel, slot));
+  c.cancelling = true;
 }
 
-void UringEcho::send_next(std::uint32_t slot) {
-  if (!connections_[slot].queue.empty()) send_from(connections_[slot].queue.front());
+void UringEcho::resume_receive(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  if (!c.paused || c.queue.size() > kMaxQueued / 2) return;
+  c.paused = false;
+  if (wants_receive(c)) arm_receive(slot);
+}
+
+void UringEcho::on_send(const io_uring_cqe& cqe, std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  c.sending = false;
+  if (c.batch != kNoBatch) {
+    free_batches_.push_back(c.batch);
+    c.batch = kNoBatch;
+  }
+  if (cqe.res <= 0) c.closing = true;
+  // What was sent, buffer by buffer from the front; a buffer sent in part stays at the front.
+  auto sent = static_cast<std::uint32_t>(std::max(cqe.res, 0));
+  bytes_out_ += sent;
+  std::size_t done = 0;
+  while (done < c.queue.size() && sent > 0) {
+    Send& s = sends_[c.queue[done]];
+    const std::uint32_t part = std::min(sent, s.length - s.offset);
+    s.offset += part;
+    sent -= part;
+    if (s.offset < s.length) break;
+    ++done;
+  }
+  // Closing: nothing more goes out, so every buffer still queued is given back too.
+  if (c.closing) done = c.queue.size();
+  for (std::size_t i = 0; i < done; ++i) release(c.queue[i]);
+  c.pending_sends -= static_cast<std::uint32_t>(done);
+  c.queue.erase(c.queue.begin(), c.queue.begin() + static_cast<std::ptrdiff_t>(done));
+  send_queued(slot);
+  resume_receive(slot);
+  settle(slot);
 }
 
 void UringEcho::release(std::uint16_t bid) {
@@ -239,9 +300,9 @@ void UringEcho::release(std::uint16_t bid) {
                         io_uring_buf_ring_mask(kBuffers), 0);
   io_uring_buf_ring_advance(buffer_ring_, 1);
   if (!starved_.empty()) {
-    const std::uint32_t slot = starved_.back();
-    starved_.pop_back();
-    if (connections_[slot].fd >= 0 && !connections_[slot].closing) arm_receive(slot);
+    const std::uint32_t slot = starved_.front();  // The longest waiting first: no starving.
+    starved_.pop_front();
+    if (connections_[slot].fd >= 0 && wants_receive(connections_[slot])) arm_receive(slot);
   }
 }
 
@@ -249,12 +310,14 @@ void UringEcho::release(std::uint16_t bid) {
 // is ended by shutting the socket down, which completes it.
 void UringEcho::settle(std::uint32_t slot) {
   Connection& c = connections_[slot];
-  if (!c.closing || c.fd < 0) return;
+  if (c.fd < 0) return;
+  const bool echoed_all = c.peer_done && c.queue.empty() && !c.sending;
+  if (!c.closing && !echoed_all) return;
   if (c.receiving) {
     ::shutdown(c.fd, SHUT_RDWR);
     return;
   }
-  if (c.pending_sends > 0) return;
+  if (c.pending_sends > 0 || c.sending) return;
   ::close(c.fd);
   c = Connection{};
   free_slots_.push_back(slot);

@@ -15,7 +15,11 @@
 
 #include <liburing.h>
 
+#include <sys/socket.h>
+
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -43,15 +47,33 @@ class UringEcho final : public reactor::Waiter {
   bool dispatch() noexcept override;
 
  private:
+  static constexpr std::uint32_t kNoBatch = 0xFFFFFFFF;
+  static constexpr std::size_t kBatch = 16;      // Buffers one send may carry.
+  static constexpr std::size_t kMaxQueued = 64;  // Buffers one connection may hold (1 MiB).
+
   struct Connection {
     int fd = -1;
     std::uint32_t pending_sends = 0;   // Buffers received and not yet fully sent.
-    std::vector<std::uint16_t> queue;  // Buffers waiting: one send in flight keeps the order.
+    std::uint32_t batch = kNoBatch;    // The SendBatch of the send in flight, if it has one.
+    std::vector<std::uint16_t> queue;  // Buffers to send, in order; the front ones in flight.
     bool receiving = false;            // A multishot receive is armed.
-    bool closing = false;
+    bool sending = false;              // One send in flight keeps the bytes in order.
+    bool paused = false;               // Receiving stopped: too much queued (pause_receive).
+    bool cancelling = false;           // Its receive is being cancelled by pause_receive.
+    bool peer_done = false;            // The peer has sent all it will (end of stream).
+    bool closing = false;              // Failed or shutting down: nothing more goes out.
   };
+  static bool wants_receive(const Connection& c) {
+    return !c.receiving && !c.closing && !c.paused && !c.peer_done;
+  }
   struct Send {  // Per buffer id: what is being sent from that buffer.
     std::uint32_t slot = 0, offset = 0, length = 0;
+  };
+  // The message header of a send of several buffers, alive until it completes. Pooled: only
+  // connections with a send of several buffers in flight hold one, so idle ones cost nothing.
+  struct SendBatch {
+    msghdr header{};
+    std::array<iovec, kBatch> iov{};
   };
 
   explicit UringEcho(reactor::EventLoop& loop) : loop_(loop) {}
@@ -59,10 +81,12 @@ class UringEcho final : public reactor::Waiter {
   void watch_epoll(int epoll_fd);
   io_uring_sqe* next_sqe();
   void arm_receive(std::uint32_t slot);
-  void send_from(std::uint16_t bid);
-  void send_next(std::uint32_t slot);
+  void send_queued(std::uint32_t slot);
+  std::uint32_t take_batch();
   void on_receive(const io_uring_cqe& cqe, std::uint32_t slot);
-  void on_send(const io_uring_cqe& cqe, std::uint16_t bid);
+  void on_send(const io_uring_cqe& cqe, std::uint32_t slot);
+  void pause_receive(std::uint32_t slot);
+  void resume_receive(std::uint32_t slot);
   void release(std::uint16_t bid);
   void settle(std::uint32_t slot);
   std::byte* buffer(std::uint16_t bid) { return memory_.data() + std::size_t{bid} * kBufferSize; }
@@ -80,7 +104,9 @@ class UringEcho final : public reactor::Waiter {
   std::vector<Send> sends_;
   std::vector<Connection> connections_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> starved_;  // Receives waiting for a buffer to come back.
+  std::deque<std::uint32_t> starved_;  // Receives waiting for a buffer, oldest first.
+  std::vector<std::unique_ptr<SendBatch>> batches_;
+  std::vector<std::uint32_t> free_batches_;
   std::size_t open_ = 0;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
 };

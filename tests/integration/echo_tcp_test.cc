@@ -4,6 +4,7 @@
 
 #include <random>
 #include <regex>
+#include <thread>
 
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
@@ -89,6 +90,28 @@ TEST(EchoTcp, IoUringBackendEchoesEveryByteInOrder) {
                                        "52428814 bytes in, 52428814 bytes out"),
             std::string::npos)
       << server.process->out();
+}
+
+TEST(EchoTcp, IoUringBackendKeepsOrderWhenAPeerReadsSlowerThanItWrites) {
+  // A tiny receive window makes the echo back slower than the bytes coming in, so the
+  // server's queue for this peer grows past its limit: receiving pauses and resumes, and
+  // queued buffers go out several to a send. Every byte must still come back in order.
+  auto server = start_soket_server(
+      {"echo", "server", "-p", "0", "-q", "--threads", "1", "--backend", "io_uring"});
+  auto client = connect_tcp("127.0.0.1", server.port);
+  const int small = 16 * 1024;
+  ASSERT_EQ(::setsockopt(client.fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+  std::string payload(24 << 20, '\0');
+  std::mt19937 random(7);
+  for (auto& c : payload) c = static_cast<char>(random());
+  std::thread writer([&] {
+    EXPECT_TRUE(net::write_all(client.fd.get(), soket::as_bytes(payload), Clock::now() + 60s).ok());
+    ::shutdown(client.fd.get(), SHUT_WR);
+  });
+  const std::string echoed = read_exactly(client.fd.get(), payload.size());
+  writer.join();
+  EXPECT_EQ(echoed.size(), payload.size());
+  EXPECT_TRUE(echoed == payload) << "the echo differs from what was sent";
 }
 
 TEST(EchoTcp, NetcatIsAClient) {
