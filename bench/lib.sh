@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers the benchmark scripts share; sourced, not run.
 
 # A TCP port free on 127.0.0.1 at this moment (Debian's python3: one on PATH may differ).
