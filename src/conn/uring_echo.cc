@@ -220,11 +220,10 @@ void UringEcho::on_receive(const io_uring_cqe& cqe, std::uint32_t slot) {
   if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
     const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
     bytes_in_ += static_cast<std::uint64_t>(cqe.res);
-    sends_[bid] = Send{slot, 0, static_cast<std::uint32_t>(cqe.res)};
+    sends_[bid] = Send{0, static_cast<std::uint32_t>(cqe.res)};
     if (c.closing) {
       release(bid);  // Shutting down: nothing more goes out.
     } else {
-      ++c.pending_sends;
       c.queue.push_back(bid);
       send_queued(slot);  // Unless a send is in flight: its completion sends the rest.
       if (c.queue.size() >= kMaxQueued) pause_receive(slot);
@@ -288,7 +287,6 @@ void UringEcho::on_send(const io_uring_cqe& cqe, std::uint32_t slot) {
   // Closing: nothing more goes out, so every buffer still queued is given back too.
   if (c.closing) done = c.queue.size();
   for (std::size_t i = 0; i < done; ++i) release(c.queue[i]);
-  c.pending_sends -= static_cast<std::uint32_t>(done);
   c.queue.erase(c.queue.begin(), c.queue.begin() + static_cast<std::ptrdiff_t>(done));
   send_queued(slot);
   resume_receive(slot);
@@ -317,7 +315,7 @@ void UringEcho::settle(std::uint32_t slot) {
     ::shutdown(c.fd, SHUT_RDWR);
     return;
   }
-  if (c.pending_sends > 0 || c.sending) return;
+  if (!c.queue.empty() || c.sending) return;
   ::close(c.fd);
   c = Connection{};
   free_slots_.push_back(slot);

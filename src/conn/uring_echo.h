@@ -53,7 +53,6 @@ class UringEcho final : public reactor::Waiter {
 
   struct Connection {
     int fd = -1;
-    std::uint32_t pending_sends = 0;   // Buffers received and not yet fully sent.
     std::uint32_t batch = kNoBatch;    // The SendBatch of the send in flight, if it has one.
     std::vector<std::uint16_t> queue;  // Buffers to send, in order; the front ones in flight.
     bool receiving = false;            // A multishot receive is armed.
@@ -66,8 +65,8 @@ class UringEcho final : public reactor::Waiter {
   static bool wants_receive(const Connection& c) {
     return !c.receiving && !c.closing && !c.paused && !c.peer_done;
   }
-  struct Send {  // Per buffer id: what is being sent from that buffer.
-    std::uint32_t slot = 0, offset = 0, length = 0;
+  struct Send {  // Per buffer id: how much of it has been sent back, of how much.
+    std::uint32_t offset = 0, length = 0;
   };
   // The message header of a send of several buffers, alive until it completes. Pooled: only
   // connections with a send of several buffers in flight hold one, so idle ones cost nothing.

@@ -17,10 +17,16 @@ proto::transform::LocalTime local_time_now() {
           local.tm_hour,        local.tm_min,     local.tm_sec};
 }
 
-std::string TransformService::reply_line(std::string_view message) const {
-  std::string reply = proto::transform::make_reply(message, clock_());
-  reply.push_back('\n');
-  return reply;
+// One message's reply line, in replies_ (valid until the next reply is made).
+std::string_view TransformService::reply_line(std::string_view message) {
+  replies_.clear();
+  append_reply_line(message, timestamp());
+  return replies_;
+}
+
+void TransformService::append_reply_line(std::string_view message, std::string_view now) {
+  proto::transform::append_reply(replies_, message, now);
+  replies_.push_back('\n');
 }
 
 // The time is read once per batch of lines, and formatted again only when it has changed.
@@ -46,8 +52,7 @@ void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) n
   for (;;) {
     const auto event = framer.next(input.readable_text());
     if (event.kind == proto::line::LineFramer::Kind::line) {
-      proto::transform::append_reply(replies_, event.line, now);
-      replies_.push_back('\n');
+      append_reply_line(event.line, now);
     } else if (event.kind == proto::line::LineFramer::Kind::too_long) {
       replies_ += kTooLong;
     }

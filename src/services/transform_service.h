@@ -33,12 +33,13 @@ class TransformService final : public LoopService {
                    const net::Address& from) noexcept override;
 
  private:
-  std::string reply_line(std::string_view message) const;
+  std::string_view reply_line(std::string_view message);
+  void append_reply_line(std::string_view message, std::string_view now);
   std::string_view timestamp();
 
   LocalClock clock_;
   std::unordered_map<conn::TcpConnection::Id, proto::line::LineFramer> framers_;
-  std::string replies_;  // One read's replies; kept to reuse its memory.
+  std::string replies_;  // One read's replies (or one datagram's); kept to reuse its memory.
   std::string timestamp_;
   std::optional<proto::transform::LocalTime> timestamp_time_;  // What timestamp_ shows.
 };

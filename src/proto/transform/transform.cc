@@ -33,18 +33,20 @@ bool is_space(const Unit& unit) {
 
 // ASCII letters map one to one in every locale but Turkish and Azeri, which the root locale
 // is not: a bit flip gives what ICU would, at a fraction of a call into it per letter.
-bool append_ascii_inverted(std::string& out, char32_t code_point) {
-  if (code_point >= 0x80) return false;
-  auto c = static_cast<char>(code_point);
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) c = static_cast<char>(c ^ 0x20);
-  out.push_back(c);
-  return true;
+// Branch-free, so that a loop over a whole ASCII message vectorises.
+char ascii_inverted(char ascii) {
+  const auto c = static_cast<unsigned char>(ascii);
+  const bool letter = static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+  return static_cast<char>(letter ? c ^ 0x20 : c);
 }
 
 // Full case mapping of one character (SpecialCasing.txt included, root locale), so one
 // character may become several: U+00DF "ß" uppercases to "SS".
 void append_case_inverted(std::string& out, char32_t code_point) {
-  if (append_ascii_inverted(out, code_point)) return;
+  if (code_point < 0x80) {
+    out.push_back(ascii_inverted(static_cast<char>(code_point)));
+    return;
+  }
   const auto c = static_cast<UChar32>(code_point);
   const bool upper = u_isUUppercase(c), lower = u_isULowercase(c);
   if (!upper && !lower) {
@@ -102,11 +104,7 @@ std::size_t append_transformed(std::string& out, std::string_view message) {
     const std::size_t at = out.size();
     out.resize(at + (last - first));
     char* to = out.data() + at;
-    for (std::size_t i = first; i < last; ++i) {
-      const auto c = static_cast<unsigned char>(message[i]);
-      const bool letter = static_cast<unsigned char>((c | 0x20) - 'a') < 26;
-      *to++ = static_cast<char>(letter ? c ^ 0x20 : c);  // Branch-free, so it vectorises.
-    }
+    for (std::size_t i = first; i < last; ++i) *to++ = ascii_inverted(message[i]);
     return message.size();
   }
   const std::vector<Unit> units = decode(message);
