@@ -11,13 +11,7 @@ NAMES=${NAMES:-10000}
 scripts/install-deps.sh
 scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 soket=build/src/cli/soket
-work=$(mktemp -d)
-knot_pid=""
-cleanup() {
-  [ -n "$knot_pid" ] && kill "$knot_pid" 2> /dev/null && wait "$knot_pid" 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_scratch
 
 {
   printf '$ORIGIN bench.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n'
@@ -45,7 +39,7 @@ zone:
     file: bench.zone
 CONF
 knotd -c "$work/knot.conf" 2> "$work/knot.log" &
-knot_pid=$!
+peer_pid=$!
 for _ in $(seq 100); do  # Bounded wait until the zone answers.
   [ "$("$soket" dns n0.bench.test @127.0.0.1 -p "$port" --short --timeout 0.2 --tries 1 2> /dev/null)" = 10.0.0.0 ] && break
   sleep 0.1

@@ -10,13 +10,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 scripts/install-deps.sh
 scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 soket=build/src/cli/soket
-work=$(mktemp -d)
-nginx_pid=""
-cleanup() {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2> /dev/null && wait "$nginx_pid" 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_scratch
 mkdir -p "$work/www" "$work/tmp"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$work/www/big.bin"
 port=$(free_port)
@@ -39,7 +33,7 @@ http {
 }
 CONF
 nginx -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
+peer_pid=$!
 for _ in $(seq 100); do  # Bounded wait for the port.
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
   sleep 0.1

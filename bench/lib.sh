@@ -17,3 +17,11 @@ time_of() {
 
 # The median of the numbers given.
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+
+# A scratch folder in $work and one peer process ($peer_pid, set by the caller once it has
+# started it), both gone when the script exits however it exits.
+make_scratch() {
+  work=$(mktemp -d)
+  peer_pid=""
+  trap 'if [ -n "$peer_pid" ]; then kill "$peer_pid" 2> /dev/null; wait "$peer_pid" 2> /dev/null; fi; rm -rf "$work"' EXIT
+}
