@@ -39,6 +39,12 @@ void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_bot
         ->check(CLI::Range(0.001, 1e6));
   }
   command
+      .add_option("--handshake-timeout", flags.handshake_timeout,
+                  "Drop a connection that has not finished its handshake in this many seconds "
+                  "(echo, transform: sent its first byte; chat: joined the room); 0: never")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  command
       .add_option("--max-output", flags.max_output,
                   "Bytes queued for a slow reader before we stop reading from it")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34))
@@ -87,6 +93,7 @@ std::optional<Failure> to_server_config(const ServerFlags& flags, bool transport
   config.backlog = flags.backlog;
   config.max_connections = flags.max_connections;
   config.idle_timeout = from_seconds(flags.idle_timeout);
+  config.handshake_timeout = from_seconds(flags.handshake_timeout);
   config.output_limit = flags.max_output;
   auto& options = config.socket_options;
   options.reuse_port = flags.reuse_port;

@@ -21,6 +21,7 @@ struct ServerFlags {
   int backlog = 511;
   std::size_t max_connections = 0;
   double idle_timeout = 0;
+  double handshake_timeout = 10;  // Zero: never.
   std::size_t max_output = 4 * 1024 * 1024;
   bool reuse_port = false;
   bool no_delay = false;

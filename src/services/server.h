@@ -33,6 +33,9 @@ struct ServerConfig {
   int backlog = 511;
   std::size_t max_connections = 0;  // Zero: no limit.
   Duration idle_timeout{0};         // Zero: never.
+  // A connection that has not finished its handshake by then is dropped (zero: never). The
+  // service says when a handshake is done; by default, at the connection's first byte.
+  Duration handshake_timeout = std::chrono::seconds(10);
   std::size_t output_limit = 4 * 1024 * 1024;
   Duration shutdown_grace = std::chrono::seconds(5);
   // Echo only: TCP connections on io_uring (conn/uring_echo.h) instead of epoll.
