@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # Build
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config git   # git: test.sh lists the sources to format
   clang libclang-rt-14-dev   # libFuzzer and the sanitizers' runtimes
   clang-format
   # Libraries
@@ -31,6 +31,16 @@ if ((${#missing[@]} > 0)); then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # nginx and knot are peers the tests start themselves on ephemeral ports; on a machine with
+  # systemd, installing them would also start them as services (nginx on port 80). A
+  # policy-rc.d that answers 101 ("action forbidden") keeps apt from starting any service
+  # for the duration of this install; one that was already there is left alone.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

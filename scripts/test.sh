@@ -13,8 +13,15 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
 echo "== format"
-# bench/peers/ keeps each library's own idiom and is left out.
-mapfile -t sources < <(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
+# bench/peers/ keeps each library's own idiom and is left out. A plain assignment (not a
+# process substitution) so that a failing git stops the script, and no files is an error:
+# clang-format given none would silently read stdin.
+listed=$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
+mapfile -t sources <<< "$listed"
+if [ -z "$listed" ] || ((${#sources[@]} == 0)); then
+  echo "test.sh: git lists no C++ sources to format-check; run from a git checkout" >&2
+  exit 1
+fi
 clang-format --dry-run --Werror "${sources[@]}"
 
 echo "== release build and tests"
@@ -35,15 +42,31 @@ if [ -d tests/fuzz/corpus ]; then
     name=$(basename "$corpus")
     work="$logs/corpus-$name"
     cp -r "$corpus" "$work"
+    dict=()
+    [ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
     echo "-- $name"
-    build-fuzz/tests/fuzz/"${name}_fuzz" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-      -print_final_stats=1 "$work" 2>&1 | tail -n 3
+    # The whole log is kept: on a crash it is printed in full, with the input that crashed.
+    if ! build-fuzz/tests/fuzz/"${name}_fuzz" -max_total_time="$fuzz_seconds" \
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$logs/$name-" "${dict[@]}" \
+      "$work" > "$logs/fuzz-$name.txt" 2>&1; then
+      cat "$logs/fuzz-$name.txt"
+      for artifact in "$logs/$name-"*; do
+        [ -f "$artifact" ] || continue
+        echo "-- input that failed: $artifact (hex)"
+        od -An -tx1 -v "$artifact" | head -n 64
+      done
+      echo "fuzzing $name failed; the input above reproduces it" >&2
+      exit 1
+    fi
+    tail -n 3 "$logs/fuzz-$name.txt"
   done
 fi
 
-# One plain closing line for both runs ("N passed, N failed"); a failure exited above.
+# One plain closing line for both runs; a failure exited above. Skipped tests (GTEST_SKIP,
+# e.g. where the kernel refuses io_uring) are counted apart, never as passed.
 total=0
 for count in $(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$logs"/*.log); do
   total=$((total + count))
 done
-echo "tests: ${total} passed, 0 failed"
+skipped=$(cat "$logs"/*.log | grep -c '\*\*\*Skipped' || true)
+echo "tests: $((total - skipped)) passed, 0 failed, ${skipped} skipped"

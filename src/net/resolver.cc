@@ -42,6 +42,25 @@ Result<std::vector<Address>> lookup(std::string_view host, std::uint16_t port, T
   return addresses;
 }
 
+// RFC 6761 §6.3: "localhost" and every name under it are the loopback addresses, answered
+// without asking anyone. Without this, a machine with no /etc/hosts (a fresh container or
+// chroot) would send the lookup out to its DNS server. IPv4 first: servers listen on
+// 127.0.0.1 by default, and a client tries the addresses in order.
+bool is_localhost_name(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  constexpr std::string_view kName = "localhost";
+  if (host.size() < kName.size()) return false;
+  const auto tail = host.substr(host.size() - kName.size());
+  for (std::size_t i = 0; i < kName.size(); ++i) {
+    if ((tail[i] | 0x20) != kName[i]) return false;
+  }
+  return host.size() == kName.size() || host[host.size() - kName.size() - 1] == '.';
+}
+
+std::vector<Address> loopback_addresses(std::uint16_t port) {
+  return {Address::parse("127.0.0.1", port).value(), Address::parse("::1", port).value()};
+}
+
 }  // namespace
 
 const std::error_category& resolver_category() {
@@ -65,6 +84,7 @@ bool is_host_not_found(const std::error_code& error) {
 
 Result<std::vector<Address>> resolve(std::string_view host, std::uint16_t port,
                                      Transport transport) {
+  if (is_localhost_name(host)) return loopback_addresses(port);
   // No AI_ADDRCONFIG: it hides ::1 and 127.0.0.1 on a host whose only interface is loopback.
   return lookup(host, port, transport, 0);
 }
@@ -73,6 +93,7 @@ Result<std::vector<Address>> resolve_bind(std::string_view host, std::uint16_t p
                                           Transport transport) {
   auto numeric = Address::parse(host, port);
   if (numeric) return std::vector<Address>{numeric.value()};
+  if (is_localhost_name(host)) return loopback_addresses(port);
   return lookup(host, port, transport, AI_PASSIVE);
 }
 

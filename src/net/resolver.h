@@ -1,4 +1,5 @@
-// Name resolution through getaddrinfo(3): the system's resolver, /etc/hosts included.
+// Name resolution through getaddrinfo(3): the system's resolver, /etc/hosts included, except
+// for "localhost" and names under it, which are always 127.0.0.1 then ::1 (RFC 6761 §6.3).
 // Errors are std::error_codes of resolver_category() (EAI_* values), except EAI_SYSTEM,
 // which becomes the errno it stands for.
 #pragma once

@@ -62,11 +62,18 @@ TEST(Resolver, NumericHostsNeedNoLookup) {
   EXPECT_EQ(addresses->front().to_string(), "[::1]:7");
 }
 
-TEST(Resolver, LocalhostComesFromHostsFile) {
-  auto addresses = resolve("localhost", 9, Transport::udp);
-  ASSERT_TRUE(addresses.ok());
-  ASSERT_FALSE(addresses->empty());
-  for (const auto& address : *addresses) EXPECT_EQ(address.port(), 9);
+// RFC 6761: answered without /etc/hosts or a DNS server, so it holds in a bare chroot too.
+TEST(Resolver, LocalhostIsLoopbackWithoutALookup) {
+  for (const char* name : {"localhost", "LocalHost.", "demo.localhost"}) {
+    auto addresses = resolve(name, 9, Transport::udp);
+    ASSERT_TRUE(addresses.ok()) << name;
+    ASSERT_EQ(addresses->size(), 2u) << name;
+    EXPECT_EQ(addresses->at(0).to_string(), "127.0.0.1:9");
+    EXPECT_EQ(addresses->at(1).to_string(), "[::1]:9");
+  }
+  auto bind = resolve_bind("localhost", 7, Transport::tcp);
+  ASSERT_TRUE(bind.ok());
+  EXPECT_EQ(bind->front().to_string(), "127.0.0.1:7");
 }
 
 TEST(Resolver, HostNotFoundIsRecognised) {
