@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/demo_tour.h"
@@ -14,7 +15,19 @@
 namespace soket::cli::demo {
 namespace {
 
-int ask(const services::Endpoint& endpoint, const std::vector<std::string>& messages) {
+// A message and the start of the reply it must get: the transformed text and its count (the
+// time that follows changes, so only the fixed ending is checked after it).
+struct Question {
+  std::string message;
+  std::string reply_starts;
+};
+constexpr std::string_view kReplyEnds = " | Data telah diproses";
+
+bool answered_right(const Question& question, std::string_view reply) {
+  return reply.starts_with(question.reply_starts) && reply.ends_with(kReplyEnds);
+}
+
+int ask(const services::Endpoint& endpoint, const std::vector<Question>& questions) {
   const bool tcp = endpoint.transport == net::Transport::tcp;
   clients::ClientTarget config;
   config.host = "127.0.0.1";
@@ -23,18 +36,20 @@ int ask(const services::Endpoint& endpoint, const std::vector<std::string>& mess
   config.timeout = std::chrono::seconds(5);
   std::string command = fmt::format("$ soket transform client -H 127.0.0.1 -p {}{}", config.port,
                                     tcp ? "" : " --udp");
-  for (const auto& m : messages) command += fmt::format(" -m '{}'", m);
+  for (const auto& q : questions) command += fmt::format(" -m '{}'", q.message);
   say(command);
   auto client = clients::LineClient::connect(config);
   if (!client) {
     return report(client_failure(client.error(), services::describe(endpoint), config.timeout));
   }
-  for (const auto& message : messages) {
-    auto reply = client->request(message);
+  for (const auto& question : questions) {
+    auto reply = client->request(question.message);
     if (!reply) {
       return report(client_failure(reply.error(), services::describe(endpoint), config.timeout));
     }
-    say(fmt::format("\"{}\" -> {}", message, *reply));
+    const bool right = answered_right(question, *reply);
+    say(fmt::format("\"{}\" -> {}  {}", question.message, *reply, right ? "ok" : "DIFFERENT"));
+    if (!right) return kExitFailure;
   }
   return kExitOk;
 }
@@ -54,11 +69,14 @@ int transform_stop(int number) {
     say(fmt::format("listening on {}", services::describe(endpoint)));
   }
   for (const auto& endpoint : server.endpoints()) {
-    const std::vector<std::string> messages =
+    const std::vector<Question> questions =
         endpoint.transport == net::Transport::tcp
-            ? std::vector<std::string>{"Hello World", "  ipin  ", "Stra\u00DFe"}
-            : std::vector<std::string>{"\u00C9COLE \u00E9t\u00E9"};
-    if (const int code = ask(endpoint, messages); code != kExitOk) return code;
+            ? std::vector<Question>{{"Hello World", "hELLO wORLD | 11 karakter | "},
+                                    {"  ipin  ", "IPIN | 8 karakter | "},
+                                    {"Stra\u00DFe", "sTRASSE | 6 karakter | "}}
+            : std::vector<Question>{
+                  {"\u00C9COLE \u00E9t\u00E9", "\u00E9cole \u00C9T\u00C9 | 9 karakter | "}};
+    if (const int code = ask(endpoint, questions); code != kExitOk) return code;
   }
   server_stopped(server.stop());
   return kExitOk;
