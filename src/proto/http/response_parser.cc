@@ -34,6 +34,8 @@ const char* describe(errc code) {
       return "the connection closed before the body ended";
     case errc::body_too_large:
       return "a body length too large to handle";
+    case errc::headers_too_large:
+      return "the headers are too large in all";
   }
   return "malformed HTTP response";
 }
@@ -174,7 +176,10 @@ Result<void> ResponseParser::start_body(ResponseHandler& handler) {
 // chunk-size [ chunk-ext ] CRLF, the size in hex (RFC 9112 section 7.1).
 Result<void> ResponseParser::on_chunk_size_line(std::string_view line, ResponseHandler& handler) {
   const auto semicolon = line.find(';');
-  const auto digits = trim(line.substr(0, semicolon));
+  auto digits = trim(line.substr(0, semicolon));
+  // Leading zeros carry no value; past them, more than 15 hex digits (60 bits) is a size no
+  // body has, and a parse that wrapped would desynchronise the framing: refuse it.
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
   if (digits.empty() || digits.size() > 15) return make_error_code(errc::bad_chunk_size);
   std::uint64_t size = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
@@ -187,6 +192,20 @@ Result<void> ResponseParser::on_chunk_size_line(std::string_view line, ResponseH
   remaining_ = size;
   state_ = State::chunk_data;
   (void)handler;
+  return {};
+}
+
+// trailer-section = *( field-line CRLF ), then an empty line (RFC 9112 section 7.1.2).
+Result<void> ResponseParser::on_trailer_line(std::string_view line, ResponseHandler& handler) {
+  if (line.empty()) {
+    state_ = State::done;
+    handler.on_done();
+    return {};
+  }
+  if (++trailer_count_ > limits_.max_headers) return make_error_code(errc::too_many_headers);
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return make_error_code(errc::bad_header);
+  handler.on_trailer(line.substr(0, colon), trim(line.substr(colon + 1)));
   return {};
 }
 
@@ -232,6 +251,10 @@ Result<std::size_t> ResponseParser::feed(std::string_view data, ResponseHandler&
     if (!taken) return taken.error();
     if (*taken == 0) break;  // An unfinished line: wait for more.
     used += *taken;
+    if (state_ != State::chunk_size) {  // Status, header and trailer lines.
+      header_bytes_ += *taken;
+      if (header_bytes_ > limits_.max_header_bytes) return make_error_code(errc::headers_too_large);
+    }
     Result<void> step;
     switch (state_) {
       case State::status_line:
@@ -244,14 +267,7 @@ Result<std::size_t> ResponseParser::feed(std::string_view data, ResponseHandler&
         step = on_chunk_size_line(line, handler);
         break;
       case State::trailers:
-        if (line.empty()) {
-          state_ = State::done;
-          handler.on_done();
-        } else {
-          const auto colon = line.find(':');
-          if (colon == std::string_view::npos) return make_error_code(errc::bad_header);
-          handler.on_trailer(line.substr(0, colon), trim(line.substr(colon + 1)));
-        }
+        step = on_trailer_line(line, handler);
         break;
       default:
         break;
