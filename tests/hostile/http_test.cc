@@ -322,6 +322,15 @@ TEST_F(HttpHostile, ChunkedWinsOverContentLength) {
   EXPECT_EQ(result.out, "0123456789");
 }
 
+// RFC 9112 section 6.3 items 3 and 4: any Transfer-Encoding overrides Content-Length; when
+// its last coding is not chunked, the body runs until the close (not 3 bytes and a desync).
+TEST_F(HttpHostile, AnotherCodingBesideContentLengthRunsUntilTheClose) {
+  start("coding-and-length");
+  auto result = soket({url(), "--timeout", "30"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "0123456789");
+}
+
 // Issue 12.6: a chunk size past 64 bits is malformed, at once, not wrapped around.
 TEST_F(HttpHostile, ChunkSizeOverflowIsMalformed) {
   start("chunk-overflow");

@@ -107,6 +107,7 @@ Result<void> ResponseParser::on_status_line(std::string_view line, ResponseHandl
   header_count_ = 0;
   content_length_ = -1;
   chunked_ = false;
+  transfer_encoding_ = false;
   if (status_ >= 200)
     handler.on_status(line[7] - '0', status_, line.size() > 13 ? line.substr(13) : "");
   state_ = State::headers;
@@ -136,6 +137,9 @@ Result<void> ResponseParser::on_header_line(std::string_view line, ResponseHandl
     }
     content_length_ = length;
   } else if (text::iequals(name, "Transfer-Encoding")) {
+    // Several lines make one list (RFC 9110 section 5.3): the last line's last coding is
+    // the list's last.
+    transfer_encoding_ = true;
     chunked_ = ends_chunked(value);
   }
   if (status_ >= 200) handler.on_header(name, value);
@@ -155,10 +159,12 @@ Result<void> ResponseParser::start_body(ResponseHandler& handler) {
     handler.on_done();
     return {};
   }
+  // Transfer-Encoding overrides Content-Length (item 3); when its last coding is not chunked,
+  // the body runs until the close (item 4).
   if (chunked_) {
     handler.on_headers_done(-1);
     state_ = State::chunk_size;
-  } else if (content_length_ >= 0) {
+  } else if (content_length_ >= 0 && !transfer_encoding_) {
     handler.on_headers_done(content_length_);
     remaining_ = static_cast<std::uint64_t>(content_length_);
     state_ = State::body_length;

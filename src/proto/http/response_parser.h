@@ -100,8 +100,9 @@ class ResponseParser {
   int status_ = 0;
   std::size_t header_count_ = 0;
   std::size_t trailer_count_ = 0;
-  std::size_t header_bytes_ = 0;  // Never reset: interim responses count too.
-  bool chunked_ = false;
+  std::size_t header_bytes_ = 0;    // Never reset: interim responses count too.
+  bool chunked_ = false;            // The last transfer coding is chunked.
+  bool transfer_encoding_ = false;  // Any Transfer-Encoding: Content-Length no longer counts.
   std::int64_t content_length_ = -1;
   std::uint64_t remaining_ = 0;
 };

@@ -20,6 +20,7 @@
 //   trickle            200 until close: one byte every 50 ms, forever.
 //   reason-escape      404 whose reason phrase holds ESC sequences and BEL.
 //   chunked-and-length Content-Length: 3 beside Transfer-Encoding: chunked (10 bytes).
+//   coding-and-length  Transfer-Encoding: x-custom beside Content-Length: 3, 10 bytes, close.
 //   chunk-overflow     a chunk size of 18 hex digits, then the connection stays open.
 //   flood-line         one header line that never ends.
 //   flood-many         header lines that never end.
@@ -225,6 +226,11 @@ struct Server {
                "a\r\n0123456789\r\n0\r\n\r\n",
                until);
       wait_for_close(fd);
+    } else if (mode == "coding-and-length") {
+      send_all(fd,
+               "HTTP/1.1 200 OK\r\nTransfer-Encoding: x-custom\r\nContent-Length: 3\r\n\r\n"
+               "0123456789",
+               until);
     } else if (mode == "chunk-overflow") {
       send_all(fd,
                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"

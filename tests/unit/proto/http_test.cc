@@ -101,6 +101,14 @@ std::vector<Case> cases() {
        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n"
        "3\r\nabc\r\n0\r\n\r\n",
        "S1.1 200 OK|HTransfer-Encoding=chunked|HContent-Length=99|L-1|done body=abc"},
+      {"another coding beside content-length runs until close",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabcdef",
+       "S1.1 200 OK|HTransfer-Encoding=gzip|HContent-Length=3|L-1|done body=abcdef"},
+      {"chunked then another coding: the last one counts",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n"
+       "Content-Length: 1\r\n\r\n3\r\nabc",
+       "S1.1 200 OK|HTransfer-Encoding=chunked|HTransfer-Encoding=gzip|HContent-Length=1|L-1|"
+       "done body=3\r\nabc"},
       {"chunk size past 64 bits",
        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc",
        "error: invalid chunk size"},
