@@ -60,11 +60,14 @@ class FileSink final : public clients::BodySink {
   explicit FileSink(std::string path)
       : path_(std::move(path)), temporary_(path_ + ".soket-XXXXXX") {
     struct stat status {};
-    if (::stat(path_.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+    const bool exists = ::stat(path_.c_str(), &status) == 0;
+    if (exists && !S_ISREG(status.st_mode)) {
       in_place_ = true;  // A directory fails here with EISDIR, which says it well.
       fd_ = ::open(path_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
     } else {
-      fd_ = ::mkstemp(temporary_.data());  // Mode 0600 until commit() sets the real one.
+      // A file replaced keeps its permission bits, as one truncated in place would.
+      mode_ = exists ? (status.st_mode & 0777) : new_file_mode();
+      fd_ = ::mkstemp(temporary_.data());  // Mode 0600 until commit() sets mode_.
     }
   }
   ~FileSink() {
@@ -82,7 +85,7 @@ class FileSink final : public clients::BodySink {
     return {};
   }
   Result<void> commit() {
-    if (!in_place_ && ::fchmod(fd_, new_file_mode()) != 0) return last_system_error();
+    if (!in_place_ && ::fchmod(fd_, mode_) != 0) return last_system_error();
     if (::close(std::exchange(fd_, -1)) != 0) return last_system_error();
     if (!in_place_ && ::rename(temporary_.c_str(), path_.c_str()) != 0) return last_system_error();
     committed_ = true;
@@ -92,6 +95,7 @@ class FileSink final : public clients::BodySink {
  private:
   std::string path_, temporary_;
   int fd_ = -1;
+  mode_t mode_ = 0;
   bool in_place_ = false, committed_ = false;
 };
 

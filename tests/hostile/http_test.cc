@@ -168,7 +168,8 @@ TEST_F(HttpHostile, WholeGzipFramedByTheCloseIsWritten) {  // The control for th
   EXPECT_EQ(slurp(out), gzip_text());
 }
 
-// Issue 12.3: -o creates its file as open(2) with 0666 would: the umask decides.
+// Issue 12.3: -o creates its file as open(2) with 0666 would: the umask decides. A file
+// that exists keeps its mode.
 TEST_F(HttpHostile, OutputFileTakesTheUmask) {
   start("ok");
   for (const auto& [mask, mode] :
@@ -183,6 +184,18 @@ TEST_F(HttpHostile, OutputFileTakesTheUmask) {
     EXPECT_EQ(status.st_mode & 07777, static_cast<mode_t>(mode)) << "umask " << mask;
     EXPECT_EQ(slurp(out), "hello\n");
   }
+  // A regular file that exists keeps its own mode, as when curl truncates it in place.
+  const auto kept = dir_ / "kept";
+  std::ofstream(kept) << "old";
+  fs::permissions(kept, fs::perms::owner_read | fs::perms::owner_write);
+  auto result = run({"/bin/sh", "-c", "umask 022 && exec \"$0\" \"$@\"", soket_binary(), "http",
+                     url(), "-o", kept.string()},
+                    {}, 60s);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  struct stat status {};
+  ASSERT_EQ(::stat(kept.c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 07777, 0600U);
+  EXPECT_EQ(slurp(kept), "hello\n");
 }
 
 // Issue 12.8: -o onto something that is not a regular file writes into it; the atomic
