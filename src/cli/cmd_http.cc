@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -25,6 +26,7 @@ struct HttpFlags {
   int max_redirects = 10;
   std::vector<std::string> headers;
   std::string method;
+  std::string user;
   std::string data;
   std::string cacert;
   double connect_timeout = 30, timeout = 0;
@@ -40,31 +42,52 @@ class StdoutSink final : public clients::BodySink {
   }
 };
 
-// The body goes to a temporary file beside FILE and is renamed to FILE only once complete:
-// a failed transfer never leaves a truncated FILE.
+// The file mode a new file gets from open(2) with 0666: the user's umask decides, as for
+// curl and the shell's `>`. (umask(2) can only be read by setting it; soket http runs one
+// thread, so putting it straight back is safe.)
+mode_t new_file_mode() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0666 & ~mask;
+}
+
+// A regular FILE (or none yet) gets the body in a temporary file beside it, renamed to FILE
+// only once complete: a failed transfer never leaves a truncated FILE. Anything else that
+// exists (a FIFO, a device such as /dev/null, a socket) is written in place, as curl does:
+// renaming over it would replace the device or pipe with a regular file.
 class FileSink final : public clients::BodySink {
  public:
   explicit FileSink(std::string path)
       : path_(std::move(path)), temporary_(path_ + ".soket-XXXXXX") {
-    fd_ = ::mkstemp(temporary_.data());
+    struct stat status {};
+    const bool exists = ::stat(path_.c_str(), &status) == 0;
+    if (exists && !S_ISREG(status.st_mode)) {
+      in_place_ = true;  // A directory fails here with EISDIR, which says it well.
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    } else {
+      // A file replaced keeps its permission bits, as one truncated in place would.
+      mode_ = exists ? (status.st_mode & 0777) : new_file_mode();
+      fd_ = ::mkstemp(temporary_.data());  // Mode 0600 until commit() sets mode_.
+    }
   }
   ~FileSink() {
     if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(temporary_.c_str());
+    if (!committed_ && !in_place_) ::unlink(temporary_.c_str());
   }
   bool opened() const { return fd_ >= 0; }
   Result<void> write(std::string_view bytes) override {
     while (!bytes.empty()) {
       const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
       if (n < 0) return last_system_error();
       bytes.remove_prefix(static_cast<std::size_t>(n));
     }
     return {};
   }
   Result<void> commit() {
-    ::fchmod(fd_, 0644);
+    if (!in_place_ && ::fchmod(fd_, mode_) != 0) return last_system_error();
     if (::close(std::exchange(fd_, -1)) != 0) return last_system_error();
-    if (::rename(temporary_.c_str(), path_.c_str()) != 0) return last_system_error();
+    if (!in_place_ && ::rename(temporary_.c_str(), path_.c_str()) != 0) return last_system_error();
     committed_ = true;
     return {};
   }
@@ -72,8 +95,23 @@ class FileSink final : public clients::BodySink {
  private:
   std::string path_, temporary_;
   int fd_ = -1;
-  bool committed_ = false;
+  mode_t mode_ = 0;
+  bool in_place_ = false, committed_ = false;
 };
+
+// Server text for a terminal (status line, headers, a redirect's URL): control characters
+// (C0 but tab, and DEL) are dropped, so that a reason phrase cannot send ESC sequences or
+// BEL to the user's terminal. Bytes of 0x80 and above pass (UTF-8).
+std::string terminal_safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) continue;
+    out += c;
+  }
+  return out;
+}
 
 std::string size_text(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -126,7 +164,7 @@ Failure fetch_failure(const std::error_code& error, const std::string& url, Dura
     return {kExitMalformedReply,
             fmt::format("malformed response from {}: {}", url, error.message())};
   }
-  if (error == clients::http_errc::short_body) {
+  if (error == clients::http_errc::short_body || error == clients::http_errc::truncated_encoding) {
     return {kExitShortBody,
             fmt::format("{}: {}; the transfer is incomplete", url, error.message())};
   }
@@ -153,6 +191,7 @@ int run_http(const HttpFlags& flags) {
   clients::HttpOptions options;
   options.method = !flags.method.empty() ? flags.method : (flags.data.empty() ? "GET" : "POST");
   options.body = flags.data;
+  options.user = flags.user;
   options.head = flags.head;
   options.compressed = flags.compressed;
   options.follow = flags.follow;
@@ -180,7 +219,8 @@ int run_http(const HttpFlags& flags) {
   }
   if (flags.insecure && url->https)
     log::warn("soket: -k: the server's certificate is NOT verified");
-  if (flags.verbose) options.trace = [](std::string_view line) { log::warn("{}", line); };
+  if (flags.verbose)
+    options.trace = [](std::string_view line) { log::warn("{}", terminal_safe(line)); };
 
   std::unique_ptr<FileSink> file;
   StdoutSink out;
@@ -199,14 +239,16 @@ int run_http(const HttpFlags& flags) {
   std::fflush(stdout);
   if (!response) return report(fetch_failure(response.error(), url->to_string(), options.timeout));
   if (flags.head) {
-    std::string head = response->status_line + "\r\n";
-    for (const auto& [name, value] : response->headers) head += name + ": " + value + "\r\n";
+    std::string head = terminal_safe(response->status_line) + "\r\n";
+    for (const auto& [name, value] : response->headers)
+      head += terminal_safe(name) + ": " + terminal_safe(value) + "\r\n";
     fmt::print("{}\r\n", head);
     std::fflush(stdout);
   }
   if (flags.fail && response->status >= 400) {
-    return report({kExitHttpError, fmt::format("{} answered {}", response->url.to_string(),
-                                               response->status_line)});
+    return report(
+        {kExitHttpError, fmt::format("{} answered {}", terminal_safe(response->url.to_string()),
+                                     terminal_safe(response->status_line))});
   }
   if (file) {
     if (auto committed = file->commit(); !committed) {
@@ -235,6 +277,8 @@ void add_http_command(CLI::App& app, Action& action) {
       ->allow_extra_args(false);
   command->add_option("-X,--request", flags->method, "The method (default GET, or POST with -d)");
   command->add_option("-d,--data", flags->data, "A request body");
+  command->add_option("-u,--user", flags->user,
+                      "USER:PASSWORD for Basic authentication (sent only to the URL's origin)");
   command->add_flag("--compressed", flags->compressed, "Ask for gzip/deflate and decode it");
   command->add_flag("-k,--insecure", flags->insecure, "Do not verify the server's certificate");
   command->add_option("--cacert", flags->cacert, "Trust this CA file too");

@@ -29,8 +29,9 @@ int http_stop(int number) {
   heading(number, "HTTP fetch (seed 002, part D)",
           "resolve with our own DNS client, then GET / HTTP/1.1 and read the framed body");
   services::ServerConfig web_config;
+  static const std::string kPage = "<h1>Halo dari soket!</h1>\n";
   services::BackgroundServer web(web_config, [](reactor::EventLoop&) {
-    return std::make_unique<services::HttpPageService>("<h1>Halo dari soket!</h1>\n");
+    return std::make_unique<services::HttpPageService>(kPage);
   });
   if (auto failure = web.start()) return report(bind_failure(failure->error, failure->where));
   services::ServerConfig dns_config;
@@ -58,6 +59,13 @@ int http_stop(int number) {
   Collect body;
   auto response = clients::fetch(*proto::http::parse_url(url), options, body);
   if (!response) return report(client_failure(response.error(), url, options.timeout));
+  // The stop checks its own answer: a wrong status or body fails the demo.
+  if (response->status != 200 || body.body != kPage) {
+    return report(
+        {kExitFailure, fmt::format("the demo's HTTP fetch answered {} with a {}-byte body, not 200 "
+                                   "with the {}-byte page",
+                                   response->status, body.body.size(), kPage.size())});
+  }
   say(fmt::format("body ({} bytes): {}", response->body_bytes,
                   body.body.substr(0, body.body.find('\n'))));
   web.stop();

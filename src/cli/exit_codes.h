@@ -20,7 +20,7 @@ enum ExitCode : int {
   kExitDnsServerFailure = 12,  // DNS: SERVFAIL, REFUSED or another error rcode.
   kExitMalformedReply = 13,    // A reply that breaks its protocol (DNS, HTTP).
   kExitTls = 14,               // TLS failed: expired, wrong host, unknown CA, handshake.
-  kExitShortBody = 15,         // HTTP: the body ended before its Content-Length.
+  kExitShortBody = 15,         // HTTP: the body ended early (Content-Length, or gzip).
   kExitTooManyRedirects = 16,  // HTTP: past --max-redirs (or a redirect loop).
   kExitHttpError = 17,         // HTTP: a status of 400 or more, with -f.
 };

@@ -30,6 +30,8 @@ const char* describe(http_errc code) {
       return "the body ended before its Content-Length";
     case http_errc::bad_encoding:
       return "the body does not decode as its Content-Encoding";
+    case http_errc::truncated_encoding:
+      return "the compressed body ended before its end of stream";
   }
   return "HTTP client error";
 }
@@ -65,6 +67,7 @@ class Collector final : public proto::http::ResponseHandler {
     if (options_.progress) options_.progress(progress_);
     if (skip_body_ || error) return;
     if (decoder_) {
+      decoding_started_ = true;
       decoded_.clear();
       if (!decoder_->decode(bytes, decoded_)) {
         error = make_error_code(http_errc::bad_encoding);
@@ -76,6 +79,11 @@ class Collector final : public proto::http::ResponseHandler {
     if (auto written = sink_.write(bytes); !written) error = written.error();
   }
   void on_done() override { done = true; }
+  // A compressed body is complete only at its decoder's end of stream, whatever framed it
+  // (a close, a Content-Length, a last chunk). An empty body (204, HEAD) has nothing to end.
+  bool encoding_incomplete() const {
+    return decoder_ && decoding_started_ && !skip_body_ && !decoder_->finished();
+  }
 
   std::string header(std::string_view name) const {
     for (const auto& [n, v] : response.headers) {
@@ -92,6 +100,7 @@ class Collector final : public proto::http::ResponseHandler {
   const HttpOptions& options_;
   BodySink& sink_;
   bool skip_body_ = false;
+  bool decoding_started_ = false;
   std::optional<proto::http::ContentDecoder> decoder_;
   std::string decoded_;
   HttpProgress progress_;
@@ -135,18 +144,16 @@ Result<std::unique_ptr<ByteStream>> open_stream(const proto::http::Url& url,
   return tls_stream(std::move(connected->fd), url.host, options.tls, connect_deadline);
 }
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 // One request, one response, on a connection of its own.
 Result<HttpResponse> exchange(const proto::http::Url& url, const std::string& method,
-                              const std::string& body, const HttpOptions& options, BodySink& sink,
-                              TimePoint deadline) {
+                              const std::string& body, const Headers& headers,
+                              const HttpOptions& options, BodySink& sink, TimePoint deadline) {
   auto stream = open_stream(url, options, deadline);
   if (!stream) return stream.error();
-  proto::http::RequestSpec spec{method,
-                                url,
-                                options.headers,
-                                body,
-                                options.compressed,
-                                std::string("soket/") + SOKET_VERSION};
+  proto::http::RequestSpec spec{
+      method, url, headers, body, options.compressed, std::string("soket/") + SOKET_VERSION};
   const std::string request = proto::http::build_request(spec);
   if (options.trace) {
     for (std::size_t start = 0, end;
@@ -160,6 +167,9 @@ Result<HttpResponse> exchange(const proto::http::Url& url, const std::string& me
   std::string pending;
   std::vector<std::byte> chunk(64 * 1024);
   while (!collector.done) {
+    // The deadline bounds the whole transfer: read_some waits only while nothing is ready,
+    // so a server that always has more to send would never meet it there.
+    if (Clock::now() >= deadline) return std::make_error_code(std::errc::timed_out);
     auto got = (*stream)->read_some(chunk, deadline);
     if (!got) return got.error();
     if (*got == 0) {
@@ -178,8 +188,32 @@ Result<HttpResponse> exchange(const proto::http::Url& url, const std::string& me
     if (collector.error) return collector.error;
   }
   if (collector.error) return collector.error;
+  if (collector.encoding_incomplete()) return make_error_code(http_errc::truncated_encoding);
   collector.response.url = url;
   return std::move(collector.response);
+}
+
+bool is_credential(std::string_view name) {
+  return proto::text::iequals(name, "Authorization") ||
+         proto::text::iequals(name, "Proxy-Authorization") || proto::text::iequals(name, "Cookie");
+}
+
+// The headers for a request to `url`: all of them on the first URL's origin; elsewhere,
+// none that carry credentials (the user meant them for that origin alone).
+Headers headers_for(const proto::http::Url& url, const proto::http::Url& origin,
+                    const HttpOptions& options) {
+  const bool trusted = proto::http::same_origin(url, origin);
+  Headers headers;
+  const bool custom = std::any_of(options.headers.begin(), options.headers.end(), [](auto& h) {
+    return proto::text::iequals(h.first, "Authorization");
+  });
+  if (trusted && !options.user.empty() && !custom) {  // As curl: -H Authorization wins.
+    headers.emplace_back("Authorization", proto::http::basic_authorization(options.user));
+  }
+  for (const auto& header : options.headers) {
+    if (trusted || !is_credential(header.first)) headers.push_back(header);
+  }
+  return headers;
 }
 
 }  // namespace
@@ -200,7 +234,8 @@ Result<HttpResponse> fetch(const proto::http::Url& start, const HttpOptions& opt
   std::string method = options.head ? "HEAD" : options.method;
   std::string body = options.body;
   for (int redirects = 0;; ++redirects) {
-    auto response = exchange(url, method, body, options, sink, deadline);
+    auto response =
+        exchange(url, method, body, headers_for(url, start, options), options, sink, deadline);
     if (!response || !options.follow || !is_redirect(response->status)) return response;
     if (redirects >= options.max_redirects) return make_error_code(http_errc::too_many_redirects);
     std::string location;

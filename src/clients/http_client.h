@@ -24,6 +24,7 @@ enum class http_errc {
   bad_redirect,            // A 3xx without a usable Location.
   short_body,              // The connection closed before Content-Length bytes came.
   bad_encoding,            // gzip/deflate data that does not decode.
+  truncated_encoding,      // The body ended before its gzip/deflate stream did.
 };
 const std::error_category& http_error_category();
 std::error_code make_error_code(http_errc e);
@@ -43,7 +44,11 @@ struct HttpProgress {
 
 struct HttpOptions {
   std::string method = "GET";
+  // Authorization, Proxy-Authorization and Cookie among these, and `user`, go only to the
+  // origin (scheme, host, port) of the URL given to fetch(), as curl since 7.83.1: a redirect
+  // elsewhere does not carry them on.
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string user;  // -u "user:password": Basic authentication.
   std::string body;
   bool head = false;  // -I
   bool compressed = false;
@@ -51,7 +56,7 @@ struct HttpOptions {
   int max_redirects = 10;
   TlsOptions tls;
   Duration connect_timeout = std::chrono::seconds(30);
-  Duration timeout = std::chrono::hours(24);         // The whole transfer.
+  Duration timeout = std::chrono::hours(24);         // The whole transfer, by the clock.
   std::optional<net::Address> dns_server;            // Resolve with soket's own DNS client.
   std::function<void(std::string_view line)> trace;  // -v: headers, both ways.
   std::function<void(const HttpProgress&)> progress;
@@ -66,7 +71,8 @@ struct HttpResponse {
 };
 
 // Errors: proto::http::errc (malformed response), http_errc, tls_errc, resolver and socket
-// errors, std::errc::timed_out.
+// errors, std::errc::timed_out (the whole exchange, redirects included, past options.timeout,
+// even while the server keeps sending).
 Result<HttpResponse> fetch(const proto::http::Url& url, const HttpOptions& options, BodySink& sink);
 
 }  // namespace soket::clients

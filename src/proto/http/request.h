@@ -22,5 +22,8 @@ struct RequestSpec {
 };
 
 std::string build_request(const RequestSpec& spec);
+// The value of an Authorization header for Basic authentication (RFC 7617): "Basic " and
+// "user:password" in base64.
+std::string basic_authorization(std::string_view user_password);
 
 }  // namespace soket::proto::http

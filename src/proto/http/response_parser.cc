@@ -34,6 +34,8 @@ const char* describe(errc code) {
       return "the connection closed before the body ended";
     case errc::body_too_large:
       return "a body length too large to handle";
+    case errc::headers_too_large:
+      return "the headers are too large in all";
   }
   return "malformed HTTP response";
 }
@@ -105,6 +107,7 @@ Result<void> ResponseParser::on_status_line(std::string_view line, ResponseHandl
   header_count_ = 0;
   content_length_ = -1;
   chunked_ = false;
+  transfer_encoding_ = false;
   if (status_ >= 200)
     handler.on_status(line[7] - '0', status_, line.size() > 13 ? line.substr(13) : "");
   state_ = State::headers;
@@ -134,6 +137,9 @@ Result<void> ResponseParser::on_header_line(std::string_view line, ResponseHandl
     }
     content_length_ = length;
   } else if (text::iequals(name, "Transfer-Encoding")) {
+    // Several lines make one list (RFC 9110 section 5.3): the last line's last coding is
+    // the list's last.
+    transfer_encoding_ = true;
     chunked_ = ends_chunked(value);
   }
   if (status_ >= 200) handler.on_header(name, value);
@@ -153,10 +159,12 @@ Result<void> ResponseParser::start_body(ResponseHandler& handler) {
     handler.on_done();
     return {};
   }
+  // Transfer-Encoding overrides Content-Length (item 3); when its last coding is not chunked,
+  // the body runs until the close (item 4).
   if (chunked_) {
     handler.on_headers_done(-1);
     state_ = State::chunk_size;
-  } else if (content_length_ >= 0) {
+  } else if (content_length_ >= 0 && !transfer_encoding_) {
     handler.on_headers_done(content_length_);
     remaining_ = static_cast<std::uint64_t>(content_length_);
     state_ = State::body_length;
@@ -174,7 +182,10 @@ Result<void> ResponseParser::start_body(ResponseHandler& handler) {
 // chunk-size [ chunk-ext ] CRLF, the size in hex (RFC 9112 section 7.1).
 Result<void> ResponseParser::on_chunk_size_line(std::string_view line, ResponseHandler& handler) {
   const auto semicolon = line.find(';');
-  const auto digits = trim(line.substr(0, semicolon));
+  auto digits = trim(line.substr(0, semicolon));
+  // Leading zeros carry no value; past them, more than 15 hex digits (60 bits) is a size no
+  // body has, and a parse that wrapped would desynchronise the framing: refuse it.
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
   if (digits.empty() || digits.size() > 15) return make_error_code(errc::bad_chunk_size);
   std::uint64_t size = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
@@ -187,6 +198,20 @@ Result<void> ResponseParser::on_chunk_size_line(std::string_view line, ResponseH
   remaining_ = size;
   state_ = State::chunk_data;
   (void)handler;
+  return {};
+}
+
+// trailer-section = *( field-line CRLF ), then an empty line (RFC 9112 section 7.1.2).
+Result<void> ResponseParser::on_trailer_line(std::string_view line, ResponseHandler& handler) {
+  if (line.empty()) {
+    state_ = State::done;
+    handler.on_done();
+    return {};
+  }
+  if (++trailer_count_ > limits_.max_headers) return make_error_code(errc::too_many_headers);
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return make_error_code(errc::bad_header);
+  handler.on_trailer(line.substr(0, colon), trim(line.substr(colon + 1)));
   return {};
 }
 
@@ -232,6 +257,10 @@ Result<std::size_t> ResponseParser::feed(std::string_view data, ResponseHandler&
     if (!taken) return taken.error();
     if (*taken == 0) break;  // An unfinished line: wait for more.
     used += *taken;
+    if (state_ != State::chunk_size) {  // Status, header and trailer lines.
+      header_bytes_ += *taken;
+      if (header_bytes_ > limits_.max_header_bytes) return make_error_code(errc::headers_too_large);
+    }
     Result<void> step;
     switch (state_) {
       case State::status_line:
@@ -244,14 +273,7 @@ Result<std::size_t> ResponseParser::feed(std::string_view data, ResponseHandler&
         step = on_chunk_size_line(line, handler);
         break;
       case State::trailers:
-        if (line.empty()) {
-          state_ = State::done;
-          handler.on_done();
-        } else {
-          const auto colon = line.find(':');
-          if (colon == std::string_view::npos) return make_error_code(errc::bad_header);
-          handler.on_trailer(line.substr(0, colon), trim(line.substr(colon + 1)));
-        }
+        step = on_trailer_line(line, handler);
         break;
       default:
         break;

@@ -6,8 +6,10 @@
 // Views passed to the handler are valid only during the call.
 //
 // Bodies: by Content-Length, chunked (trailers included), or until the connection closes
-// (tell it with finish_at_eof()). 1xx interim responses are skipped. A response to HEAD, and
-// 204 and 304, have no body. Obsolete line folding is rejected (RFC 9112 section 5.2).
+// (tell it with finish_at_eof()). Transfer-Encoding wins over Content-Length (RFC 9112
+// section 6.3); the client closes the connection after every response anyway. 1xx interim responses
+// are skipped. A response to HEAD, and 204 and 304, have no body. Obsolete line folding is rejected
+// (RFC 9112 section 5.2).
 #pragma once
 
 #include <cstddef>
@@ -31,6 +33,7 @@ enum class errc {
   truncated_headers,  // The connection closed inside the status line or headers.
   truncated_body,     // The connection closed before the body ended.
   body_too_large,     // A Content-Length or chunk that cannot be represented.
+  headers_too_large,  // Status lines, headers and trailers past max_header_bytes in all.
 };
 const std::error_category& error_category();
 std::error_code make_error_code(errc e);
@@ -49,9 +52,14 @@ class ResponseHandler {
   ~ResponseHandler() = default;
 };
 
+// A server that never stops sending headers (one endless line, endless short lines, endless
+// 1xx interim responses, endless trailers) meets one of these; each has its own error.
 struct ParserLimits {
   std::size_t max_line = 64 * 1024;  // A status, header or trailer line (a 1 MiB line fails).
-  std::size_t max_headers = 200;
+  std::size_t max_headers = 200;     // Header lines of one response; trailer lines apart.
+  // Every status, header and trailer byte of the exchange, interim responses included
+  // (curl allows 300 KB in all; Beast's default header_limit is 8 KiB).
+  std::size_t max_header_bytes = 256 * 1024;
 };
 
 class ResponseParser {
@@ -84,13 +92,17 @@ class ResponseParser {
   Result<void> start_body(ResponseHandler& handler);
   Result<void> on_chunk_size_line(std::string_view line, ResponseHandler& handler);
   Result<std::size_t> feed_body(std::string_view data, ResponseHandler& handler);
+  Result<void> on_trailer_line(std::string_view line, ResponseHandler& handler);
 
   bool head_request_;
   ParserLimits limits_;
   State state_ = State::status_line;
   int status_ = 0;
   std::size_t header_count_ = 0;
-  bool chunked_ = false;
+  std::size_t trailer_count_ = 0;
+  std::size_t header_bytes_ = 0;    // Never reset: interim responses count too.
+  bool chunked_ = false;            // The last transfer coding is chunked.
+  bool transfer_encoding_ = false;  // Any Transfer-Encoding: Content-Length no longer counts.
   std::int64_t content_length_ = -1;
   std::uint64_t remaining_ = 0;
 };

@@ -136,4 +136,8 @@ Result<Url> resolve_location(const Url& base, std::string_view location) {
   return url;
 }
 
+bool same_origin(const Url& a, const Url& b) {
+  return a.https == b.https && a.port == b.port && text::iequals(a.host, b.host);
+}
+
 }  // namespace soket::proto::http

@@ -36,6 +36,9 @@ const std::error_category& url_error_category();
 std::error_code make_error_code(url_errc e);
 
 Result<Url> parse_url(std::string_view text);
+// Same scheme, host (ASCII case-insensitive) and port (RFC 6454 section 5): the origin that
+// credentials given for one URL may be sent to after a redirect.
+bool same_origin(const Url& a, const Url& b);
 // A Location header resolved against the URL it came from (RFC 3986 section 5.2).
 Result<Url> resolve_location(const Url& base, std::string_view location);
 

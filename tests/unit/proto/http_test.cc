@@ -91,6 +91,34 @@ std::vector<Case> cases() {
        "error: the connection closed before the body ended"},
       {"closed in headers", "HTTP/1.1 200 OK\r\nContent-Le",
        "error: the connection closed inside the headers"},
+      // RFC 9112 section 6.3: Transfer-Encoding wins over a Content-Length beside it, in
+      // either order.
+      {"chunked beside content-length",
+       "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "a\r\n0123456789\r\n0\r\n\r\n",
+       "S1.1 200 OK|HContent-Length=3|HTransfer-Encoding=chunked|L-1|done body=0123456789"},
+      {"content-length after chunked",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n"
+       "3\r\nabc\r\n0\r\n\r\n",
+       "S1.1 200 OK|HTransfer-Encoding=chunked|HContent-Length=99|L-1|done body=abc"},
+      {"another coding beside content-length runs until close",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabcdef",
+       "S1.1 200 OK|HTransfer-Encoding=gzip|HContent-Length=3|L-1|done body=abcdef"},
+      {"chunked then another coding: the last one counts",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n"
+       "Content-Length: 1\r\n\r\n3\r\nabc",
+       "S1.1 200 OK|HTransfer-Encoding=chunked|HTransfer-Encoding=gzip|HContent-Length=1|L-1|"
+       "done body=3\r\nabc"},
+      {"chunk size past 64 bits",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc",
+       "error: invalid chunk size"},
+      {"chunk size that would wrap to 1",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000001\r\nabc",
+       "error: invalid chunk size"},
+      {"chunk size with leading zeros",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000000003\r\nabc\r\n"
+       "0\r\n\r\n",
+       "S1.1 200 OK|HTransfer-Encoding=chunked|L-1|done body=abc"},
   };
 }
 
@@ -120,6 +148,45 @@ TEST(ResponseParser, EveryTruncatedPrefixIsIncompleteNotWrong) {
 TEST(ResponseParser, AHugeHeaderLineIsRefused) {
   const std::string wire = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n";
   EXPECT_EQ(parse(wire, {}), "error: a status or header line is too long");
+}
+
+// Endless headers in every shape meet a limit, each with its own error (issue 12.7).
+TEST(ResponseParser, HeaderFloodsMeetTheirLimits) {
+  std::string many = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 201; ++i) many += "X-N: v\r\n";
+  EXPECT_EQ(parse(many + "\r\n", {}), "error: too many header lines");
+  std::string interim;
+  while (interim.size() <= 256 * 1024) interim += "HTTP/1.1 100 Continue\r\n\r\n";
+  EXPECT_EQ(parse(interim, {}), "error: the headers are too large in all");
+  std::string trailers = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+  for (int i = 0; i < 201; ++i) trailers += "X-T: v\r\n";
+  EXPECT_EQ(parse(trailers + "\r\n", {}), "error: too many header lines");
+  // 199 long lines: under the count, under the line limit, over the bytes in all.
+  std::string big = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 199; ++i) big += "X-B: " + std::string(2000, 'b') + "\r\n";
+  EXPECT_EQ(parse(big + "\r\n", {}), "error: the headers are too large in all");
+  // Just under every limit still parses.
+  std::string fits = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 199; ++i) fits += "X-F: " + std::string(1000, 'f') + "\r\n";
+  EXPECT_EQ(parse(fits + "Content-Length: 0\r\n\r\n", {}).rfind("error", 0), std::string::npos);
+}
+
+TEST(Url, SameOrigin) {
+  const Url base = *parse_url("http://Host.example:8080/a");
+  EXPECT_TRUE(same_origin(base, *parse_url("http://host.EXAMPLE:8080/b?c")));
+  EXPECT_FALSE(same_origin(base, *parse_url("https://host.example:8080/a")));  // Scheme.
+  EXPECT_FALSE(same_origin(base, *parse_url("http://host.example:8081/a")));   // Port.
+  EXPECT_FALSE(same_origin(base, *parse_url("http://other.example:8080/a")));  // Host.
+  EXPECT_FALSE(same_origin(*parse_url("http://h/"), *parse_url("https://h:80/")));
+}
+
+TEST(Request, BasicAuthorization) {  // RFC 7617 section 2 and RFC 4648 section 10 vectors.
+  EXPECT_EQ(basic_authorization("Aladdin:open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  EXPECT_EQ(basic_authorization("f"), "Basic Zg==");
+  EXPECT_EQ(basic_authorization("fo"), "Basic Zm8=");
+  EXPECT_EQ(basic_authorization("foo"), "Basic Zm9v");
+  EXPECT_EQ(basic_authorization("foobar"), "Basic Zm9vYmFy");
+  EXPECT_EQ(basic_authorization(""), "Basic ");
 }
 
 TEST(Url, PartsAndForms) {
