@@ -8,17 +8,19 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <optional>
 
 #include "core/log.h"
 
 namespace soket::conn {
 namespace {
 
-enum class Op : std::uint8_t { receive = 1, send = 2, epoll_ready = 3, cancel = 4 };
+enum Op : std::uint8_t { receive = 1, send = 2, epoll_ready = 3, cancel = 4, teardown = 5 };
 
 // user_data: the operation (top 8 bits) and the connection's slot (low 32).
 std::uint64_t pack(Op op, std::uint32_t slot) {
-  return (std::uint64_t{static_cast<std::uint8_t>(op)} << 56) | slot;
+  return (std::uint64_t{op} << 56) | slot;
 }
 Op op_of(std::uint64_t data) {
   return static_cast<Op>(data >> 56);
@@ -26,16 +28,30 @@ Op op_of(std::uint64_t data) {
 std::uint32_t slot_of(std::uint64_t data) {
   return static_cast<std::uint32_t>(data & 0xFFFFFFFF);
 }
+// The last completion of its operation: a multishot receive posts many, flagged MORE but the
+// last.
+bool is_final(const io_uring_cqe& cqe) {
+  return op_of(cqe.user_data) != Op::receive || (cqe.flags & IORING_CQE_F_MORE) == 0;
+}
+
+// An idle connection keeps this much of its output queues' memory, so that ping-pong does not
+// allocate per message; a connection that once queued more gives the rest back once drained.
+constexpr std::size_t kKeptCapacity = 64 * 1024;
 
 }  // namespace
 
-Result<std::unique_ptr<UringEcho>> UringEcho::create(reactor::EventLoop& loop) {
-  std::unique_ptr<UringEcho> echo(new UringEcho(loop));
+Result<std::unique_ptr<UringEcho>> UringEcho::create(reactor::EventLoop& loop, Settings settings,
+                                                     OnClosed on_closed) {
+  std::unique_ptr<UringEcho> echo(new UringEcho(loop, settings, std::move(on_closed)));
   if (auto r = echo->set_up(); !r) return r.error();
   return echo;
 }
 
 Result<void> UringEcho::set_up() {
+  // A test hook: a tiny ring proves that a full submission queue loses nothing.
+  if (const char* forced = std::getenv("SOKET_URING_ENTRIES")) {
+    settings_.ring_entries = static_cast<unsigned>(std::clamp(std::atoi(forced), 1, 32768));
+  }
   // One thread submits and reaps (ours): the kernel may skip the locking and interrupts that
   // sharing would need.
   // The kernel's part of each receive is deferred to our next wait (DEFER_TASKRUN), where it
@@ -45,12 +61,19 @@ Result<void> UringEcho::set_up() {
                                IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, 0U}) {
     io_uring_params params{};
     params.flags = flags;
-    status = io_uring_queue_init_params(4096, &ring_, &params);
+    status = io_uring_queue_init_params(settings_.ring_entries, &ring_, &params);
     if (status != -EINVAL) break;  // Else an older kernel: try with fewer flags.
   }
   if (status < 0) return std::error_code(-status, std::system_category());
   ring_ready_ = true;
   io_uring_register_ring_fd(&ring_);  // Spares the kernel a file lookup per call, if it can.
+  if (auto r = register_buffers(); !r) return r;
+  loop_.set_waiter(this);
+  log::debug("serving TCP on io_uring ({} submission entries)", settings_.ring_entries);
+  return {};
+}
+
+Result<void> UringEcho::register_buffers() {
   void* ring_memory = ::mmap(nullptr, kBuffers * sizeof(io_uring_buf), PROT_READ | PROT_WRITE,
                              MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (ring_memory == MAP_FAILED) return last_system_error();
@@ -60,30 +83,63 @@ Result<void> UringEcho::set_up() {
   registration.ring_addr = reinterpret_cast<std::uintptr_t>(buffer_ring_);
   registration.ring_entries = kBuffers;
   registration.bgid = kGroup;
-  status = io_uring_register_buf_ring(&ring_, &registration, 0);
+  const int status = io_uring_register_buf_ring(&ring_, &registration, 0);
   if (status < 0) return std::error_code(-status, std::system_category());
   memory_.resize(kBuffers * kBufferSize);
-  sends_.resize(kBuffers);
   for (unsigned bid = 0; bid < kBuffers; ++bid) {
     io_uring_buf_ring_add(buffer_ring_, buffer(static_cast<std::uint16_t>(bid)), kBufferSize,
                           static_cast<unsigned short>(bid), io_uring_buf_ring_mask(kBuffers),
                           static_cast<int>(bid));
   }
   io_uring_buf_ring_advance(buffer_ring_, kBuffers);
-  loop_.set_waiter(this);
   return {};
 }
 
 UringEcho::~UringEcho() {
   if (!ring_ready_) return;
   loop_.set_waiter(nullptr);
-  io_uring_queue_exit(&ring_);  // Cancels what is in flight.
+  reap_everything();
+  io_uring_queue_exit(&ring_);
   for (auto& c : connections_) {
-    if (c.fd >= 0) ::close(c.fd);
+    if (c.fd < 0) continue;
+    loop_.cancel(c.timer);
+    ::close(c.fd);
   }
   if (buffer_ring_ != nullptr) ::munmap(buffer_ring_, kBuffers * sizeof(io_uring_buf));
 }
 
+// Past the grace period: ends every operation still in flight and waits for the kernel to
+// report each one, because a send still running after the ring (and our memory) is gone
+// would read freed memory. Shutting a socket down completes its receive and its send; one
+// cancel of everything ends the rest (the poll of the epoll fd).
+void UringEcho::reap_everything() {
+  for (const auto& c : connections_) {
+    if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
+  }
+  if (io_uring_sqe* sqe = next_sqe()) {
+    io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+    io_uring_sqe_set_data64(sqe, pack(Op::teardown, 0));
+    ++in_flight_;
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (in_flight_ > 0 && Clock::now() < deadline) {
+    __kernel_timespec tick{0, 100'000'000};
+    io_uring_cqe* first = nullptr;
+    const int r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &tick, nullptr);
+    if (r < 0 && r != -ETIME && r != -EINTR) break;
+    unsigned head, seen = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      ++seen;
+      if (is_final(*cqe)) --in_flight_;
+    }
+    io_uring_cq_advance(&ring_, seen);
+  }
+  if (in_flight_ > 0) log::warn("io_uring: {} operations did not end in time", in_flight_);
+}
+
+// Null only when the queue is full and the kernel would not take it either; the caller then
+// leaves its operation to revisit_all().
 io_uring_sqe* UringEcho::next_sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   if (sqe == nullptr) {  // The submission queue is full: hand it to the kernel and go on.
@@ -91,6 +147,36 @@ io_uring_sqe* UringEcho::next_sqe() {
     sqe = io_uring_get_sqe(&ring_);
   }
   return sqe;
+}
+
+// The entry for one operation of `slot`, counted as in flight; null (and the connection
+// remembered for the next iteration) when there is none.
+io_uring_sqe* UringEcho::prepare(int op, std::uint32_t slot) {
+  io_uring_sqe* sqe = next_sqe();
+  if (sqe == nullptr) {
+    revisit_later(slot);
+    return nullptr;
+  }
+  // The prep_ helpers leave user_data alone, so it may be set before them.
+  io_uring_sqe_set_data64(sqe, pack(static_cast<Op>(op), slot));
+  ++in_flight_;
+  ++connections_[slot].operations;
+  return sqe;
+}
+
+void UringEcho::revisit_later(std::uint32_t slot) {
+  if (connections_[slot].revisit) return;
+  connections_[slot].revisit = true;
+  revisit_.push_back(slot);
+}
+
+void UringEcho::revisit_all() {
+  std::vector<std::uint32_t> slots;
+  slots.swap(revisit_);
+  for (const std::uint32_t slot : slots) {
+    connections_[slot].revisit = false;
+    update(slot);
+  }
 }
 
 void UringEcho::add(net::Fd fd) {
@@ -106,63 +192,77 @@ void UringEcho::add(net::Fd fd) {
     slot = static_cast<std::uint32_t>(connections_.size());
     connections_.emplace_back();
   }
-  connections_[slot] = Connection{};
-  connections_[slot].fd = fd.release();
+  Connection& c = connections_[slot];
+  c = Connection{};
+  c.fd = fd.release();
+  c.generation = next_generation_++;
+  c.opened = c.last_active = loop_.now();
+  c.draining = draining_;
   ++open_;
-  arm_receive(slot);
-  io_uring_submit(&ring_);
+  arm_timer(slot);
+  update(slot);
+}
+
+bool UringEcho::wants_receive(const Connection& c) const {
+  if (c.receiving || c.starved || c.closing || c.peer_done) return false;
+  // Once shut down for writing, input is read only to be dropped, until the peer closes.
+  return c.write_shut || (!c.paused && !c.draining);
+}
+
+// Arms whatever the connection's state asks for, then closes it if it is done. Idempotent:
+// it is also how an operation that found the submission queue full is armed again.
+void UringEcho::update(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  if (c.fd < 0) return;
+  const bool stop_input = c.paused || (c.draining && !c.write_shut);
+  if (c.receiving && !c.cancelling && stop_input && !c.closing) cancel_receive(slot);
+  if (wants_receive(c)) arm_receive(slot);
+  send_next(slot);
+  settle(slot);
 }
 
 void UringEcho::arm_receive(std::uint32_t slot) {
-  io_uring_sqe* sqe = next_sqe();
+  io_uring_sqe* sqe = prepare(Op::receive, slot);
   if (sqe == nullptr) return;
-  io_uring_prep_recv_multishot(sqe, connections_[slot].fd, nullptr, 0, 0);
+  Connection& c = connections_[slot];
+  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = kGroup;
-  io_uring_sqe_set_data64(sqe, pack(Op::receive, slot));
-  connections_[slot].receiving = true;
+  c.receiving = true;
 }
 
-// One send in flight per connection keeps its bytes in order (the kernel may reorder two
-// sends of one socket in flight at once); that one send takes every buffer queued, up to
-// kBatch, so a stream moves in large sends and not a buffer at a time.
-void UringEcho::send_queued(std::uint32_t slot) {
-  Connection& c = connections_[slot];
-  if (c.sending || c.queue.empty() || c.closing) return;
-  io_uring_sqe* sqe = next_sqe();
+// Its receive's own last completion (-ECANCELED) says when it has stopped.
+void UringEcho::cancel_receive(std::uint32_t slot) {
+  io_uring_sqe* sqe = prepare(Op::cancel, slot);
   if (sqe == nullptr) return;
-  const std::size_t count = std::min<std::size_t>(c.queue.size(), kBatch);
-  if (count == 1) {  // The ping-pong case: a plain send, no message header to build.
-    const Send& s = sends_[c.queue.front()];
-    io_uring_prep_send(sqe, c.fd, buffer(c.queue.front()) + s.offset, s.length - s.offset,
-                       MSG_NOSIGNAL);
-  } else {
-    c.batch = take_batch();
-    SendBatch& batch = *batches_[c.batch];
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::uint16_t bid = c.queue[i];
-      batch.iov[i] = {buffer(bid) + sends_[bid].offset, sends_[bid].length - sends_[bid].offset};
-    }
-    batch.header = msghdr{};
-    batch.header.msg_iov = batch.iov.data();
-    batch.header.msg_iovlen = count;
-    io_uring_prep_sendmsg(sqe, c.fd, &batch.header, MSG_NOSIGNAL);
-  }
-  io_uring_sqe_set_data64(sqe, pack(Op::send, slot));
-  c.sending = true;
+  io_uring_prep_cancel64(sqe, pack(Op::receive, slot), 0);
+  connections_[slot].cancelling = true;
 }
 
-std::uint32_t UringEcho::take_batch() {
-  if (free_batches_.empty()) {
-    batches_.push_back(std::make_unique<SendBatch>());
-    return static_cast<std::uint32_t>(batches_.size() - 1);
+// One send in flight per connection keeps its bytes in order; it carries everything queued
+// when it starts, so a stream moves in large sends.
+void UringEcho::send_next(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  if (c.send_in_flight || c.closing || c.write_shut) return;
+  if (c.sent == c.sending.size()) {
+    c.sending.clear();
+    c.sent = 0;
+    if (c.queued.empty()) {
+      if (c.sending.capacity() > kKeptCapacity) std::vector<std::byte>().swap(c.sending);
+      if (c.queued.capacity() > kKeptCapacity) std::vector<std::byte>().swap(c.queued);
+      return;
+    }
+    std::swap(c.sending, c.queued);
   }
-  const std::uint32_t index = free_batches_.back();
-  free_batches_.pop_back();
-  return index;
+  io_uring_sqe* sqe = prepare(Op::send, slot);
+  if (sqe == nullptr) return;
+  // MSG_NOSIGNAL: a peer that reset must not kill the server with SIGPIPE.
+  io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
+  c.send_in_flight = true;
 }
 
 void UringEcho::wait(int epoll_fd, int timeout_ms) noexcept {
+  revisit_all();
   watch_epoll(epoll_fd);
   if (timeout_ms == 0) {
     io_uring_submit_and_get_events(&ring_);
@@ -177,12 +277,14 @@ void UringEcho::wait(int epoll_fd, int timeout_ms) noexcept {
 }
 
 // A one-shot poll, armed again once it fires: it fires at once while events are left over.
+// Without an entry it is simply tried again at the next wait.
 void UringEcho::watch_epoll(int epoll_fd) {
   if (epoll_watched_) return;
   io_uring_sqe* sqe = next_sqe();
   if (sqe == nullptr) return;
   io_uring_prep_poll_add(sqe, epoll_fd, POLLIN);
   io_uring_sqe_set_data64(sqe, pack(Op::epoll_ready, 0));
+  ++in_flight_;
   epoll_watched_ = true;
 }
 
@@ -193,142 +295,180 @@ bool UringEcho::dispatch() noexcept {
   io_uring_cqe* cqe;
   io_uring_for_each_cqe(&ring_, head, cqe) {
     ++seen;
-    const auto data = io_uring_cqe_get_data64(cqe);
-    switch (op_of(data)) {
+    const std::uint32_t slot = slot_of(cqe->user_data);
+    if (is_final(*cqe)) {
+      --in_flight_;
+      const Op op = op_of(cqe->user_data);
+      if (op != Op::epoll_ready && op != Op::teardown) --connections_[slot].operations;
+    }
+    switch (op_of(cqe->user_data)) {
       case Op::receive:
-        on_receive(*cqe, slot_of(data));
+        on_receive(*cqe, slot);
         break;
       case Op::send:
-        on_send(*cqe, slot_of(data));
+        on_send(*cqe, slot);
         break;
       case Op::cancel:  // Its receive's own completion says what happened.
+        update(slot);
         break;
       case Op::epoll_ready:
         epoll_watched_ = false;
         epoll_ready = true;
         break;
+      case Op::teardown:
+        break;
     }
   }
   io_uring_cq_advance(&ring_, seen);
+  // Every buffer taken in this dispatch was copied out and given back: receives that found
+  // the ring empty can be armed again now.
+  std::vector<std::uint32_t> starved;
+  starved.swap(starved_);
+  for (const std::uint32_t slot : starved) {
+    connections_[slot].starved = false;
+    update(slot);
+  }
   return epoll_ready;
 }
 
 void UringEcho::on_receive(const io_uring_cqe& cqe, std::uint32_t slot) {
   Connection& c = connections_[slot];
-  const bool cancelled = cqe.res == -ECANCELED && c.cancelling;
-  if ((cqe.flags & IORING_CQE_F_MORE) == 0) c.receiving = c.cancelling = false;
+  if (is_final(cqe)) c.receiving = c.cancelling = false;
   if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
-    const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
-    bytes_in_ += static_cast<std::uint64_t>(cqe.res);
-    sends_[bid] = Send{0, static_cast<std::uint32_t>(cqe.res)};
-    if (c.closing) {
-      release(bid);  // Shutting down: nothing more goes out.
-    } else {
-      c.queue.push_back(bid);
-      send_queued(slot);  // Unless a send is in flight: its completion sends the rest.
-      if (c.queue.size() >= kMaxQueued) pause_receive(slot);
-    }
+    take_input(c, cqe);
   } else if (cqe.res == -ENOBUFS) {
-    if (wants_receive(c)) starved_.push_back(slot);  // See release().
-    return;
-  } else if (cancelled) {
-    // By pause_receive: armed again here if the queue drained meanwhile, else by on_send.
+    c.starved = true;  // Every buffer was taken in this batch; see dispatch().
+    starved_.push_back(slot);
   } else if (cqe.res == 0) {
     c.peer_done = true;  // End of stream: what is queued still goes back, then we close.
-  } else if (cqe.res < 0) {
+  } else if (cqe.res < 0 && cqe.res != -ECANCELED) {
     c.closing = true;  // An error: nothing more goes out.
   }
-  if (wants_receive(c)) arm_receive(slot);
-  settle(slot);
+  update(slot);
 }
 
-// A peer that sends faster than it reads would otherwise take every buffer of the ring and
-// starve the other connections: past kMaxQueued buffers its receive is cancelled, and armed
-// again once its queue has drained to half.
-void UringEcho::pause_receive(std::uint32_t slot) {
-  Connection& c = connections_[slot];
-  if (c.paused || c.closing) return;
-  c.paused = true;
-  if (!c.receiving || c.cancelling) return;
-  io_uring_sqe* sqe = next_sqe();
-  if (sqe == nullptr) return;
-  io_uring_prep_cancel64(sqe, pack(Op::receive, slot), 0);
-  io_uring_sqe_set_data64(sqe, pack(Op::cancel, slot));
-  c.cancelling = true;
-}
-
-void UringEcho::resume_receive(std::uint32_t slot) {
-  Connection& c = connections_[slot];
-  if (!c.paused || c.queue.size() > kMaxQueued / 2) return;
-  c.paused = false;
-  if (wants_receive(c)) arm_receive(slot);
+// Copies the received bytes into the connection's queue and gives the buffer back at once.
+void UringEcho::take_input(Connection& c, const io_uring_cqe& cqe) {
+  const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+  const auto count = static_cast<std::size_t>(cqe.res);
+  if (!c.write_shut && !c.closing) {
+    const std::byte* bytes = buffer(bid);
+    c.queued.insert(c.queued.end(), bytes, bytes + count);
+    bytes_in_ += count;
+    c.greeted = true;
+    c.last_active = loop_.now();
+    // The cancel that pausing submits lands at the next wait, so at most one more batch of
+    // receives arrives on top of the limit.
+    if (queued_bytes(c) >= settings_.output_limit) c.paused = true;
+  }  // Else shut down for writing, or failed: the bytes are dropped.
+  release(bid);
 }
 
 void UringEcho::on_send(const io_uring_cqe& cqe, std::uint32_t slot) {
   Connection& c = connections_[slot];
-  c.sending = false;
-  if (c.batch != kNoBatch) {
-    free_batches_.push_back(c.batch);
-    c.batch = kNoBatch;
+  c.send_in_flight = false;
+  if (cqe.res <= 0) {
+    c.closing = true;  // The peer is gone (EPIPE, ECONNRESET): nothing more goes out.
+  } else {
+    c.sent += static_cast<std::size_t>(cqe.res);
+    bytes_out_ += static_cast<std::uint64_t>(cqe.res);
+    c.last_active = loop_.now();
   }
-  if (cqe.res <= 0) c.closing = true;
-  // What was sent, buffer by buffer from the front; a buffer sent in part stays at the front.
-  auto sent = static_cast<std::uint32_t>(std::max(cqe.res, 0));
-  bytes_out_ += sent;
-  std::size_t done = 0;
-  while (done < c.queue.size() && sent > 0) {
-    Send& s = sends_[c.queue[done]];
-    const std::uint32_t part = std::min(sent, s.length - s.offset);
-    s.offset += part;
-    sent -= part;
-    if (s.offset < s.length) break;
-    ++done;
-  }
-  // Closing: nothing more goes out, so every buffer still queued is given back too.
-  if (c.closing) done = c.queue.size();
-  for (std::size_t i = 0; i < done; ++i) release(c.queue[i]);
-  c.queue.erase(c.queue.begin(), c.queue.begin() + static_cast<std::ptrdiff_t>(done));
-  send_queued(slot);
-  resume_receive(slot);
-  settle(slot);
+  if (c.paused && queued_bytes(c) <= settings_.output_limit / 2) c.paused = false;
+  update(slot);
 }
 
 void UringEcho::release(std::uint16_t bid) {
   io_uring_buf_ring_add(buffer_ring_, buffer(bid), kBufferSize, bid,
                         io_uring_buf_ring_mask(kBuffers), 0);
   io_uring_buf_ring_advance(buffer_ring_, 1);
-  if (!starved_.empty()) {
-    const std::uint32_t slot = starved_.front();  // The longest waiting first: no starving.
-    starved_.pop_front();
-    if (connections_[slot].fd >= 0 && wants_receive(connections_[slot])) arm_receive(slot);
-  }
 }
 
-// A closing connection is closed once the kernel holds nothing of it; a receive still armed
-// is ended by shutting the socket down, which completes it.
+// Ends a connection whose work is done: after the peer's end of stream once all is echoed;
+// when draining, shuts the write side down once all is echoed; when closing, once the kernel
+// holds nothing of it (shutting it down ends what it still holds).
 void UringEcho::settle(std::uint32_t slot) {
   Connection& c = connections_[slot];
   if (c.fd < 0) return;
-  const bool echoed_all = c.peer_done && c.queue.empty() && !c.sending;
-  if (!c.closing && !echoed_all) return;
-  if (c.receiving) {
-    ::shutdown(c.fd, SHUT_RDWR);
+  const bool flushed = !c.send_in_flight && queued_bytes(c) == 0;
+  if (!c.closing) {
+    if (c.peer_done && flushed) {
+      c.closing = true;  // The peer sent its FIN and we read it: no input is left unread.
+    } else if (c.draining && !c.write_shut && flushed && !c.receiving) {
+      // Our FIN follows the last echoed byte; the peer reads it all, then closes.
+      ::shutdown(c.fd, SHUT_WR);
+      c.write_shut = true;
+      if (wants_receive(c)) arm_receive(slot);
+      return;
+    } else {
+      return;
+    }
+  }
+  if (c.operations > 0) {
+    if (!c.shut_down) ::shutdown(c.fd, SHUT_RDWR);
+    c.shut_down = true;
     return;
   }
-  if (!c.queue.empty() || c.sending) return;
+  close_slot(slot);
+}
+
+void UringEcho::close_slot(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  loop_.cancel(c.timer);
   ::close(c.fd);
   c = Connection{};
   free_slots_.push_back(slot);
   --open_;
+  if (on_closed_) on_closed_();
+  if (draining_ && open_ == 0 && on_empty_) std::exchange(on_empty_, nullptr)();
 }
 
-void UringEcho::close_all() {
+void UringEcho::drain(std::function<void()> on_empty) {
+  draining_ = true;
+  on_empty_ = std::move(on_empty);
   for (std::uint32_t slot = 0; slot < connections_.size(); ++slot) {
     if (connections_[slot].fd < 0) continue;
-    connections_[slot].closing = true;
-    settle(slot);
+    connections_[slot].draining = true;
+    update(slot);
   }
-  io_uring_submit(&ring_);
+  if (open_ == 0 && on_empty_) std::exchange(on_empty_, nullptr)();
+}
+
+// One timer per connection, at its nearest deadline; when it fires it checks the time of the
+// last activity rather than being moved on every message (as TcpConnection's idle timer).
+void UringEcho::arm_timer(std::uint32_t slot) {
+  Connection& c = connections_[slot];
+  std::optional<TimePoint> deadline;
+  if (!c.greeted && settings_.handshake_timeout > Duration::zero()) {
+    deadline = c.opened + settings_.handshake_timeout;
+  }
+  if (settings_.idle_timeout > Duration::zero()) {
+    const TimePoint idle = c.last_active + settings_.idle_timeout;
+    deadline = deadline ? std::min(*deadline, idle) : idle;
+  }
+  if (!deadline) return;
+  c.timer = loop_.run_at(*deadline,
+                         [this, slot, generation = c.generation] { on_timer(slot, generation); });
+}
+
+void UringEcho::on_timer(std::uint32_t slot, std::uint32_t generation) {
+  Connection& c = connections_[slot];
+  if (c.fd < 0 || c.generation != generation) return;
+  c.timer = {};
+  if (c.closing) return;
+  const TimePoint now = loop_.now();
+  const bool silent_start = !c.greeted && settings_.handshake_timeout > Duration::zero() &&
+                            now >= c.opened + settings_.handshake_timeout;
+  const bool idle =
+      settings_.idle_timeout > Duration::zero() && now >= c.last_active + settings_.idle_timeout;
+  if (silent_start || idle) {
+    log::info("connection dropped: {}",
+              silent_start ? "no first byte within the handshake timeout" : "idle timeout");
+    c.closing = true;
+    update(slot);
+    return;
+  }
+  arm_timer(slot);
 }
 
 }  // namespace soket::conn
