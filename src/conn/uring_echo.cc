@@ -116,7 +116,12 @@ void UringEcho::reap_everything() {
   for (const auto& c : connections_) {
     if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
   }
-  if (io_uring_sqe* sqe = next_sqe()) {
+  io_uring_sqe* sqe = next_sqe();
+  if (sqe == nullptr) {
+    io_uring_submit(&ring_);
+    sqe = next_sqe();
+  }
+  if (sqe != nullptr) {
     io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
     io_uring_sqe_set_data64(sqe, pack(Op::teardown, 0));
     ++in_flight_;
@@ -138,15 +143,11 @@ void UringEcho::reap_everything() {
   if (in_flight_ > 0) log::warn("io_uring: {} operations did not end in time", in_flight_);
 }
 
-// Null only when the queue is full and the kernel would not take it either; the caller then
-// leaves its operation to revisit_all().
+// Null when the submission queue is full: the caller's connection then waits in revisit_
+// and its operation is armed at the next wait, after the kernel has taken the queue. (Not
+// submitting here keeps every iteration's work in one io_uring_enter.)
 io_uring_sqe* UringEcho::next_sqe() {
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  if (sqe == nullptr) {  // The submission queue is full: hand it to the kernel and go on.
-    io_uring_submit(&ring_);
-    sqe = io_uring_get_sqe(&ring_);
-  }
-  return sqe;
+  return io_uring_get_sqe(&ring_);
 }
 
 // The entry for one operation of `slot`, counted as in flight; null (and the connection
@@ -214,18 +215,30 @@ bool UringEcho::wants_receive(const Connection& c) const {
 void UringEcho::update(std::uint32_t slot) {
   Connection& c = connections_[slot];
   if (c.fd < 0) return;
-  const bool stop_input = c.paused || (c.draining && !c.write_shut);
+  // Near the limit a multishot receive gives way to single ones (see arm_receive).
+  const bool near_limit = c.multishot && !c.write_shut && room(c) < kMultishotRoom;
+  const bool stop_input = c.paused || (c.draining && !c.write_shut) || near_limit;
   if (c.receiving && !c.cancelling && stop_input && !c.closing) cancel_receive(slot);
   if (wants_receive(c)) arm_receive(slot);
   send_next(slot);
   settle(slot);
 }
 
+// A multishot receive stays armed and reports every arrival, but the kernel may deliver a
+// batch of buffers before a cancel lands: so it is used only while the connection has room
+// for such a batch. Nearer to --max-output, one receive at a time, of at most the room left,
+// keeps the queue within the limit exactly.
 void UringEcho::arm_receive(std::uint32_t slot) {
   io_uring_sqe* sqe = prepare(Op::receive, slot);
   if (sqe == nullptr) return;
   Connection& c = connections_[slot];
-  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+  c.multishot = c.write_shut || room(c) >= kMultishotRoom;
+  if (c.multishot) {
+    io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+  } else {
+    const auto most = static_cast<unsigned>(std::clamp<std::size_t>(room(c), 1, kBufferSize));
+    io_uring_prep_recv(sqe, c.fd, nullptr, most, 0);
+  }
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = kGroup;
   c.receiving = true;
@@ -262,8 +275,13 @@ void UringEcho::send_next(std::uint32_t slot) {
 }
 
 void UringEcho::wait(int epoll_fd, int timeout_ms) noexcept {
-  revisit_all();
-  watch_epoll(epoll_fd);
+  watch_epoll(epoll_fd);  // First, so that new connections are never left without a watch.
+  // Operations that found the queue full are armed now, a queueful at a time. Bounded: each
+  // round ends with the kernel taking at least one entry, or we wait and try again later.
+  while (!revisit_.empty()) {
+    revisit_all();
+    if (revisit_.empty() || io_uring_submit(&ring_) <= 0) break;
+  }
   if (timeout_ms == 0) {
     io_uring_submit_and_get_events(&ring_);
     return;
@@ -277,10 +295,13 @@ void UringEcho::wait(int epoll_fd, int timeout_ms) noexcept {
 }
 
 // A one-shot poll, armed again once it fires: it fires at once while events are left over.
-// Without an entry it is simply tried again at the next wait.
 void UringEcho::watch_epoll(int epoll_fd) {
   if (epoll_watched_) return;
   io_uring_sqe* sqe = next_sqe();
+  if (sqe == nullptr) {  // Never left out: the loop's timers, tasks and signals come this way.
+    io_uring_submit(&ring_);
+    sqe = next_sqe();
+  }
   if (sqe == nullptr) return;
   io_uring_prep_poll_add(sqe, epoll_fd, POLLIN);
   io_uring_sqe_set_data64(sqe, pack(Op::epoll_ready, 0));
@@ -357,8 +378,6 @@ void UringEcho::take_input(Connection& c, const io_uring_cqe& cqe) {
     bytes_in_ += count;
     c.greeted = true;
     c.last_active = loop_.now();
-    // The cancel that pausing submits lands at the next wait, so at most one more batch of
-    // receives arrives on top of the limit.
     if (queued_bytes(c) >= settings_.output_limit) c.paused = true;
   }  // Else shut down for writing, or failed: the bytes are dropped.
   release(bid);

@@ -1,13 +1,13 @@
 // UringEcho: the echo service's TCP connections on io_uring instead of epoll
 // (`soket echo server --backend io_uring`).
 //
-// Each connection has one multishot receive into buffers the kernel takes from a ring of
-// provided buffers shared by all connections. Each received buffer is copied at once into its
-// connection's own output queue and handed back to the ring, so the shared ring is only ever
-// held for the length of one dispatch: a peer that sends without reading fills its own queue,
-// never the ring, and cannot starve the others. Past --max-output queued bytes its receive is
-// cancelled (paused) until the queue drains to half. One send per connection is in flight at
-// a time (the kernel may reorder two sends of one socket), carrying everything queued.
+// Each connection has one multishot receive (single receives near its limit) into buffers the
+// kernel takes from a ring of provided buffers shared by all connections. Each received buffer is
+// copied at once into its connection's own output queue and handed back to the ring, so the shared
+// ring is only ever held for the length of one dispatch: a peer that sends without reading fills
+// its own queue, never the ring, and cannot starve the others. Past --max-output queued bytes its
+// receive is cancelled (paused) until the queue drains to half. One send per connection is in
+// flight at a time (the kernel may reorder two sends of one socket), carrying everything queued.
 //
 // Everything one loop iteration produces is submitted with a single io_uring_enter, so a busy
 // loop makes one syscall for many connections' reads and writes, where epoll needs a read and
@@ -84,7 +84,8 @@ class UringEcho final : public reactor::Waiter {
     TimePoint opened, last_active;
     reactor::TimerId timer;
     bool greeted = false;         // Its first byte came (the handshake timeout is over).
-    bool receiving = false;       // A multishot receive is armed.
+    bool receiving = false;       // A receive is armed.
+    bool multishot = false;       // That receive is multishot (else it takes one buffer).
     bool cancelling = false;      // That receive is being cancelled.
     bool send_in_flight = false;  // One send at a time keeps the bytes in order.
     bool paused = false;          // Receiving stopped: --max-output bytes queued.
@@ -123,11 +124,19 @@ class UringEcho final : public reactor::Waiter {
     return c.sending.size() - c.sent + c.queued.size();
   }
   bool wants_receive(const Connection& c) const;
+  // How many more bytes the connection may queue before it reaches --max-output.
+  std::size_t room(const Connection& c) const {
+    const std::size_t queued = queued_bytes(c);
+    return queued < settings_.output_limit ? settings_.output_limit - queued : 0;
+  }
   std::byte* buffer(std::uint16_t bid) { return memory_.data() + std::size_t{bid} * kBufferSize; }
 
   static constexpr unsigned kBuffers = 1024;  // A power of two, as the ring requires.
   static constexpr std::size_t kBufferSize = 16 * 1024;
   static constexpr int kGroup = 1;
+  // A multishot receive may deliver a batch of buffers (the kernel retries up to 32 times in
+  // one go) before its cancel lands: it is armed only while this much room is left.
+  static constexpr std::size_t kMultishotRoom = 32 * kBufferSize;
 
   reactor::EventLoop& loop_;
   Settings settings_;
