@@ -6,7 +6,10 @@
 // io_uring.
 #include <gtest/gtest.h>
 #include <linux/io_uring.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -133,6 +136,46 @@ TEST(UringEchoHostile, SigtermEchoesEveryReceivedByteToStreamersAndSlowReaders) 
   EXPECT_EQ(summary.bytes_out, summary.bytes_in) << server.process->out();
   EXPECT_EQ(echoed, summary.bytes_out) << server.process->out();
   EXPECT_EQ(server.process->err().find("grace period"), std::string::npos) << server.process->err();
+}
+
+TEST(UringEchoHostile, SigtermWithPeersThatNeverReadEndsAfterTheGracePeriod) {
+  SKIP_WITHOUT_IO_URING();
+  // Peers that never read keep sends in flight forever: after the 5 s grace period the
+  // server must end those operations and reap them before its rings go, and exit 0.
+  auto server = start_uring_server(
+      {"--threads", "2", "--max-output", "65536", "--sndbuf", "65536", "--rcvbuf", "65536"});
+  std::vector<int> stuck;
+  const std::string chunk(64 * 1024, 's');
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(server.port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    // Push until the server stops taking bytes (a poll for writability times out).
+    for (int round = 0; round < 1000; ++round) {
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, 300) <= 0) break;
+      if (::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+          errno != EAGAIN) {
+        break;
+      }
+    }
+    stuck.push_back(fd);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  server.process->send_signal(SIGTERM);
+  EXPECT_EQ(server.process->wait_exit(30s), 0) << server.process->err();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 4s) << "the server did not wait for its peers";
+  EXPECT_NE(server.process->err().find("grace period"), std::string::npos) << server.process->err();
+  EXPECT_EQ(server.process->err().find("did not end in time"), std::string::npos)
+      << server.process->err();
+  EXPECT_EQ(summary_of(server.process->out()).connections, 8u) << server.process->out();
+  for (const int fd : stuck) ::close(fd);
 }
 
 TEST(UringEchoHostile, AFullSubmissionQueueLosesNoOperation) {
