@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,10 +33,6 @@ bool is_final(const io_uring_cqe& cqe) {
   return op_of(cqe.user_data) != Op::receive || (cqe.flags & IORING_CQE_F_MORE) == 0;
 }
 
-// An idle connection keeps this much of its output queues' memory, so that ping-pong does not
-// allocate per message; a connection that once queued more gives the rest back once drained.
-constexpr std::size_t kKeptCapacity = 64 * 1024;
-
 }  // namespace
 
 Result<std::unique_ptr<UringEcho>> UringEcho::create(reactor::EventLoop& loop, Settings settings,
@@ -67,31 +62,9 @@ Result<void> UringEcho::set_up() {
   if (status < 0) return std::error_code(-status, std::system_category());
   ring_ready_ = true;
   io_uring_register_ring_fd(&ring_);  // Spares the kernel a file lookup per call, if it can.
-  if (auto r = register_buffers(); !r) return r;
+  if (auto r = buffers_.register_with(ring_); !r) return r;
   loop_.set_waiter(this);
   log::debug("serving TCP on io_uring ({} submission entries)", settings_.ring_entries);
-  return {};
-}
-
-Result<void> UringEcho::register_buffers() {
-  void* ring_memory = ::mmap(nullptr, kBuffers * sizeof(io_uring_buf), PROT_READ | PROT_WRITE,
-                             MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-  if (ring_memory == MAP_FAILED) return last_system_error();
-  buffer_ring_ = static_cast<io_uring_buf_ring*>(ring_memory);
-  io_uring_buf_ring_init(buffer_ring_);
-  io_uring_buf_reg registration{};
-  registration.ring_addr = reinterpret_cast<std::uintptr_t>(buffer_ring_);
-  registration.ring_entries = kBuffers;
-  registration.bgid = kGroup;
-  const int status = io_uring_register_buf_ring(&ring_, &registration, 0);
-  if (status < 0) return std::error_code(-status, std::system_category());
-  memory_.resize(kBuffers * kBufferSize);
-  for (unsigned bid = 0; bid < kBuffers; ++bid) {
-    io_uring_buf_ring_add(buffer_ring_, buffer(static_cast<std::uint16_t>(bid)), kBufferSize,
-                          static_cast<unsigned short>(bid), io_uring_buf_ring_mask(kBuffers),
-                          static_cast<int>(bid));
-  }
-  io_uring_buf_ring_advance(buffer_ring_, kBuffers);
   return {};
 }
 
@@ -105,7 +78,6 @@ UringEcho::~UringEcho() {
     loop_.cancel(c.timer);
     ::close(c.fd);
   }
-  if (buffer_ring_ != nullptr) ::munmap(buffer_ring_, kBuffers * sizeof(io_uring_buf));
 }
 
 // Past the grace period: ends every operation still in flight and waits for the kernel to
@@ -236,11 +208,12 @@ void UringEcho::arm_receive(std::uint32_t slot) {
   if (c.multishot) {
     io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
   } else {
-    const auto most = static_cast<unsigned>(std::clamp<std::size_t>(room(c), 1, kBufferSize));
+    const auto most =
+        static_cast<unsigned>(std::clamp<std::size_t>(room(c), 1, detail::ProvidedBuffers::kSize));
     io_uring_prep_recv(sqe, c.fd, nullptr, most, 0);
   }
   sqe->flags |= IOSQE_BUFFER_SELECT;
-  sqe->buf_group = kGroup;
+  sqe->buf_group = detail::ProvidedBuffers::kGroup;
   c.receiving = true;
 }
 
@@ -257,20 +230,12 @@ void UringEcho::cancel_receive(std::uint32_t slot) {
 void UringEcho::send_next(std::uint32_t slot) {
   Connection& c = connections_[slot];
   if (c.send_in_flight || c.closing || c.write_shut) return;
-  if (c.sent == c.sending.size()) {
-    c.sending.clear();
-    c.sent = 0;
-    if (c.queued.empty()) {
-      if (c.sending.capacity() > kKeptCapacity) std::vector<std::byte>().swap(c.sending);
-      if (c.queued.capacity() > kKeptCapacity) std::vector<std::byte>().swap(c.queued);
-      return;
-    }
-    std::swap(c.sending, c.queued);
-  }
+  const auto bytes = c.output.front();
+  if (bytes.empty()) return;
   io_uring_sqe* sqe = prepare(Op::send, slot);
   if (sqe == nullptr) return;
   // MSG_NOSIGNAL: a peer that reset must not kill the server with SIGPIPE.
-  io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
+  io_uring_prep_send(sqe, c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   c.send_in_flight = true;
 }
 
@@ -373,14 +338,13 @@ void UringEcho::take_input(Connection& c, const io_uring_cqe& cqe) {
   const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
   const auto count = static_cast<std::size_t>(cqe.res);
   if (!c.write_shut && !c.closing) {
-    const std::byte* bytes = buffer(bid);
-    c.queued.insert(c.queued.end(), bytes, bytes + count);
+    c.output.append(buffers_.data(bid), count);
     bytes_in_ += count;
     c.greeted = true;
     c.last_active = loop_.now();
-    if (queued_bytes(c) >= settings_.output_limit) c.paused = true;
+    if (c.output.size() >= settings_.output_limit) c.paused = true;
   }  // Else shut down for writing, or failed: the bytes are dropped.
-  release(bid);
+  buffers_.give_back(bid);
 }
 
 void UringEcho::on_send(const io_uring_cqe& cqe, std::uint32_t slot) {
@@ -389,18 +353,12 @@ void UringEcho::on_send(const io_uring_cqe& cqe, std::uint32_t slot) {
   if (cqe.res <= 0) {
     c.closing = true;  // The peer is gone (EPIPE, ECONNRESET): nothing more goes out.
   } else {
-    c.sent += static_cast<std::size_t>(cqe.res);
+    c.output.consumed(static_cast<std::size_t>(cqe.res));
     bytes_out_ += static_cast<std::uint64_t>(cqe.res);
     c.last_active = loop_.now();
   }
-  if (c.paused && queued_bytes(c) <= settings_.output_limit / 2) c.paused = false;
+  if (c.paused && c.output.size() <= settings_.output_limit / 2) c.paused = false;
   update(slot);
-}
-
-void UringEcho::release(std::uint16_t bid) {
-  io_uring_buf_ring_add(buffer_ring_, buffer(bid), kBufferSize, bid,
-                        io_uring_buf_ring_mask(kBuffers), 0);
-  io_uring_buf_ring_advance(buffer_ring_, 1);
 }
 
 // Ends a connection whose work is done: after the peer's end of stream once all is echoed;
@@ -409,7 +367,7 @@ void UringEcho::release(std::uint16_t bid) {
 void UringEcho::settle(std::uint32_t slot) {
   Connection& c = connections_[slot];
   if (c.fd < 0) return;
-  const bool flushed = !c.send_in_flight && queued_bytes(c) == 0;
+  const bool flushed = !c.send_in_flight && c.output.size() == 0;
   if (!c.closing) {
     if (c.peer_done && flushed) {
       c.closing = true;  // The peer sent its FIN and we read it: no input is left unread.

@@ -32,6 +32,8 @@
 #include <memory>
 #include <vector>
 
+#include "conn/detail/echo_queue.h"
+#include "conn/detail/provided_buffers.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/fd.h"
@@ -77,10 +79,7 @@ class UringEcho final : public reactor::Waiter {
     int fd = -1;
     std::uint32_t generation = 0;  // Tells a timer of this connection from one of an older.
     unsigned operations = 0;       // In flight in the kernel: the slot waits for zero.
-    // The send in flight carries `sending` from `sent` on; it is not touched until the send
-    // completes. What arrives meanwhile waits in `queued`, then the two swap.
-    std::vector<std::byte> sending, queued;
-    std::size_t sent = 0;
+    detail::EchoQueue output;      // Received, not yet sent back.
     TimePoint opened, last_active;
     reactor::TimerId timer;
     bool greeted = false;         // Its first byte came (the handshake timeout is over).
@@ -101,7 +100,6 @@ class UringEcho final : public reactor::Waiter {
   UringEcho(reactor::EventLoop& loop, Settings settings, OnClosed on_closed)
       : loop_(loop), settings_(settings), on_closed_(std::move(on_closed)) {}
   Result<void> set_up();
-  Result<void> register_buffers();
   io_uring_sqe* next_sqe();
   io_uring_sqe* prepare(int op, std::uint32_t slot);
   void update(std::uint32_t slot);
@@ -112,7 +110,6 @@ class UringEcho final : public reactor::Waiter {
   void on_receive(const io_uring_cqe& cqe, std::uint32_t slot);
   void on_send(const io_uring_cqe& cqe, std::uint32_t slot);
   void take_input(Connection& c, const io_uring_cqe& cqe);
-  void release(std::uint16_t bid);
   void settle(std::uint32_t slot);
   void close_slot(std::uint32_t slot);
   void arm_timer(std::uint32_t slot);
@@ -120,32 +117,24 @@ class UringEcho final : public reactor::Waiter {
   void revisit_later(std::uint32_t slot);
   void revisit_all();
   void reap_everything();
-  static std::size_t queued_bytes(const Connection& c) {
-    return c.sending.size() - c.sent + c.queued.size();
-  }
   bool wants_receive(const Connection& c) const;
   // How many more bytes the connection may queue before it reaches --max-output.
   std::size_t room(const Connection& c) const {
-    const std::size_t queued = queued_bytes(c);
+    const std::size_t queued = c.output.size();
     return queued < settings_.output_limit ? settings_.output_limit - queued : 0;
   }
-  std::byte* buffer(std::uint16_t bid) { return memory_.data() + std::size_t{bid} * kBufferSize; }
 
-  static constexpr unsigned kBuffers = 1024;  // A power of two, as the ring requires.
-  static constexpr std::size_t kBufferSize = 16 * 1024;
-  static constexpr int kGroup = 1;
   // A multishot receive may deliver a batch of buffers (the kernel retries up to 32 times in
   // one go) before its cancel lands: it is armed only while this much room is left.
-  static constexpr std::size_t kMultishotRoom = 32 * kBufferSize;
+  static constexpr std::size_t kMultishotRoom = 32 * detail::ProvidedBuffers::kSize;
 
   reactor::EventLoop& loop_;
   Settings settings_;
   OnClosed on_closed_;
   io_uring ring_{};
   bool ring_ready_ = false;
-  bool epoll_watched_ = false;  // A poll of the loop's epoll fd is armed in the ring.
-  io_uring_buf_ring* buffer_ring_ = nullptr;
-  std::vector<std::byte> memory_;
+  bool epoll_watched_ = false;       // A poll of the loop's epoll fd is armed in the ring.
+  detail::ProvidedBuffers buffers_;  // Destroyed after the ring, which unregisters them.
   std::vector<Connection> connections_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> starved_;  // Receives that found no buffer in this dispatch.
