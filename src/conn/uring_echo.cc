@@ -123,15 +123,14 @@ io_uring_sqe* UringEcho::next_sqe() {
 }
 
 // The entry for one operation of `slot`, counted as in flight; null (and the connection
-// remembered for the next iteration) when there is none.
-io_uring_sqe* UringEcho::prepare(int op, std::uint32_t slot) {
+// remembered for the next iteration) when there is none. The caller sets user_data after its
+// prep_ call, which fills the entry.
+io_uring_sqe* UringEcho::entry_for(std::uint32_t slot) {
   io_uring_sqe* sqe = next_sqe();
   if (sqe == nullptr) {
     revisit_later(slot);
     return nullptr;
   }
-  // The prep_ helpers leave user_data alone, so it may be set before them.
-  io_uring_sqe_set_data64(sqe, pack(static_cast<Op>(op), slot));
   ++in_flight_;
   ++connections_[slot].operations;
   return sqe;
@@ -201,7 +200,7 @@ void UringEcho::update(std::uint32_t slot) {
 // for such a batch. Nearer to --max-output, one receive at a time, of at most the room left,
 // keeps the queue within the limit exactly.
 void UringEcho::arm_receive(std::uint32_t slot) {
-  io_uring_sqe* sqe = prepare(Op::receive, slot);
+  io_uring_sqe* sqe = entry_for(slot);
   if (sqe == nullptr) return;
   Connection& c = connections_[slot];
   c.multishot = c.write_shut || room(c) >= kMultishotRoom;
@@ -214,14 +213,16 @@ void UringEcho::arm_receive(std::uint32_t slot) {
   }
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = detail::ProvidedBuffers::kGroup;
+  io_uring_sqe_set_data64(sqe, pack(Op::receive, slot));
   c.receiving = true;
 }
 
 // Its receive's own last completion (-ECANCELED) says when it has stopped.
 void UringEcho::cancel_receive(std::uint32_t slot) {
-  io_uring_sqe* sqe = prepare(Op::cancel, slot);
+  io_uring_sqe* sqe = entry_for(slot);
   if (sqe == nullptr) return;
   io_uring_prep_cancel64(sqe, pack(Op::receive, slot), 0);
+  io_uring_sqe_set_data64(sqe, pack(Op::cancel, slot));
   connections_[slot].cancelling = true;
 }
 
@@ -232,10 +233,11 @@ void UringEcho::send_next(std::uint32_t slot) {
   if (c.send_in_flight || c.closing || c.write_shut) return;
   const auto bytes = c.output.front();
   if (bytes.empty()) return;
-  io_uring_sqe* sqe = prepare(Op::send, slot);
+  io_uring_sqe* sqe = entry_for(slot);
   if (sqe == nullptr) return;
   // MSG_NOSIGNAL: a peer that reset must not kill the server with SIGPIPE.
   io_uring_prep_send(sqe, c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, pack(Op::send, slot));
   c.send_in_flight = true;
 }
 

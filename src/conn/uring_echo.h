@@ -101,7 +101,7 @@ class UringEcho final : public reactor::Waiter {
       : loop_(loop), settings_(settings), on_closed_(std::move(on_closed)) {}
   Result<void> set_up();
   io_uring_sqe* next_sqe();
-  io_uring_sqe* prepare(int op, std::uint32_t slot);
+  io_uring_sqe* entry_for(std::uint32_t slot);
   void update(std::uint32_t slot);
   void arm_receive(std::uint32_t slot);
   void cancel_receive(std::uint32_t slot);
