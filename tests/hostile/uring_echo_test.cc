@@ -187,7 +187,7 @@ TEST(UringEchoHostile, AFullSubmissionQueueLosesNoOperation) {
   const auto line = server.wait_for_line("listening on", 10s);
   ASSERT_TRUE(line) << server.err();
   expect_on_io_uring(server);
-  const auto load = run_echo_load(port_of(*line), 100, 64 * 1024, std::chrono::seconds(120));
+  const auto load = run_echo_load(port_of(*line), 100, 64 * 1024, std::chrono::seconds(60));
   EXPECT_EQ(load.completed, 100) << "first error: " << load.first_error;
   EXPECT_EQ(load.mismatched, 0);
   server.send_signal(SIGTERM);
