@@ -210,9 +210,9 @@ TEST(UringEchoHostile, SilentConnectionsAreDroppedAfterTheHandshakeTimeout) {
 TEST(UringEchoHostile, IdleConnectionsAreDroppedAfterTheIdleTimeout) {
   SKIP_WITHOUT_IO_URING();
   auto server =
-      start_uring_server({"--threads", "2", "--handshake-timeout", "0", "--idle-timeout", "1.5"});
+      start_uring_server({"--threads", "2", "--handshake-timeout", "0", "--idle-timeout", "2"});
   const auto result =
-      run_attacker("uring_silent", {"127.0.0.1", std::to_string(server.port), "idle", "10", "1.5"});
+      run_attacker("uring_silent", {"127.0.0.1", std::to_string(server.port), "idle", "10", "2"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("dropped 10"), std::string::npos) << result.out;
   stop(server);

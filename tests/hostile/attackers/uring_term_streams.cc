@@ -22,7 +22,7 @@ struct Client {
   bool ended = false;
 };
 
-constexpr std::uint64_t kSlowSends = 2u << 20;  // A slow reader sends this much, then reads.
+constexpr std::uint64_t kSlowSends = 1u << 20;  // A slow reader sends this much, then reads.
 constexpr double kSlowRate = 1 << 20;           // And reads at most this many bytes a second.
 
 // Writes the client's stream on as far as the socket takes it.
