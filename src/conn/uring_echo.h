@@ -9,7 +9,8 @@
 // receive is cancelled (paused) until the queue drains to half. One send per connection is in
 // flight at a time (the kernel may reorder two sends of one socket), carrying everything queued.
 //
-// Everything one loop iteration produces is submitted with a single io_uring_enter, so a busy
+// Everything one loop iteration produces is submitted with one io_uring_enter (more only when
+// the submission queue fills), so a busy
 // loop makes one syscall for many connections' reads and writes, where epoll needs a read and
 // a send each. The loop blocks in that same syscall (this is its reactor::Waiter), and the
 // kernel runs the receives' work there too (DEFER_TASKRUN), in one batch per iteration.
@@ -21,6 +22,9 @@
 //   remembered and its operations are armed again before the next wait (`revisit_`).
 // - The ring is destroyed only after every operation in flight has completed or been
 //   cancelled and reaped, so the kernel never reads or writes memory that is gone.
+//
+// A connection that has not sent its first byte within the handshake timeout, or is silent for
+// the idle timeout, is closed: one loop timer each, at its nearest deadline.
 //
 // Loop-thread only.
 #pragma once
