@@ -10,10 +10,10 @@
 // flight at a time (the kernel may reorder two sends of one socket), carrying everything queued.
 //
 // Everything one loop iteration produces is submitted with one io_uring_enter (more only when
-// the submission queue fills), so a busy
-// loop makes one syscall for many connections' reads and writes, where epoll needs a read and
-// a send each. The loop blocks in that same syscall (this is its reactor::Waiter), and the
-// kernel runs the receives' work there too (DEFER_TASKRUN), in one batch per iteration.
+// the submission queue fills), so a busy loop makes one syscall for many connections' reads
+// and writes, where epoll needs a read and a send each. The loop blocks in that same syscall
+// (this is its reactor::Waiter), and the kernel runs the receives' work there too
+// (DEFER_TASKRUN), in one batch per iteration.
 //
 // Invariants that keep it safe against hostile peers:
 // - A slot (and its socket) is reused only once the kernel holds no operation of it, so a late
