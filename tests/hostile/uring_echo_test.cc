@@ -5,65 +5,22 @@
 // and on the server's own summary. Skipped, with the reason, only where the kernel refuses
 // io_uring.
 #include <gtest/gtest.h>
-#include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <regex>
 
 #include "hostile/attacker.h"
 #include "support/echo_load.h"
+#include "support/io_uring_check.h"
 
 namespace soket::test {
 namespace {
-
-// Why io_uring cannot be used here, or empty when it can: the same call the server makes.
-std::string io_uring_refusal() {
-  io_uring_params params{};
-  const long fd = ::syscall(__NR_io_uring_setup, 4, &params);
-  if (fd < 0) return std::string("the kernel refuses io_uring: ") + std::strerror(errno);
-  ::close(static_cast<int>(fd));
-  return {};
-}
-
-#define SKIP_WITHOUT_IO_URING()                        \
-  do {                                                 \
-    if (auto why = io_uring_refusal(); !why.empty()) { \
-      GTEST_SKIP() << why;                             \
-    }                                                  \
-  } while (0)
-
-// How many io_uring instances the process holds (one per loop on this backend).
-int io_uring_fds(pid_t pid) {
-  int count = 0;
-  std::error_code error;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    std::error_code link_error;
-    const auto target = std::filesystem::read_symlink(entry.path(), link_error);
-    if (!link_error && target.string().find("io_uring") != std::string::npos) ++count;
-  }
-  return count;
-}
-
-// The loops make their rings just after the `listening on` line: polls for the io_uring fd
-// (bounded), then checks that no loop warned of falling back to epoll.
-void expect_on_io_uring(ChildProcess& server) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (io_uring_fds(server.pid()) == 0 && std::chrono::steady_clock::now() < deadline) {
-    ::usleep(10'000);
-  }
-  EXPECT_GE(io_uring_fds(server.pid()), 1) << "no io_uring fd: the server is not on io_uring";
-  server.wait_for_stderr_line("io_uring unavailable", 0ms);  // Collects what stderr has.
-  EXPECT_EQ(server.err().find("io_uring unavailable"), std::string::npos) << server.err();
-}
 
 StartedServer start_uring_server(std::vector<std::string> extra) {
   std::vector<std::string> args = {"echo", "server", "-p", "0", "-q", "--backend", "io_uring"};
@@ -93,7 +50,7 @@ Summary stop(StartedServer& server) {
 }
 
 TEST(UringEchoHostile, ClientsThatNeverReadHoldABoundedShareAndNewcomersAreServed) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   // 40 clients that never read, each pushing 8 MiB, against --max-output 256 KiB: the
   // server may queue 40 x 256 KiB = 10 MiB of their bytes (the bound allows 32 MiB for the
   // allocator's slack), not the ~4 MiB each that the hoarders' kernels let them push past
@@ -109,7 +66,7 @@ TEST(UringEchoHostile, ClientsThatNeverReadHoldABoundedShareAndNewcomersAreServe
 }
 
 TEST(UringEchoHostile, MaxConnsClosesConnectionsPastTheLimit) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   auto server = start_uring_server({"--threads", "2", "--max-conns", "5"});
   const auto result =
       run_attacker("uring_past_max_conns", {"127.0.0.1", std::to_string(server.port), "5", "4"});
@@ -119,7 +76,7 @@ TEST(UringEchoHostile, MaxConnsClosesConnectionsPastTheLimit) {
 }
 
 TEST(UringEchoHostile, SigtermEchoesEveryReceivedByteToStreamersAndSlowReaders) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   auto server = start_uring_server({"--threads", "2", "--max-output", "524288"});
   ChildProcess attacker(
       {attacker_path("uring_term_streams"), "127.0.0.1", std::to_string(server.port), "6", "4"});
@@ -139,7 +96,7 @@ TEST(UringEchoHostile, SigtermEchoesEveryReceivedByteToStreamersAndSlowReaders) 
 }
 
 TEST(UringEchoHostile, SigtermWithPeersThatNeverReadEndsAfterTheGracePeriod) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   // Peers that never read keep sends in flight forever: after the 5 s grace period the
   // server must end those operations and reap them before its rings go, and exit 0.
   auto server = start_uring_server(
@@ -179,7 +136,7 @@ TEST(UringEchoHostile, SigtermWithPeersThatNeverReadEndsAfterTheGracePeriod) {
 }
 
 TEST(UringEchoHostile, AFullSubmissionQueueLosesNoOperation) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   // A ring of 2 entries for 100 connections: nearly every operation finds the queue full.
   ChildProcess server({soket_binary(), "echo", "server", "-p", "0", "-q", "--threads", "1",
                        "--backend", "io_uring"},
@@ -198,7 +155,7 @@ TEST(UringEchoHostile, AFullSubmissionQueueLosesNoOperation) {
 }
 
 TEST(UringEchoHostile, SilentConnectionsAreDroppedAfterTheHandshakeTimeout) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   auto server = start_uring_server({"--threads", "2", "--handshake-timeout", "1"});
   const auto result = run_attacker(
       "uring_silent", {"127.0.0.1", std::to_string(server.port), "handshake", "20", "1"});
@@ -208,7 +165,7 @@ TEST(UringEchoHostile, SilentConnectionsAreDroppedAfterTheHandshakeTimeout) {
 }
 
 TEST(UringEchoHostile, IdleConnectionsAreDroppedAfterTheIdleTimeout) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   auto server =
       start_uring_server({"--threads", "2", "--handshake-timeout", "0", "--idle-timeout", "2"});
   const auto result =
@@ -219,7 +176,7 @@ TEST(UringEchoHostile, IdleConnectionsAreDroppedAfterTheIdleTimeout) {
 }
 
 TEST(UringEchoHostile, BulkSendersThatResetMidStreamDoNotHurtTheServer) {
-  SKIP_WITHOUT_IO_URING();
+  SOKET_SKIP_WITHOUT_IO_URING();
   auto server = start_uring_server({"--threads", "2"});
   const auto result =
       run_attacker("uring_reset_bulk", {"127.0.0.1", std::to_string(server.port), "4", "8"});
