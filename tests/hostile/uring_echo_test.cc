@@ -51,18 +51,26 @@ Summary stop(StartedServer& server) {
 
 TEST(UringEchoHostile, ClientsThatNeverReadHoldABoundedShareAndNewcomersAreServed) {
   SOKET_SKIP_WITHOUT_IO_URING();
-  // 40 clients that never read, each pushing 8 MiB, against --max-output 256 KiB: the
-  // server may queue 40 x 256 KiB = 10 MiB of their bytes (the bound allows 32 MiB for the
-  // allocator's slack), not the ~4 MiB each that the hoarders' kernels let them push past
-  // small server socket buffers; and fresh clients are echoed meanwhile.
-  auto server = start_uring_server(
-      {"--threads", "1", "--max-output", "262144", "--sndbuf", "65536", "--rcvbuf", "65536"});
-  const auto result = run_attacker(
-      "uring_hoard", {"127.0.0.1", std::to_string(server.port),
-                      std::to_string(server.process->pid()), "40", std::to_string(8 << 20), "32"});
+  // 40 clients that never read, each pushing 8 MiB, against --max-output 256 KiB (small
+  // server socket buffers, so that what they push lands in the server's queues): fresh
+  // clients must be echoed meanwhile, and the server may queue at most 40 x 256 KiB.
+  constexpr std::uint64_t kHoarders = 40, kLimit = 256 * 1024;
+  auto server = start_uring_server({"--threads", "1", "--max-output", std::to_string(kLimit),
+                                    "--sndbuf", "65536", "--rcvbuf", "65536"});
+  // The attacker also bounds the server's resident growth: 96 MiB, loose enough for ASan's
+  // quarantine, tight against the ~4 MiB per hoarder (160 MiB) of an ignored limit.
+  const auto result =
+      run_attacker("uring_hoard",
+                   {"127.0.0.1", std::to_string(server.port), std::to_string(server.process->pid()),
+                    std::to_string(kHoarders), std::to_string(8 << 20), "96"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("hoarders 40"), std::string::npos) << result.out;
-  stop(server);
+  // The exact bound: what the server read but never sent back is what sat in the hoarders'
+  // queues when they reset (fresh clients got all theirs back).
+  const auto summary = stop(server);
+  const auto never_sent = summary.bytes_in - summary.bytes_out;
+  EXPECT_LE(never_sent, kHoarders * kLimit) << server.process->out();
+  EXPECT_GE(never_sent, kHoarders * kLimit / 2) << "the hoarders did not fill their queues";
 }
 
 TEST(UringEchoHostile, MaxConnsClosesConnectionsPastTheLimit) {
