@@ -49,7 +49,7 @@ Summary stop(StartedServer& server) {
   return summary_of(server.process->out());
 }
 
-TEST(UringEchoHostile, ClientsThatNeverReadHoldABoundedShareAndNewcomersAreServed) {
+TEST(UringEchoHostile, HeavyClientsThatNeverReadHoldABoundedShareAndNewcomersAreServed) {
   SOKET_SKIP_WITHOUT_IO_URING();
   // 40 clients that never read, each pushing 8 MiB, against --max-output 256 KiB (small
   // server socket buffers, so that what they push lands in the server's queues): fresh
@@ -183,7 +183,7 @@ TEST(UringEchoHostile, IdleConnectionsAreDroppedAfterTheIdleTimeout) {
   stop(server);
 }
 
-TEST(UringEchoHostile, BulkSendersThatResetMidStreamDoNotHurtTheServer) {
+TEST(UringEchoHostile, HeavyBulkSendersThatResetMidStreamDoNotHurtTheServer) {
   SOKET_SKIP_WITHOUT_IO_URING();
   auto server = start_uring_server({"--threads", "2"});
   const auto result =
