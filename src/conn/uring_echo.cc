@@ -47,22 +47,9 @@ Result<void> UringEcho::set_up() {
   if (const char* forced = std::getenv("SOKET_URING_ENTRIES")) {
     settings_.ring_entries = static_cast<unsigned>(std::clamp(std::atoi(forced), 1, 32768));
   }
-  // One thread submits and reaps (ours): the kernel may skip the locking and interrupts that
-  // sharing would need.
-  // The kernel's part of each receive is deferred to our next wait (DEFER_TASKRUN), where it
-  // runs in one batch instead of interrupting us once per packet.
-  int status = -EINVAL;
-  for (const unsigned flags : {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
-                               IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, 0U}) {
-    io_uring_params params{};
-    params.flags = flags;
-    status = io_uring_queue_init_params(settings_.ring_entries, &ring_, &params);
-    if (status != -EINVAL) break;  // Else an older kernel: try with fewer flags.
-  }
-  if (status < 0) return std::error_code(-status, std::system_category());
+  if (auto r = ring_.open(settings_.ring_entries); !r) return r;
+  if (auto r = buffers_.register_with(ring_.raw()); !r) return r;
   ring_ready_ = true;
-  io_uring_register_ring_fd(&ring_);  // Spares the kernel a file lookup per call, if it can.
-  if (auto r = buffers_.register_with(ring_); !r) return r;
   loop_.set_waiter(this);
   log::debug("serving TCP on io_uring ({} submission entries)", settings_.ring_entries);
   return {};
@@ -71,8 +58,7 @@ Result<void> UringEcho::set_up() {
 UringEcho::~UringEcho() {
   if (!ring_ready_) return;
   loop_.set_waiter(nullptr);
-  reap_everything();
-  io_uring_queue_exit(&ring_);
+  reap_everything();  // The ring itself goes with ring_, after this.
   for (auto& c : connections_) {
     if (c.fd < 0) continue;
     loop_.cancel(c.timer);
@@ -88,11 +74,8 @@ void UringEcho::reap_everything() {
   for (const auto& c : connections_) {
     if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
   }
-  io_uring_sqe* sqe = next_sqe();
-  if (sqe == nullptr) {
-    io_uring_submit(&ring_);
-    sqe = next_sqe();
-  }
+  io_uring_sqe* sqe = ring_.try_entry();
+  if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
   if (sqe != nullptr) {
     io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
     io_uring_sqe_set_data64(sqe, pack(Op::teardown, 0));
@@ -100,33 +83,21 @@ void UringEcho::reap_everything() {
   }
   const auto deadline = Clock::now() + std::chrono::seconds(2);
   while (in_flight_ > 0 && Clock::now() < deadline) {
-    __kernel_timespec tick{0, 100'000'000};
-    io_uring_cqe* first = nullptr;
-    const int r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &tick, nullptr);
-    if (r < 0 && r != -ETIME && r != -EINTR) break;
-    unsigned head, seen = 0;
-    io_uring_cqe* cqe;
-    io_uring_for_each_cqe(&ring_, head, cqe) {
-      ++seen;
-      if (is_final(*cqe)) --in_flight_;
-    }
-    io_uring_cq_advance(&ring_, seen);
+    ring_.submit_and_wait(100);
+    ring_.for_each_completion([this](const io_uring_cqe& cqe) {
+      if (is_final(cqe)) --in_flight_;
+    });
   }
   if (in_flight_ > 0) log::warn("io_uring: {} operations did not end in time", in_flight_);
 }
 
-// Null when the submission queue is full: the caller's connection then waits in revisit_
-// and its operation is armed at the next wait, after the kernel has taken the queue. (Not
-// submitting here keeps every iteration's work in one io_uring_enter.)
-io_uring_sqe* UringEcho::next_sqe() {
-  return io_uring_get_sqe(&ring_);
-}
-
-// The entry for one operation of `slot`, counted as in flight; null (and the connection
-// remembered for the next iteration) when there is none. The caller sets user_data after its
+// The entry for one operation of `slot`, counted as in flight; null when the submission
+// queue is full, and the connection is then remembered (revisit_) and armed at the next wait,
+// after the kernel has taken the queue (not submitting here keeps each iteration's work in one
+// io_uring_enter). The caller sets user_data after its
 // prep_ call, which fills the entry.
 io_uring_sqe* UringEcho::entry_for(std::uint32_t slot) {
-  io_uring_sqe* sqe = next_sqe();
+  io_uring_sqe* sqe = ring_.try_entry();
   if (sqe == nullptr) {
     revisit_later(slot);
     return nullptr;
@@ -247,28 +218,17 @@ void UringEcho::wait(int epoll_fd, int timeout_ms) noexcept {
   // round ends with the kernel taking at least one entry, or we wait and try again later.
   while (!revisit_.empty()) {
     revisit_all();
-    if (revisit_.empty() || io_uring_submit(&ring_) <= 0) break;
+    if (revisit_.empty() || !ring_.submit()) break;
   }
-  if (timeout_ms == 0) {
-    io_uring_submit_and_get_events(&ring_);
-    return;
-  }
-  __kernel_timespec limit{};
-  limit.tv_sec = timeout_ms / 1000;
-  limit.tv_nsec = static_cast<long long>(timeout_ms % 1000) * 1'000'000;
-  io_uring_cqe* first = nullptr;
-  // Ends on a completion, the limit (-ETIME) or a signal (-EINTR): all mean "go on".
-  io_uring_submit_and_wait_timeout(&ring_, &first, 1, timeout_ms < 0 ? nullptr : &limit, nullptr);
+  ring_.submit_and_wait(timeout_ms);
 }
 
 // A one-shot poll, armed again once it fires: it fires at once while events are left over.
 void UringEcho::watch_epoll(int epoll_fd) {
   if (epoll_watched_) return;
-  io_uring_sqe* sqe = next_sqe();
-  if (sqe == nullptr) {  // Never left out: the loop's timers, tasks and signals come this way.
-    io_uring_submit(&ring_);
-    sqe = next_sqe();
-  }
+  io_uring_sqe* sqe = ring_.try_entry();
+  // Never left out: the loop's timers, tasks and signals come this way.
+  if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
   if (sqe == nullptr) return;
   io_uring_prep_poll_add(sqe, epoll_fd, POLLIN);
   io_uring_sqe_set_data64(sqe, pack(Op::epoll_ready, 0));
@@ -278,23 +238,19 @@ void UringEcho::watch_epoll(int epoll_fd) {
 
 bool UringEcho::dispatch() noexcept {
   bool epoll_ready = false;
-  unsigned head;
-  unsigned seen = 0;
-  io_uring_cqe* cqe;
-  io_uring_for_each_cqe(&ring_, head, cqe) {
-    ++seen;
-    const std::uint32_t slot = slot_of(cqe->user_data);
-    if (is_final(*cqe)) {
+  ring_.for_each_completion([this, &epoll_ready](const io_uring_cqe& cqe) {
+    const Op op = op_of(cqe.user_data);
+    const std::uint32_t slot = slot_of(cqe.user_data);
+    if (is_final(cqe)) {
       --in_flight_;
-      const Op op = op_of(cqe->user_data);
       if (op != Op::epoll_ready && op != Op::teardown) --connections_[slot].operations;
     }
-    switch (op_of(cqe->user_data)) {
+    switch (op) {
       case Op::receive:
-        on_receive(*cqe, slot);
+        on_receive(cqe, slot);
         break;
       case Op::send:
-        on_send(*cqe, slot);
+        on_send(cqe, slot);
         break;
       case Op::cancel:  // Its receive's own completion says what happened.
         update(slot);
@@ -306,8 +262,7 @@ bool UringEcho::dispatch() noexcept {
       case Op::teardown:
         break;
     }
-  }
-  io_uring_cq_advance(&ring_, seen);
+  });
   // Every buffer taken in this dispatch was copied out and given back: receives that found
   // the ring empty can be armed again now.
   std::vector<std::uint32_t> starved;

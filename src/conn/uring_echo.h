@@ -38,6 +38,7 @@
 
 #include "conn/detail/echo_queue.h"
 #include "conn/detail/provided_buffers.h"
+#include "conn/detail/ring.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/fd.h"
@@ -104,7 +105,6 @@ class UringEcho final : public reactor::Waiter {
   UringEcho(reactor::EventLoop& loop, Settings settings, OnClosed on_closed)
       : loop_(loop), settings_(settings), on_closed_(std::move(on_closed)) {}
   Result<void> set_up();
-  io_uring_sqe* next_sqe();
   io_uring_sqe* entry_for(std::uint32_t slot);
   void update(std::uint32_t slot);
   void arm_receive(std::uint32_t slot);
@@ -135,10 +135,11 @@ class UringEcho final : public reactor::Waiter {
   reactor::EventLoop& loop_;
   Settings settings_;
   OnClosed on_closed_;
-  io_uring ring_{};
-  bool ring_ready_ = false;
-  bool epoll_watched_ = false;       // A poll of the loop's epoll fd is armed in the ring.
-  detail::ProvidedBuffers buffers_;  // Destroyed after the ring, which unregisters them.
+  detail::ProvidedBuffers buffers_;
+  // Declared after buffers_, so destroyed before them: the ring's teardown unregisters them.
+  detail::Ring ring_;
+  bool ring_ready_ = false;     // Set up, with the buffers registered.
+  bool epoll_watched_ = false;  // A poll of the loop's epoll fd is armed in the ring.
   std::vector<Connection> connections_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> starved_;  // Receives that found no buffer in this dispatch.
