@@ -28,7 +28,12 @@ class Server::LoopState {
 
   void start() {
     if (server_.config_.io_uring_echo) {
-      auto uring = conn::UringEcho::create(loop_);
+      const auto& config = server_.config_;
+      auto uring = conn::UringEcho::create(loop_,
+                                           {.output_limit = config.output_limit,
+                                            .idle_timeout = config.idle_timeout,
+                                            .handshake_timeout = config.handshake_timeout},
+                                           [this] { --server_.open_connections_; });
       if (uring) {
         uring_ = std::move(uring).value();
       } else {
@@ -60,7 +65,10 @@ class Server::LoopState {
   void drain(conn::ConnectionTable::OnEmpty done) {
     for (auto& acceptor : acceptors_) acceptor->stop();
     for (auto& endpoint : endpoints_) endpoint->stop();
-    if (uring_) uring_->close_all();
+    if (uring_) {  // Its TCP connections first; the table (empty then) after them.
+      uring_->drain([this, done = std::move(done)] { table_.close_all(done); });
+      return;
+    }
     table_.close_all(std::move(done));
   }
 
@@ -95,8 +103,7 @@ class Server::LoopState {
     ++server_.connections_;
     log::info("{} connected", peer.to_string());
     if (uring_) {
-      uring_->add(std::move(fd));  // Its count of open connections is its own.
-      --server_.open_connections_;
+      uring_->add(std::move(fd));  // It counts the connection down once closed.
       return;
     }
     if (table_.add(std::move(fd), peer) == nullptr) --server_.open_connections_;

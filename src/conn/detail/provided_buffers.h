@@ -1,0 +1,45 @@
+// ProvidedBuffers: a ring of equal buffers registered with an io_uring (a "provided buffer
+// ring"). A receive armed with IOSQE_BUFFER_SELECT and buf_group = kGroup lets the kernel take
+// one of them when the bytes arrive, and its completion names the buffer taken; we give it
+// back once its bytes are copied out. Buffers are thus held only by data that has arrived,
+// never by receives that wait, which is why thousands of idle connections cost no memory.
+//
+// Loop-thread only. Unregistered by the ring's own teardown (io_uring_queue_exit), which must
+// come before this object is destroyed.
+#pragma once
+
+#include <liburing.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/result.h"
+
+namespace soket::conn::detail {
+
+class ProvidedBuffers {
+ public:
+  static constexpr unsigned kCount = 1024;  // A power of two, as the ring requires.
+  static constexpr std::size_t kSize = 16 * 1024;
+  static constexpr int kGroup = 1;
+
+  ProvidedBuffers() = default;
+  ~ProvidedBuffers();
+  ProvidedBuffers(const ProvidedBuffers&) = delete;
+  ProvidedBuffers& operator=(const ProvidedBuffers&) = delete;
+
+  // Allocates the buffers and registers them with `ring` as group kGroup.
+  Result<void> register_with(io_uring& ring);
+  const std::byte* data(std::uint16_t bid) const { return memory_.data() + offset(bid); }
+  // Hands buffer `bid` back to the kernel for the next receive.
+  void give_back(std::uint16_t bid);
+
+ private:
+  static std::size_t offset(std::uint16_t bid) { return std::size_t{bid} * kSize; }
+
+  io_uring_buf_ring* ring_ = nullptr;
+  std::vector<std::byte> memory_;
+};
+
+}  // namespace soket::conn::detail

@@ -1,0 +1,62 @@
+// Checks for tests of `soket echo server --backend io_uring`: whether this kernel gives
+// io_uring at all (probed with the same call the server makes), and proof that a running
+// server really serves on it rather than having fallen back to epoll.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <linux/io_uring.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "support/child_process.h"
+
+namespace soket::test {
+
+// Why io_uring cannot be used here, or empty when it can.
+inline std::string io_uring_refusal() {
+  io_uring_params params{};
+  const long fd = ::syscall(__NR_io_uring_setup, 4, &params);
+  if (fd < 0) return std::string("the kernel refuses io_uring: ") + std::strerror(errno);
+  ::close(static_cast<int>(fd));
+  return {};
+}
+
+#define SOKET_SKIP_WITHOUT_IO_URING()                                 \
+  do {                                                                \
+    if (auto why = ::soket::test::io_uring_refusal(); !why.empty()) { \
+      GTEST_SKIP() << why;                                            \
+    }                                                                 \
+  } while (0)
+
+// How many io_uring instances the process holds (one per loop on this backend).
+inline int io_uring_fds(pid_t pid) {
+  int count = 0;
+  std::error_code error;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    std::error_code link_error;
+    const auto target = std::filesystem::read_symlink(entry.path(), link_error);
+    if (!link_error && target.string().find("io_uring") != std::string::npos) ++count;
+  }
+  return count;
+}
+
+// The loops make their rings just after the `listening on` line: polls for an io_uring fd
+// (bounded), then checks that no loop warned of falling back to epoll.
+inline void expect_on_io_uring(ChildProcess& server) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (io_uring_fds(server.pid()) == 0 && std::chrono::steady_clock::now() < deadline) {
+    ::usleep(10'000);
+  }
+  EXPECT_GE(io_uring_fds(server.pid()), 1) << "no io_uring fd: the server is not on io_uring";
+  server.wait_for_stderr_line("io_uring unavailable", std::chrono::milliseconds(0));
+  EXPECT_EQ(server.err().find("io_uring unavailable"), std::string::npos) << server.err();
+}
+
+}  // namespace soket::test
