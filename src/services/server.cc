@@ -22,7 +22,8 @@ class Server::LoopState {
         loop_(loop),
         service_(server.factory_(loop)),
         table_(loop, *service_,
-               conn::ConnectionSettings{server.config_.output_limit, server.config_.idle_timeout},
+               conn::ConnectionSettings{server.config_.output_limit, server.config_.idle_timeout,
+                                        server.config_.handshake_timeout},
                [this](const conn::TcpConnection& c) { on_released(c); }),
         index_(index) {}
 

@@ -7,6 +7,9 @@
 namespace soket::services {
 namespace {
 constexpr std::string_view kTooLong = "ERROR line too long (max 65536 bytes)\n";
+// 65,535 less the IPv4 and UDP headers: the largest datagram every UDP path can carry.
+constexpr std::size_t kMaxReplyDatagram = 65507;
+constexpr std::string_view kReplyTooLong = "ERROR reply too long (max 65507 bytes)\n";
 }  // namespace
 
 proto::transform::LocalTime local_time_now() {
@@ -65,12 +68,13 @@ void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) n
 void TransformService::on_peer_closed(conn::TcpConnection& connection, Buffer& input) noexcept {
   // A last message without its LF (nc without a final newline) still gets its answer.
   // on_data left no complete line behind, so what remains is that last message.
+  // A line already reported as too long (skipping) has had its ERROR; one that reached the
+  // limit only with its last byte is reported here.
   const auto it = framers_.find(connection.id());
-  if (it != framers_.end() && !it->second.skipping() && !input.empty() &&
-      input.size() <= kMaxLine) {
+  if (it != framers_.end() && !it->second.skipping() && !input.empty()) {
     std::string_view last = input.readable_text();
     if (last.back() == '\r') last.remove_suffix(1);
-    connection.send(reply_line(last));
+    connection.send(last.size() > kMaxLine ? kTooLong : reply_line(last));
   }
   input.clear();
 }
@@ -84,7 +88,10 @@ void TransformService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const 
   std::string_view message = as_text(payload);
   if (!message.empty() && message.back() == '\n') message.remove_suffix(1);
   if (!message.empty() && message.back() == '\r') message.remove_suffix(1);
-  endpoint.send_to(as_bytes(reply_line(message)), from);
+  // Case mapping can make a reply longer than its message (ß gives SS), and the fields add
+  // more: a reply that no datagram can carry is answered with an ERROR instead of nothing.
+  const std::string_view reply = reply_line(message);
+  endpoint.send_to(as_bytes(reply.size() > kMaxReplyDatagram ? kReplyTooLong : reply), from);
 }
 
 }  // namespace soket::services
