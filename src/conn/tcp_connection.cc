@@ -88,7 +88,18 @@ void TcpConnection::note_first_byte() {
 }
 
 void TcpConnection::resume_reading() {
-  if (unread_ || draining_) handle_read();
+  if (draining_) {
+    handle_read();
+    return;
+  }
+  // Input a service left when it stopped for back-pressure comes before new bytes (a partial
+  // message offered again is left again).
+  if (!input_.empty() && !closing_ && !paused_by_backpressure_) {
+    events().on_data(*this, input_);
+    if (closed()) return;
+    if (input_.empty() && input_.capacity() > 0) input_.release();
+  }
+  if (unread_) handle_read();
 }
 
 // One read; true when another may find more.

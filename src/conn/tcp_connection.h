@@ -51,7 +51,9 @@ class SplicePipe;
 class ConnectionEvents {
  public:
   virtual void on_open(TcpConnection&) noexcept {}
-  // `input` holds every byte not yet consumed; consume what was handled.
+  // `input` holds every byte not yet consumed; consume what was handled. A service whose
+  // replies outgrow its input may stop early once the connection is backpressured(): when
+  // the output has drained, on_data is called again with what it left.
   virtual void on_data(TcpConnection& connection, Buffer& input) noexcept = 0;
   // The peer sent its last byte (EOF); `input` holds what it left unconsumed. The
   // connection then flushes its output and closes.
@@ -111,6 +113,8 @@ class TcpConnection final : public reactor::IoHandler {
   std::uint64_t bytes_in() const { return bytes_in_; }
   std::uint64_t bytes_out() const { return bytes_out_; }
   std::size_t queued_output() const { return output_.size(); }
+  // True while the output is past the high-water mark and reading has stopped.
+  bool backpressured() const { return paused_by_backpressure_; }
 
   void on_io(std::uint32_t events) noexcept override;
 

@@ -46,13 +46,21 @@ void TransformService::on_open(conn::TcpConnection& connection) noexcept {
   framers_.emplace(connection.id(), proto::line::LineFramer(kMaxLine));
 }
 
-// The replies to every line of one read go out in one send: a pipelining client's lines
-// would otherwise cost a syscall each.
+// The replies to the lines of one read go out in sends of up to kReplyBatch: a pipelining
+// client's lines would otherwise cost a syscall each. Replies are ~30 times longer than the
+// shortest lines, so once the connection is backpressured the rest of the input waits (the
+// connection offers it again when the output has drained): what is queued for a peer that
+// does not read stays within --max-output plus one batch.
 void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
   auto& framer = framers_.at(connection.id());
   replies_.clear();
   const std::string_view now = timestamp();
   for (;;) {
+    if (replies_.size() >= kReplyBatch) {
+      connection.send(replies_);
+      replies_.clear();
+    }
+    if (connection.backpressured() || connection.closed()) break;
     const auto event = framer.next(input.readable_text());
     if (event.kind == proto::line::LineFramer::Kind::line) {
       append_reply_line(event.line, now);

@@ -79,17 +79,18 @@ TEST(HostileTransform, UdpReplyTooLongGetsAnErrorDatagram) {
   stop(server);
 }
 
-// Peers that send the shortest lines and never read their (~20x longer) replies: memory
-// stays bounded by --max-output per peer plus one read's replies, and others are answered.
-// A server that ignored the limit would queue 80 MiB of replies per peer.
+// Peers that send the shortest lines and never read their (~30x longer) replies: memory
+// stays bounded by --max-output per peer plus one batch of replies, and others are answered.
+// A server that ignored the limit would queue 80 MiB of replies per peer; one that framed a
+// whole read's lines regardless would queue up to 9 MiB more per peer than this bound allows.
 TEST(HostileTransform, PeersThatNeverReadCostBoundedMemory) {
   auto server = start_soket_server({"transform", "server", "--tcp", "-p", "0", "-q", "--threads",
                                     "2", "--max-output", "1048576"});
   const pid_t pid = server.process->pid();
   constexpr long kClients = 20;
-  // Per peer: 1 MiB queued, the replies to one read (<= 320 KiB of 2-byte lines, 30 bytes of
-  // reply per input byte: 9.4 MiB) and its input (<= 320 KiB); 24 MiB for the rest.
-  const long limit = vm_rss_kib(pid) + kClients * (1024 + 9600 + 320) + 24 * 1024;
+  // Per peer: 1 MiB queued, one batch of replies (64 KiB, plus one reply of at most 200 KiB)
+  // and its input (<= 320 KiB); 24 MiB for the threads and the allocator.
+  const long limit = vm_rss_kib(pid) + kClients * (1024 + 64 + 200 + 320) + 24 * 1024;
   const auto result =
       run_attacker("never_read", {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                   std::to_string(kClients), "transform", std::to_string(limit)});
