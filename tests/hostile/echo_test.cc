@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "hostile/attacker.h"
@@ -131,6 +132,28 @@ TEST_P(HostileEcho, MaxConnsServesExactlyThatMany) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, HostileEcho, ::testing::Values("epoll", "io_uring"),
                          [](const auto& backend) { return backend.param; });
+
+}  // namespace
+}  // namespace soket::test
+
+namespace soket::test {
+namespace {
+
+// 2: --max-output past what a connection's buffer can take (2 GiB, half its 4 GiB cap) is a
+// usage error with one line, not a server whose buffers would wrap or throw past 4 GiB.
+TEST(HostileEchoFlags, MaxOutputPastTheBufferCapIsAUsageError) {
+  for (const char* too_big : {"2147483649", "4294967296", "17179869184"}) {
+    const auto result =
+        run({soket_binary(), "echo", "server", "-p", "0", "--max-output", too_big}, {}, 10s);
+    EXPECT_EQ(result.exit_code, 2) << too_big << ": " << result.out << result.err;
+    EXPECT_NE(result.err.find("--max-output"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  auto server = start_soket_server({"echo", "server", "-p", "0", "--max-output", "2147483648"});
+  EXPECT_GT(server.port, 0);
+  server.process->send_signal(SIGTERM);
+  EXPECT_EQ(server.process->wait_exit(10s), 0);
+}
 
 }  // namespace
 }  // namespace soket::test
