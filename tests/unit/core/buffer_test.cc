@@ -157,12 +157,5 @@ TEST(Buffer, ReadFromFdPastTheCapIsAnError) {
   ::close(pair[1]);
 }
 
-// Indices are size_t: a buffer may hold more than a 32-bit index could reach.
-TEST(Buffer, IndicesAreSizeT) {
-  static_assert(sizeof(Buffer) >= 4 * sizeof(std::size_t));
-  Buffer buffer;
-  EXPECT_GT(buffer.max_size(), std::size_t{UINT32_MAX});
-}
-
 }  // namespace
 }  // namespace soket
