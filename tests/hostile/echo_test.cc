@@ -22,7 +22,9 @@ class HostileEcho : public ::testing::TestWithParam<std::string> {
   StartedServer start(std::vector<std::string> flags) {
     std::vector<std::string> args{"echo", "server", "-p", "0", "--backend", GetParam()};
     args.insert(args.end(), flags.begin(), flags.end());
-    return start_soket_server(args);
+    auto server = start_measured_server(args);
+    EXPECT_GT(server.port, 0) << "no listening line: " << server.process->err();
+    return server;
   }
 
   // SIGTERM, exit 0, and (io_uring) no fall-back to epoll. Returns the summary.
@@ -87,7 +89,7 @@ TEST_P(HostileEcho, TenThousandConnectionsHeavy) {
   auto server = start({"--threads", "2", "-q"});
   const pid_t pid = server.process->pid();
   const long fds_before = open_fds(pid);
-  const long limit = vm_rss_kib(pid) + 10000 * 2 + 32 * 1024;
+  const long limit = vm_rss_kib(pid) + growth_bound_kib(10000 * 2 + 32 * 1024);
   const auto result = run_attacker("many_conns",
                                    {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                     "10000", std::to_string(limit)},
@@ -112,7 +114,7 @@ TEST_P(HostileEcho, PeersThatNeverReadCostAtMostMaxOutputEach) {
   constexpr long kClients = 20;
   // Per peer: 1 MiB queued, one more read or splice (<= 1 MiB) and its input (<= 320 KiB);
   // 24 MiB for the threads, the splice pipes and the allocator.
-  const long limit = vm_rss_kib(pid) + kClients * (1024 + 1024 + 320) + 24 * 1024;
+  const long limit = vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 1024 + 320) + 24 * 1024);
   const auto result =
       run_attacker("never_read", {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                   std::to_string(kClients), "echo", std::to_string(limit)});

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +52,45 @@ inline Summary summary_of(const std::string& out) {
   std::smatch match;
   if (!std::regex_search(out, match, line)) return {};
   return {std::stoull(match[1]), std::stoull(match[2]), std::stoull(match[3]), true};
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kUnderAsan = true;
+#else
+constexpr bool kUnderAsan = false;
+#endif
+#else
+constexpr bool kUnderAsan = false;
+#endif
+
+// A bound on a server's memory growth, in KiB, for a memory test. Under AddressSanitizer the
+// server (built the same way) keeps freed memory in a quarantine (cut to 16 MiB by
+// start_measured_server) and pays shadow memory on top: the bound doubles, still far below
+// what a server ignoring its limits would reach.
+inline long growth_bound_kib(long kib) {
+  return kUnderAsan ? 2 * kib : kib;
+}
+
+// start_soket_server for memory tests: under AddressSanitizer, with a 16 MiB quarantine.
+inline StartedServer start_measured_server(std::vector<std::string> args) {
+  std::vector<std::string> environment;
+  if (kUnderAsan) {
+    const char* options = std::getenv("ASAN_OPTIONS");
+    environment.push_back(std::string("ASAN_OPTIONS=") + (options ? options : "") +
+                          (options && *options ? ":" : "") + "quarantine_size_mb=16");
+  }
+  args.insert(args.begin(), soket_binary());
+  StartedServer server;
+  server.process = std::make_unique<ChildProcess>(std::move(args), false, std::move(environment));
+  auto line = server.process->wait_for_line("listening on", 30s);
+  if (line) {
+    server.line = *line;
+    server.port = port_of(*line);
+  }
+  return server;
 }
 
 // True when this kernel lets us set up an io_uring; else `why` says what it answered.

@@ -84,13 +84,15 @@ TEST(HostileTransform, UdpReplyTooLongGetsAnErrorDatagram) {
 // A server that ignored the limit would queue 80 MiB of replies per peer; one that framed a
 // whole read's lines regardless would queue up to 9 MiB more per peer than this bound allows.
 TEST(HostileTransform, PeersThatNeverReadCostBoundedMemory) {
-  auto server = start_soket_server({"transform", "server", "--tcp", "-p", "0", "-q", "--threads",
-                                    "2", "--max-output", "1048576"});
+  auto server = start_measured_server({"transform", "server", "--tcp", "-p", "0", "-q", "--threads",
+                                       "2", "--max-output", "1048576"});
+  ASSERT_GT(server.port, 0) << server.process->err();
   const pid_t pid = server.process->pid();
   constexpr long kClients = 20;
   // Per peer: 1 MiB queued, one batch of replies (64 KiB, plus one reply of at most 200 KiB)
   // and its input (<= 320 KiB); 24 MiB for the threads and the allocator.
-  const long limit = vm_rss_kib(pid) + kClients * (1024 + 64 + 200 + 320) + 24 * 1024;
+  const long limit =
+      vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 64 + 200 + 320) + 24 * 1024);
   const auto result =
       run_attacker("never_read", {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                   std::to_string(kClients), "transform", std::to_string(limit)});
