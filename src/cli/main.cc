@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include <signal.h>
+
 #include <exception>
 
 #include "cli/commands.h"
@@ -14,6 +16,12 @@
 
 int main(int argc, char** argv) {
   using namespace soket::cli;
+  // A write into a socket the peer has reset raises SIGPIPE, which ends the process. Sends
+  // carry MSG_NOSIGNAL, but splice() (the echo's in-kernel reflection) and writes to pipes
+  // and terminals have no such flag: one peer that resets mid-stream would kill the server.
+  // Ignored here, before any thread starts, so every thread of every command inherits it;
+  // the library itself never changes signal state (see STYLE.md).
+  ::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "soket: network programming done right (echo, transform, chat, dns, http, "
       "sockets, bench)",

@@ -7,11 +7,17 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/buffer.h"
 #include "core/log.h"
 #include "net/address.h"
 #include "reactor/signal_watcher.h"
 
 namespace soket::cli {
+namespace {
+// A connection's output may pass --max-output by one read's worth of replies before reading
+// stops, so the flag's ceiling is half of what a Buffer can hold: that overshoot always fits.
+constexpr std::size_t kMaxOutputLimit = Buffer::kMaxSize / 2;
+}  // namespace
 
 void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_both,
                       bool idle_timeout) {
@@ -46,8 +52,9 @@ void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_bot
       ->capture_default_str();
   command
       .add_option("--max-output", flags.max_output,
-                  "Bytes queued for a slow reader before we stop reading from it")
-      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34))
+                  "Bytes queued for a slow reader before we stop reading from it "
+                  "(4096 up to 2 GiB, half of what a connection buffer can hold)")
+      ->check(CLI::Range(std::size_t{4096}, kMaxOutputLimit))
       ->capture_default_str();
   command.add_flag("--reuseport", flags.reuse_port,
                    "SO_REUSEPORT: a listening socket per thread (others may share the port)");

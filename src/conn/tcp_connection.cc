@@ -19,7 +19,12 @@ constexpr std::size_t kSmallSplice = 16 * 1024;
 }  // namespace
 
 TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id)
-    : owner_(owner), id_(id), fd_(std::move(fd)), peer_(peer), last_active_(owner.loop().now()) {}
+    : owner_(owner),
+      id_(id),
+      fd_(std::move(fd)),
+      peer_(peer),
+      last_active_(owner.loop().now()),
+      opened_(last_active_) {}
 
 reactor::EventLoop& TcpConnection::loop() const {
   return owner_.loop();
@@ -32,15 +37,14 @@ const ConnectionSettings& TcpConnection::settings() const {
 }
 
 TcpConnection::~TcpConnection() {
-  loop().cancel(idle_timer_);
+  loop().cancel(timer_);
   if (fd_.valid()) loop().unwatch(fd_.get());
 }
 
 Result<void> TcpConnection::start() {
   if (auto r = loop().watch(fd_.get(), kEvents, this); !r) return r;
-  if (settings().idle_timeout > Duration::zero()) {
-    arm_idle_timer(loop().now() + settings().idle_timeout);
-  }
+  if (settings().handshake_timeout == Duration::zero()) handshake_done_ = true;
+  arm_timer();
   events().on_open(*this);
   return {};
 }
@@ -53,6 +57,11 @@ void TcpConnection::on_io(std::uint32_t events) noexcept {
   // The peer's FIN may come in the same edge as its last bytes: then a short read does not
   // mean done, and reading goes on to the end of the stream.
   if ((events & (EPOLLRDHUP | EPOLLHUP)) != 0) peer_finished_ = true;
+  if (draining_) {
+    // Any edge may be the one after which the peer has everything (the last ACK) or is gone.
+    handle_read();
+    return;
+  }
   if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0) handle_read();
   if (closed()) return;
   // Both directions are gone: nothing queued can reach the peer any more.
@@ -60,16 +69,36 @@ void TcpConnection::on_io(std::uint32_t events) noexcept {
     close_now(std::make_error_code(std::errc::connection_reset));
     return;
   }
-  if ((events & EPOLLOUT) != 0 && !output_.empty()) handle_write();
+  if ((events & EPOLLOUT) != 0 && !output_.empty() && !broken_) handle_write();
 }
 
 void TcpConnection::handle_read() {
   std::size_t budget = kMaxReadPerEvent;
+  if (draining_) {
+    while (drain_once(budget)) {
+    }
+    return;
+  }
   while (read_once(budget)) {
   }
 }
 
+void TcpConnection::note_first_byte() {
+  if (!handshake_done_ && events().handshake_at_first_byte()) handshake_done_ = true;
+}
+
 void TcpConnection::resume_reading() {
+  if (draining_) {
+    handle_read();
+    return;
+  }
+  // Input a service left when it stopped for back-pressure comes before new bytes (a partial
+  // message offered again is left again).
+  if (!input_.empty() && !closing_ && !paused_by_backpressure_) {
+    events().on_data(*this, input_);
+    if (closed()) return;
+    if (input_.empty() && input_.capacity() > 0) input_.release();
+  }
   if (unread_) handle_read();
 }
 
@@ -98,6 +127,7 @@ bool TcpConnection::read_once(std::size_t& budget) {
   }
   bytes_in_ += *got;
   last_active_ = loop().now();
+  note_first_byte();
   bulk_ = *got >= kBulkRead;
   events().on_data(*this, input_);
   if (closed()) return false;
@@ -135,6 +165,7 @@ bool TcpConnection::reflect_once(detail::SplicePipe& pipe, std::size_t& budget) 
   }
   bytes_in_ += *in;
   last_active_ = loop().now();
+  note_first_byte();
   std::size_t out = 0;
   while (out < *in) {
     auto moved = pipe.drain_to(fd_.get(), *in - out);
@@ -143,6 +174,7 @@ bool TcpConnection::reflect_once(detail::SplicePipe& pipe, std::size_t& budget) 
   }
   bytes_out_ += out;
   if (out < *in) empty_pipe_into_output(pipe, *in - out);
+  if (closed()) return false;
   if (*in < kSmallSplice) bulk_ = false;
   return spend(budget, *in);
 }
@@ -152,19 +184,21 @@ void TcpConnection::empty_pipe_into_output(detail::SplicePipe& pipe, std::size_t
   while (count > 0) {
     auto got = pipe.read_into(chunk, std::min(count, sizeof chunk));
     if (!got || *got == 0) break;  // Cannot happen with bytes in the pipe; never spin.
-    output_.append(std::span<const std::byte>(chunk, *got));
+    if (!output_.append(std::span<const std::byte>(chunk, *got))) {
+      close_now(std::make_error_code(std::errc::not_enough_memory));
+      return;
+    }
     count -= *got;
   }
   if (output_.size() >= settings().output_high_water) paused_by_backpressure_ = true;
 }
 
 void TcpConnection::send(std::span<const std::byte> bytes) {
-  if (closed() || bytes.empty()) return;
+  if (closed() || broken_ || bytes.empty()) return;
   if (output_.empty()) {
     auto written = net::try_write(fd_.get(), bytes);
     if (!written && !net::is_would_block(written.error())) {
-      // Defer: the service may be in on_data, iterating over what we would free.
-      loop().defer([this, error = written.error()] { close_now(error); });
+      fail_later(written.error());
       return;
     }
     const std::size_t done = written ? *written : 0;
@@ -174,8 +208,19 @@ void TcpConnection::send(std::span<const std::byte> bytes) {
   }
   if (bytes.empty()) return;
   // The socket is full: the rest waits for the output edge that its draining brings.
-  output_.append(bytes);
+  if (!output_.append(bytes)) {
+    // Past the buffer's cap, or out of memory: this connection ends, the server goes on.
+    fail_later(std::make_error_code(std::errc::not_enough_memory));
+    return;
+  }
   if (output_.size() >= settings().output_high_water) paused_by_backpressure_ = true;
+}
+
+// Closes at the end of the iteration: the service may be in on_data, iterating over what
+// close_now would free. Until then nothing more is sent, so no later bytes go out after a gap.
+void TcpConnection::fail_later(std::error_code error) {
+  broken_ = true;
+  loop().defer([this, error] { close_now(error); });
 }
 
 void TcpConnection::handle_write() {
@@ -184,7 +229,7 @@ void TcpConnection::handle_write() {
   if (output_.empty()) {
     output_.release();
     if (closing_) {
-      close_now();
+      finish_closing();
       return;
     }
   }
@@ -206,15 +251,61 @@ void TcpConnection::write_queued() {
 }
 
 void TcpConnection::close_after_flush() {
-  if (closed()) return;
+  if (closed() || closing_) return;
   closing_ = true;
-  if (output_.empty()) close_now();
+  if (output_.empty()) finish_closing();
+}
+
+// Everything is flushed: send the FIN, then read (and drop) until the peer's, so that the
+// final close finds no unread input and sends no RST that would destroy what the peer has
+// not read yet.
+void TcpConnection::finish_closing() {
+  if (draining_ || closed()) return;
+  if (auto r = net::shutdown_write(fd_.get()); !r) {
+    close_now(r.error());
+    return;
+  }
+  draining_ = true;
+  opened_ = loop().now();
+  input_.release();
+  loop().cancel(timer_);
+  timer_ = {};
+  arm_timer();
+  // Posted, not run here: the service may be inside on_data, and the drain may close.
+  owner_.resume_later(id_);
+}
+
+// One read whose bytes are dropped; true when another may find more.
+bool TcpConnection::drain_once(std::size_t& budget) {
+  std::byte chunk[16 * 1024];
+  auto got = net::try_read(fd_.get(), std::span<std::byte>(chunk, std::min(budget, sizeof chunk)));
+  if (!got) {
+    if (net::is_would_block(got.error())) {
+      unread_ = false;
+      // Nothing unread, and the peer has acknowledged every byte (only our FIN may be in
+      // flight): closing now can cost the peer nothing, so an idle peer is not waited for.
+      auto unacknowledged = net::unacknowledged_bytes(fd_.get());
+      if (unacknowledged && *unacknowledged <= 1) close_now();
+      return false;
+    }
+    close_now(got.error());
+    return false;
+  }
+  if (*got == 0) {
+    close_now();
+    return false;
+  }
+  budget -= std::min(budget, *got);
+  if (budget > 0) return true;
+  unread_ = true;
+  owner_.resume_later(id_);
+  return false;
 }
 
 void TcpConnection::close_now(std::error_code reason) {
   if (closed()) return;
-  loop().cancel(idle_timer_);
-  idle_timer_ = {};
+  loop().cancel(timer_);
+  timer_ = {};
   loop().unwatch(fd_.get());
   // Say we are done sending before close, so a peer still sending gets a FIN first.
   (void)net::shutdown_write(fd_.get());
@@ -225,22 +316,52 @@ void TcpConnection::close_now(std::error_code reason) {
   owner_.release(id_);
 }
 
-void TcpConnection::arm_idle_timer(TimePoint deadline) {
-  idle_timer_ = loop().run_at(deadline, [this] { on_idle_timer(); });
+// The earliest deadline that applies now: the drain's while draining, else the handshake's
+// (until it is done) and the idle one.
+std::optional<TimePoint> TcpConnection::next_deadline() const {
+  if (draining_) return opened_ + settings().drain_timeout;
+  std::optional<TimePoint> deadline;
+  if (!handshake_done_) deadline = opened_ + settings().handshake_timeout;
+  if (settings().idle_timeout > Duration::zero()) {
+    const TimePoint idle = last_active_ + settings().idle_timeout;
+    if (!deadline || idle < *deadline) deadline = idle;
+  }
+  return deadline;
 }
 
-void TcpConnection::on_idle_timer() {
-  idle_timer_ = {};
+void TcpConnection::arm_timer() {
+  if (auto deadline = next_deadline()) {
+    timer_ = loop().run_at(*deadline, [this] { on_timer(); });
+  }
+}
+
+void TcpConnection::on_timer() {
+  timer_ = {};
   // Activity does not touch the timer (that would cost a tree update per message); the timer
-  // checks the last activity when it fires and re-arms itself for the remainder.
-  const TimePoint deadline = last_active_ + settings().idle_timeout;
-  if (loop().now() < deadline) {
-    arm_idle_timer(deadline);
+  // checks the deadlines when it fires and re-arms itself for the earliest one left.
+  const TimePoint now = loop().now();
+  const auto ms = [](Duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  if (draining_) {
+    if (now >= opened_ + settings().drain_timeout) {
+      log::info("{} sent no FIN within {} ms of ours: closing", peer_.to_string(),
+                ms(settings().drain_timeout));
+      close_now(std::make_error_code(std::errc::timed_out));
+      return;
+    }
+  } else if (!handshake_done_ && now >= opened_ + settings().handshake_timeout) {
+    log::info("{} did not finish its handshake in {} ms: closing", peer_.to_string(),
+              ms(settings().handshake_timeout));
+    close_now(std::make_error_code(std::errc::timed_out));
+    return;
+  } else if (settings().idle_timeout > Duration::zero() &&
+             now >= last_active_ + settings().idle_timeout) {
+    log::info("{} idle for {} ms: closing", peer_.to_string(), ms(settings().idle_timeout));
+    close_now(std::make_error_code(std::errc::timed_out));
     return;
   }
-  log::info("{} idle for {} ms: closing", peer_.to_string(),
-            std::chrono::duration_cast<std::chrono::milliseconds>(settings().idle_timeout).count());
-  close_now(std::make_error_code(std::errc::timed_out));
+  arm_timer();
 }
 
 }  // namespace soket::conn

@@ -5,25 +5,28 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <new>
+#include <system_error>
 
 namespace soket {
 
-void Buffer::append(std::span<const std::byte> bytes) {
-  if (bytes.empty()) return;
-  make_room(bytes.size());
+bool Buffer::append(std::span<const std::byte> bytes) {
+  if (bytes.empty()) return true;
+  if (!make_room(bytes.size())) return false;
   std::memcpy(data_.get() + write_index_, bytes.data(), bytes.size());
-  write_index_ += static_cast<std::uint32_t>(bytes.size());
+  write_index_ += bytes.size();
+  return true;
 }
 
-void Buffer::append(std::string_view text) {
-  append(as_bytes(text));
+bool Buffer::append(std::string_view text) {
+  return append(as_bytes(text));
 }
 
 void Buffer::consume(std::size_t count) {
   if (count >= size()) {
     clear();
   } else {
-    read_index_ += static_cast<std::uint32_t>(count);
+    read_index_ += count;
   }
 }
 
@@ -37,24 +40,30 @@ void Buffer::release() {
   capacity_ = 0;
 }
 
-void Buffer::make_room(std::size_t count) {
-  if (capacity_ >= write_index_ && writable() >= count) return;
+// The one place memory is reserved, so the one place the cap and the allocation are checked.
+bool Buffer::make_room(std::size_t count) {
+  if (capacity_ >= write_index_ && writable() >= count) return true;
   const std::size_t readable_bytes = size();
-  if (capacity_ >= kPrependRoom + readable_bytes + count) {
+  // Written so that a huge `count` cannot overflow the sum.
+  if (count > max_size_ || readable_bytes > max_size_ - count) return false;
+  const std::size_t needed = kPrependRoom + readable_bytes + count;
+  if (capacity_ >= needed) {
     // Enough room overall: slide the readable bytes to the front instead of growing.
     std::memmove(data_.get() + kPrependRoom, data_.get() + read_index_, readable_bytes);
   } else {
-    const std::size_t grown =
-        std::max<std::size_t>(std::size_t{capacity_} * 2, kPrependRoom + readable_bytes + count);
-    auto bigger = std::make_unique_for_overwrite<std::byte[]>(grown);
+    // Doubling keeps appends amortised O(1); the cap bounds the doubling.
+    const std::size_t grown = std::max(std::min(capacity_ * 2, kPrependRoom + max_size_), needed);
+    std::unique_ptr<std::byte[]> bigger(new (std::nothrow) std::byte[grown]);
+    if (!bigger) return false;
     if (readable_bytes > 0) {
       std::memcpy(bigger.get() + kPrependRoom, data_.get() + read_index_, readable_bytes);
     }
     data_ = std::move(bigger);
-    capacity_ = static_cast<std::uint32_t>(grown);
+    capacity_ = grown;
   }
   read_index_ = kPrependRoom;
-  write_index_ = static_cast<std::uint32_t>(kPrependRoom + readable_bytes);
+  write_index_ = kPrependRoom + readable_bytes;
+  return true;
 }
 
 std::size_t Buffer::read_window(std::size_t max_bytes) const {
@@ -75,10 +84,12 @@ Result<std::size_t> Buffer::read_from_fd(int fd, std::size_t max_bytes) {
   if (n < 0) return last_system_error();
   const auto got = static_cast<std::size_t>(n);
   if (got <= direct) {
-    write_index_ += static_cast<std::uint32_t>(got);
+    write_index_ += got;
   } else {
-    write_index_ += static_cast<std::uint32_t>(direct);
-    append(std::span<const std::byte>(spill, got - direct));
+    write_index_ += direct;
+    if (!append(std::span<const std::byte>(spill, got - direct))) {
+      return std::make_error_code(std::errc::not_enough_memory);
+    }
   }
   return got;
 }

@@ -1,5 +1,7 @@
 #include "net/socket_ops.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -91,6 +93,12 @@ Result<std::size_t> try_send_to(int fd, std::span<const std::byte> bytes, const 
 Result<void> shutdown_write(int fd) {
   if (::shutdown(fd, SHUT_WR) != 0) return last_system_error();
   return {};
+}
+
+Result<std::size_t> unacknowledged_bytes(int fd) {
+  int queued = 0;
+  if (::ioctl(fd, SIOCOUTQ, &queued) != 0) return last_system_error();
+  return static_cast<std::size_t>(queued);
 }
 
 }  // namespace soket::net

@@ -42,5 +42,8 @@ Result<std::size_t> try_read(int fd, std::span<std::byte> into);
 Result<std::size_t> try_write(int fd, std::span<const std::byte> bytes);
 Result<std::size_t> try_send_to(int fd, std::span<const std::byte> bytes, const Address& to);
 Result<void> shutdown_write(int fd);
+// Bytes of a TCP socket's send queue not yet acknowledged by the peer (SIOCOUTQ). Zero means
+// the peer has everything: closing then loses nothing even if the peer's data follows.
+Result<std::size_t> unacknowledged_bytes(int fd);
 
 }  // namespace soket::net

@@ -20,14 +20,23 @@ std::optional<TimePoint> TimerQueue::next_deadline() const {
 }
 
 std::size_t TimerQueue::run_due(TimePoint now) {
-  // Take the due ones out first: callbacks may add and cancel freely while they run.
-  std::vector<std::function<void()>> due;
-  for (auto it = timers_.begin(); it != timers_.end() && it->first.first <= now;) {
-    due.push_back(std::move(it->second));
-    it = timers_.erase(it);
+  // Note the due ones first, then take each out just before it runs: a callback may cancel
+  // a timer of the same batch (which must then not run) and add new ones (which wait for the
+  // next call, since they are not in the list).
+  std::vector<Key> due;
+  for (auto it = timers_.begin(); it != timers_.end() && it->first.first <= now; ++it) {
+    due.push_back(it->first);
   }
-  for (auto& callback : due) callback();
-  return due.size();
+  std::size_t ran = 0;
+  for (const auto& key : due) {
+    const auto it = timers_.find(key);
+    if (it == timers_.end()) continue;  // Cancelled by an earlier callback of this batch.
+    auto callback = std::move(it->second);
+    timers_.erase(it);
+    callback();
+    ++ran;
+  }
+  return ran;
 }
 
 }  // namespace soket::reactor

@@ -22,7 +22,8 @@ class Server::LoopState {
         loop_(loop),
         service_(server.factory_(loop)),
         table_(loop, *service_,
-               conn::ConnectionSettings{server.config_.output_limit, server.config_.idle_timeout},
+               conn::ConnectionSettings{server.config_.output_limit, server.config_.idle_timeout,
+                                        server.config_.handshake_timeout},
                [this](const conn::TcpConnection& c) { on_released(c); }),
         index_(index) {}
 
@@ -90,16 +91,19 @@ class Server::LoopState {
 
  private:
   void on_accept(net::Fd fd, const net::Address& peer) {
+    // Counted before it is checked, in one step: two loops accepting at once cannot both
+    // take the last slot.
     const auto limit = server_.config_.max_connections;
-    if (limit != 0 && server_.open_connections_.load() >= limit) {
+    if (limit != 0 && server_.open_connections_.fetch_add(1) >= limit) {
+      --server_.open_connections_;
       log::info("{} refused: {} connections open (--max-conns)", peer.to_string(), limit);
       return;  // Closing the fd tells the client at once.
     }
+    if (limit == 0) ++server_.open_connections_;
     if (auto r = net::apply_connection_options(fd.get(), server_.config_.socket_options, true);
         !r) {
       log::warn("{}: cannot set socket options: {}", peer.to_string(), r.error().message());
     }
-    ++server_.open_connections_;
     ++server_.connections_;
     log::info("{} connected", peer.to_string());
     if (uring_) {

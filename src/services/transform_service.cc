@@ -7,6 +7,9 @@
 namespace soket::services {
 namespace {
 constexpr std::string_view kTooLong = "ERROR line too long (max 65536 bytes)\n";
+// 65,535 less the IPv4 and UDP headers: the largest datagram every UDP path can carry.
+constexpr std::size_t kMaxReplyDatagram = 65507;
+constexpr std::string_view kReplyTooLong = "ERROR reply too long (max 65507 bytes)\n";
 }  // namespace
 
 proto::transform::LocalTime local_time_now() {
@@ -43,13 +46,21 @@ void TransformService::on_open(conn::TcpConnection& connection) noexcept {
   framers_.emplace(connection.id(), proto::line::LineFramer(kMaxLine));
 }
 
-// The replies to every line of one read go out in one send: a pipelining client's lines
-// would otherwise cost a syscall each.
+// The replies to the lines of one read go out in sends of up to kReplyBatch: a pipelining
+// client's lines would otherwise cost a syscall each. Replies are ~30 times longer than the
+// shortest lines, so once the connection is backpressured the rest of the input waits (the
+// connection offers it again when the output has drained): what is queued for a peer that
+// does not read stays within --max-output plus one batch.
 void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
   auto& framer = framers_.at(connection.id());
   replies_.clear();
   const std::string_view now = timestamp();
   for (;;) {
+    if (replies_.size() >= kReplyBatch) {
+      connection.send(replies_);
+      replies_.clear();
+    }
+    if (connection.backpressured() || connection.closed()) break;
     const auto event = framer.next(input.readable_text());
     if (event.kind == proto::line::LineFramer::Kind::line) {
       append_reply_line(event.line, now);
@@ -65,12 +76,13 @@ void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) n
 void TransformService::on_peer_closed(conn::TcpConnection& connection, Buffer& input) noexcept {
   // A last message without its LF (nc without a final newline) still gets its answer.
   // on_data left no complete line behind, so what remains is that last message.
+  // A line already reported as too long (skipping) has had its ERROR; one that reached the
+  // limit only with its last byte is reported here.
   const auto it = framers_.find(connection.id());
-  if (it != framers_.end() && !it->second.skipping() && !input.empty() &&
-      input.size() <= kMaxLine) {
+  if (it != framers_.end() && !it->second.skipping() && !input.empty()) {
     std::string_view last = input.readable_text();
     if (last.back() == '\r') last.remove_suffix(1);
-    connection.send(reply_line(last));
+    connection.send(last.size() > kMaxLine ? kTooLong : reply_line(last));
   }
   input.clear();
 }
@@ -84,7 +96,10 @@ void TransformService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const 
   std::string_view message = as_text(payload);
   if (!message.empty() && message.back() == '\n') message.remove_suffix(1);
   if (!message.empty() && message.back() == '\r') message.remove_suffix(1);
-  endpoint.send_to(as_bytes(reply_line(message)), from);
+  // Case mapping can make a reply longer than its message (ß gives SS), and the fields add
+  // more: a reply that no datagram can carry is answered with an ERROR instead of nothing.
+  const std::string_view reply = reply_line(message);
+  endpoint.send_to(as_bytes(reply.size() > kMaxReplyDatagram ? kReplyTooLong : reply), from);
 }
 
 }  // namespace soket::services

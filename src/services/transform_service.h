@@ -21,6 +21,7 @@ proto::transform::LocalTime local_time_now();
 class TransformService final : public LoopService {
  public:
   static constexpr std::size_t kMaxLine = 65536;
+  static constexpr std::size_t kReplyBatch = 64 * 1024;
   using LocalClock = std::function<proto::transform::LocalTime()>;
 
   explicit TransformService(LocalClock clock = local_time_now) : clock_(std::move(clock)) {}

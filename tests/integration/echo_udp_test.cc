@@ -60,7 +60,9 @@ TEST(EchoUdp, RepliesReachEachSenderOnly) {
 
 TEST(EchoUdp, SocatIsAClient) {
   auto server = start_soket_server({"echo", "server", "--udp", "-p", "0"});
-  auto result = run({"socat", "-t", "1", "-", "UDP:127.0.0.1:" + std::to_string(server.port)},
+  // socat waits -t seconds after its input ends for the reply: wide enough for a loaded
+  // machine (the test takes that long, whatever the server does).
+  auto result = run({"socat", "-t", "3", "-", "UDP:127.0.0.1:" + std::to_string(server.port)},
                     "over socat\n");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "over socat\n");

@@ -32,6 +32,19 @@ TEST(TimerQueue, EqualDeadlinesKeepTheirOrder) {
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
+// Two timers due in the same batch: the first cancels the second, which must not run (an
+// idle timer cancelled by its connection's close must not fire on a freed connection).
+TEST(TimerQueue, TimerCancelledByAnotherOfTheSameBatchNeverRuns) {
+  TimerQueue timers;
+  bool second_ran = false;
+  TimerId second;
+  timers.add(TimePoint{} + 1ms, [&] { timers.cancel(second); });
+  second = timers.add(TimePoint{} + 2ms, [&] { second_ran = true; });
+  EXPECT_EQ(timers.run_due(TimePoint{} + 10ms), 1u);
+  EXPECT_FALSE(second_ran);
+  EXPECT_EQ(timers.size(), 0u);
+}
+
 TEST(TimerQueue, CancelledTimerNeverRuns) {
   TimerQueue timers;
   bool ran = false;
