@@ -6,6 +6,7 @@
 #include "proto/dns/names.h"
 #include "proto/dns/parser.h"
 #include "proto/dns/query.h"
+#include "proto/dns/tcp_framer.h"
 
 namespace soket::proto::dns {
 namespace {
@@ -247,6 +248,43 @@ TEST(DnsParse, ExtendedRcodeAndEdns) {
   EXPECT_TRUE(m->additional.empty());
   EXPECT_EQ(rcode_name(3), "NXDOMAIN");
   EXPECT_EQ(rcode_name(19), "RCODE19");
+}
+
+TEST(DnsTcpFramer, SplitAtEveryOffsetGivesTheWholeMessage) {
+  auto framed = build_tcp_query({0xBEEF, "a.bc", type::mx, true, 1232});
+  ASSERT_TRUE(framed.ok());
+  framed->push_back(std::byte{0x77});  // The start of a next message: never taken.
+  const std::span<const std::byte> whole(*framed);
+  const auto message = whole.subspan(2, whole.size() - 3);
+  for (std::size_t split = 0; split <= whole.size(); ++split) {
+    TcpFramer framer;
+    std::size_t used = framer.feed(whole.first(split));
+    EXPECT_EQ(framer.received(), used) << split;
+    if (!framer.complete()) used += framer.feed(whole.subspan(used));
+    ASSERT_TRUE(framer.complete()) << split;
+    EXPECT_EQ(used, whole.size() - 1) << split;
+    EXPECT_EQ(framer.wanted(), 0u);
+    EXPECT_EQ(framer.expected(), message.size());
+    EXPECT_TRUE(std::equal(message.begin(), message.end(), framer.message().begin(),
+                           framer.message().end()))
+        << split;
+  }
+  TcpFramer bytewise;  // One byte at a time; wanted() counts down to the end.
+  for (std::size_t i = 0; i + 1 < whole.size(); ++i) {
+    EXPECT_FALSE(bytewise.complete()) << i;
+    EXPECT_EQ(bytewise.wanted(), i < 2 ? 2 - i : whole.size() - 1 - i) << i;
+    EXPECT_EQ(bytewise.feed(whole.subspan(i, 1)), 1u);
+  }
+  EXPECT_TRUE(bytewise.complete());
+  EXPECT_EQ(bytewise.feed(whole.last(1)), 0u);  // Full: takes nothing more.
+}
+
+TEST(DnsTcpFramer, EmptyMessageIsCompleteAtOnce) {
+  TcpFramer framer;
+  EXPECT_EQ(framer.received(), 0u);
+  EXPECT_EQ(framer.feed(bytes({0, 0, 1})), 2u);
+  EXPECT_TRUE(framer.complete());
+  EXPECT_TRUE(framer.message().empty());
 }
 
 TEST(DnsNames, EscapesLikeDig) {
