@@ -40,6 +40,9 @@ TEST(DnsQuery, HandAnnotatedBytes) {
 TEST(DnsQuery, NamesAreValidated) {
   EXPECT_EQ(build_query({1, std::string(64, 'a') + ".com"}).error(), errc::label_too_long);
   EXPECT_EQ(build_query({1, "a..com"}).error(), errc::empty_label);
+  EXPECT_EQ(build_query({1, "a.com.."}).error(), errc::empty_label);  // Found by dns_query_fuzz.
+  EXPECT_EQ(build_query({1, ".."}).error(), errc::empty_label);
+  EXPECT_EQ(build_query({1, ".com"}).error(), errc::empty_label);
   std::string long_name;
   for (int i = 0; i < 5; ++i) long_name += std::string(60, 'x') + ".";
   EXPECT_EQ(build_query({1, long_name}).error(), errc::name_too_long);
@@ -203,6 +206,28 @@ std::vector<Malformed> malformed_cases() {
     r.record(type::a, bytes({192, 0, 2, 1}));
     r.writer().u8(0);
     cases.push_back({"trailing byte", r.take(), errc::trailing_bytes});
+  }
+  {
+    Reply r(1);  // A CAA tag with a line end and an escape byte in it (RFC 8659: alphanumeric).
+    r.record(type::caa, bytes({0, 3, 'a', '\n', 0x1B, 'v'}));
+    cases.push_back({"CAA tag of control bytes", r.take(), errc::bad_rdata});
+  }
+  {
+    Reply r(1);  // RFC 6891 section 6.1.1: OPT only in the additional section.
+    r.record(type::opt, {});
+    cases.push_back({"OPT among the answers", r.take(), errc::bad_opt});
+  }
+  {
+    Reply r(0);
+    r.writer().patch_u16_be(10, 2);  // ARCOUNT 2: two OPT records.
+    for (int i = 0; i < 2; ++i) {
+      r.writer().u8(0);
+      r.writer().u16_be(type::opt);
+      r.writer().u16_be(1232);
+      r.writer().u32_be(0);
+      r.writer().u16_be(0);
+    }
+    cases.push_back({"two OPT records", r.take(), errc::bad_opt});
   }
   return cases;
 }
