@@ -36,8 +36,10 @@ if [ -d tests/fuzz/corpus ]; then
     work="$logs/corpus-$name"
     cp -r "$corpus" "$work"
     echo "-- $name"
-    build-fuzz/tests/fuzz/"${name}_fuzz" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-      -print_final_stats=1 "$work" 2>&1 | tail -n 3
+    dict=()  # A dictionary of the format's pieces, where the target has one.
+    [ -f "tests/fuzz/${name}.dict" ] && dict=(-dict="tests/fuzz/${name}.dict")
+    build-fuzz/tests/fuzz/"${name}_fuzz" "${dict[@]}" -max_total_time="$fuzz_seconds" \
+      -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -n 3
   done
 fi
 
