@@ -106,6 +106,18 @@ TEST(DnsHostile, MalformedTcpRepliesAreClearErrors) {
   }
 }
 
+// A CAA tag with a line end and an escape sequence (RFC 8659 allows letters and digits): refused
+// as malformed, and not one byte of it reaches stdout, where a terminal would obey it.
+TEST(DnsHostile, EscapeSequenceInACaaTagNeverReachesTheTerminal) {
+  DnsAttack attack("caa-escape");
+  ASSERT_NE(attack.port(), 0);
+  auto asked = attack.ask({"--timeout", "1", "--tries", "1"});
+  EXPECT_EQ(asked.result.exit_code, 13) << asked.result.err;
+  expect_line(asked.result, {"malformed reply from 127.0.0.1", "does not fit its type"});
+  EXPECT_EQ(asked.result.out.find('\x1b'), std::string::npos) << asked.result.out;
+  EXPECT_EQ(asked.result.err.find('\x1b'), std::string::npos) << asked.result.err;
+}
+
 TEST(DnsHostile, TcpRetryClosedAtOnceIsReportedAsSuch) {
   DnsAttack attack("tc-close");
   ASSERT_NE(attack.port(), 0);

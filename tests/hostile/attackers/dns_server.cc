@@ -6,6 +6,7 @@
 //                    reply (A 192.0.2.7): the client must take the real one
 //   pointer-loop | pointer-forward | rdlength-overrun | huge-counts | bad-label | long-name
 //                    only that malformed reply (over UDP and over TCP)
+//   caa-escape       a CAA record whose tag holds a line end and a terminal escape sequence
 //   tc-close         a truncated (TC) UDP reply; the TCP retry is closed at once
 //   tc-reset         the same, the TCP retry reset (RST) at once
 //   tc-close-mid     the same, the TCP reply cut off after its first 10 of 100 bytes
@@ -110,6 +111,17 @@ Bytes malformed_reply(const std::string& mode, const Query& q) {
   } else if (mode == "bad-label") {  // Label type 01 (reserved).
     w.u8(0x41);
     w.u8('x');
+  } else if (mode == "caa-escape") {  // A tag that would recolour a terminal and fake a line.
+    const std::string tag = "issue\n\x1b[31mforged\x1b[0m";
+    w.u16_be(0xC00C);
+    w.u16_be(257);
+    w.u16_be(1);
+    w.u32_be(60);
+    w.u16_be(static_cast<std::uint16_t>(2 + tag.size() + 3));
+    w.u8(0);
+    w.u8(static_cast<std::uint8_t>(tag.size()));
+    w.append(std::as_bytes(std::span(tag.data(), tag.size())));
+    w.append(std::as_bytes(std::span("x.y", 3)));
   } else if (mode == "long-name") {  // Five labels of 63: over 255 bytes.
     for (int i = 0; i < 5; ++i) {
       w.u8(63);
