@@ -196,6 +196,24 @@ std::optional<DnsOutcome> on_try_expired(UdpExchange& e, const net::Address& ser
   return std::nullopt;
 }
 
+// Starts queries from `next` on until `concurrency` are in flight; one that cannot start (no
+// socket, a send that fails at once) gets its outcome now. Returns the next query to start.
+std::size_t start_more(const net::Address& server, const std::vector<DnsQuery>& queries,
+                       std::size_t next, const DnsOptions& options, int concurrency,
+                       std::vector<UdpExchange>& active, std::vector<DnsOutcome>& outcomes) {
+  for (; static_cast<int>(active.size()) < concurrency && next < queries.size(); ++next) {
+    auto e = start_udp(server, queries[next], options, next);
+    if (!e) {
+      outcomes[next] = {e.error()};
+    } else if (auto sent = send_try(*e, server, options); !sent) {
+      outcomes[next] = {sent.error()};
+    } else {
+      active.push_back(std::move(*e));
+    }
+  }
+  return next;
+}
+
 }  // namespace
 
 const std::error_category& dns_error_category() {
@@ -226,17 +244,8 @@ std::vector<DnsOutcome> query_dns_many(const net::Address& server,
   std::vector<UdpExchange> active;
   std::size_t next = 0;
   while (next < queries.size() || !active.empty()) {
-    while (static_cast<int>(active.size()) < concurrency && next < queries.size()) {
-      auto e = start_udp(server, queries[next], options, next);
-      ++next;
-      if (!e) {
-        outcomes[next - 1] = {e.error()};
-      } else if (auto sent = send_try(*e, server, options); !sent) {
-        outcomes[e->index] = {sent.error()};
-      } else {
-        active.push_back(std::move(*e));
-      }
-    }
+    next = start_more(server, queries, next, options, concurrency, active, outcomes);
+    if (active.empty()) continue;  // Every one started failed at once: nothing to wait for.
     std::vector<pollfd> fds;
     for (const auto& e : active) fds.push_back({e.fd.get(), POLLIN, 0});
     if (auto ready = net::wait_any(fds, soonest_deadline(active)); !ready) {

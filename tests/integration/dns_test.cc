@@ -378,6 +378,19 @@ TEST(DnsMalformed, SilenceIsATimeout) {
   EXPECT_NE(result.err.find("no answer"), std::string::npos);
 }
 
+// A query whose send fails at once (to a broadcast address without SO_BROADCAST: EACCES, and
+// nothing leaves the machine) ends at once with its error; it left nothing to wait for.
+TEST(DnsMalformed, SendThatFailsAtOnceEndsAtOnce) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result =
+      run({soket_binary(), "dns", "x.test", "@255.255.255.255", "--timeout", "1", "--tries", "1"},
+          {}, 90s);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.exit_code, 9) << result.err;
+  EXPECT_NE(result.err.find("255.255.255.255"), std::string::npos) << result.err;
+  EXPECT_LT(took, 10s);  // The baseline waited 60 s here.
+}
+
 TEST(DnsUsage, BadNamesAndTypes) {
   EXPECT_EQ(run({soket_binary(), "dns", std::string(64, 'a') + ".test", "@127.0.0.1"}).exit_code,
             2);

@@ -7,7 +7,7 @@
 //   pointer-loop | pointer-forward | rdlength-overrun | huge-counts | bad-label | long-name
 //                    only that malformed reply (over UDP and over TCP)
 //   caa-escape       a CAA record whose tag holds a line end and a terminal escape sequence
-//   tc-close         a truncated (TC) UDP reply; the TCP retry is closed at once
+//   tc-close         a truncated (TC) UDP reply; the TCP retry is closed once its query is in
 //   tc-reset         the same, the TCP retry reset (RST) at once
 //   tc-close-mid     the same, the TCP reply cut off after its first 10 of 100 bytes
 //   tc-trickle       the same, the TCP reply trickled one byte every 50 ms, forever
@@ -191,8 +191,7 @@ void serve_tcp(Server& s) {
   if (!accepted) return;
   ++s.connections;
   net::Fd conn = std::move(accepted->fd);
-  if (s.mode == "tc-close") return;  // Closed at once (a FIN).
-  if (s.mode == "tc-reset") {        // Closed with a RST: SO_LINGER of 0.
+  if (s.mode == "tc-reset") {  // Closed with a RST at once: SO_LINGER of 0.
     const linger hard{1, 0};
     ::setsockopt(conn.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
     return;
@@ -209,7 +208,9 @@ void serve_tcp(Server& s) {
     if (got) have += *got;
     if (have > 2) q = read_query(std::span(buffer, have).subspan(2));
   }
-  if (!q) return;
+  // Closed with a FIN as soon as the query is read: closing with the query unread would send
+  // a RST instead, and which of the two the client saw would depend on timing.
+  if (!q || s.mode == "tc-close") return;
   Bytes reply = s.mode == "tc-close-mid" ? Bytes(100) : malformed_reply(s.mode, *q);
   if (s.mode == "tc-trickle") reply = Bytes(65533);
   ByteWriter framed;
