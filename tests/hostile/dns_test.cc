@@ -6,9 +6,12 @@
 // SOKET_DNS_UNDER_TEST=/path/to/soket runs the same attacks against another binary (the
 // baseline, to show which of them it failed).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "hostile/attacker.h"
 
@@ -65,6 +68,25 @@ TEST(DnsHostile, SpoofedAndShortDatagramsAreIgnored) {
   auto asked = attack.ask({"--timeout", "5", "--tries", "1"});
   EXPECT_EQ(asked.result.exit_code, 0) << asked.result.err;
   EXPECT_EQ(asked.result.out, "192.0.2.7\n") << asked.result.err;
+  EXPECT_LT(asked.seconds, 4.0);
+}
+
+// The same with 40 queries from a file, 8 in flight: each exchange is filtered on its own (its
+// socket, its ID), so every one takes its own real reply.
+TEST(DnsHostile, SpoofedDatagramsIgnoredForEveryQueryInFlight) {
+  DnsAttack attack("spoof-then-real");
+  ASSERT_NE(attack.port(), 0);
+  const std::string path = "/tmp/soket-dns-hostile-" + std::to_string(::getpid());
+  {
+    std::ofstream file(path);
+    for (int i = 0; i < 40; ++i) file << "n" << i << ".test\n";
+  }
+  auto asked = attack.ask({"-f", path, "--concurrency", "8", "--timeout", "5", "--tries", "1"});
+  std::remove(path.c_str());
+  EXPECT_EQ(asked.result.exit_code, 0) << asked.result.err;
+  std::string expected;
+  for (int i = 0; i < 40; ++i) expected += "192.0.2.7\n";
+  EXPECT_EQ(asked.result.out, expected) << asked.result.err;
   EXPECT_LT(asked.seconds, 4.0);
 }
 
