@@ -150,11 +150,13 @@ std::optional<Result<Message>> our_reply(std::span<const std::byte> bytes,
   return message;
 }
 
-// Reads what has arrived, at most kMaxDatagramsPerWake datagrams. Nullopt while nothing
-// that ends the query has come (the wait goes on).
+// Reads what has arrived: at most kMaxDatagramsPerWake datagrams, and none once the try's
+// deadline has passed (a datagram may be dear to parse: thousands of records). Nullopt while
+// nothing that ends the query has come (the wait goes on).
 std::optional<DnsOutcome> take_reply(UdpExchange& e, const net::Address& server,
                                      const DnsOptions& options) {
   for (int read = 0; read < kMaxDatagramsPerWake; ++read) {
+    if (read > 0 && Clock::now() >= e.deadline) return std::nullopt;
     std::byte datagram[65536];
     net::Address from;
     auto n = net::try_receive_from(e.fd.get(), datagram, from);
@@ -253,13 +255,12 @@ std::vector<DnsOutcome> query_dns_many(const net::Address& server,
       active.clear();
       continue;
     }
-    const TimePoint now = Clock::now();
     std::vector<UdpExchange> still;
     for (std::size_t i = 0; i < active.size(); ++i) {
       auto& e = active[i];
       std::optional<DnsOutcome> done;
       if (fds[i].revents != 0) done = take_reply(e, server, options);
-      if (!done && now >= e.deadline) done = on_try_expired(e, server, options);
+      if (!done && Clock::now() >= e.deadline) done = on_try_expired(e, server, options);
       if (done) {
         outcomes[e.index] = std::move(*done);
       } else {

@@ -7,7 +7,8 @@
 // that does not parse is ignored too, but remembered: if no good reply comes before the try
 // ends, the query fails with what was wrong with it (the server did answer, so it is not
 // asked again). A flood of datagrams cannot hold a query past its deadline: at most
-// kMaxDatagramsPerWake are read before the clocks are looked at again.
+// kMaxDatagramsPerWake are read before the clocks are looked at again, and no more once the
+// try's deadline has passed.
 #pragma once
 
 #include <cstdint>

@@ -209,5 +209,18 @@ TEST(DnsHostile, FloodOfWrongIdsDoesNotHoldTheClientPastItsTimeout) {
   EXPECT_LT(asked.seconds, 8.0);
 }
 
+// Replies with our ID for another question, each a long parse (3,000 records with 255-byte
+// owners), pour in faster than the client can parse them, so its socket never runs dry: only
+// the per-wake-up bound (a count, and the try's deadline) brings it back to its clock. It
+// ends at its 1 s try with no answer; the flood lasts 20 s.
+TEST(DnsHostile, FloodOfCostlyRepliesDoesNotHoldTheClientPastItsTimeout) {
+  DnsAttack attack("flood-costly");
+  ASSERT_NE(attack.port(), 0);
+  auto asked = attack.ask({"--timeout", "1", "--tries", "1"});
+  EXPECT_EQ(asked.result.exit_code, 8) << asked.result.err;
+  expect_line(asked.result, {"no answer from 127.0.0.1"});
+  EXPECT_LT(asked.seconds, 8.0);
+}
+
 }  // namespace
 }  // namespace soket::test

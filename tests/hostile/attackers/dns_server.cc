@@ -12,6 +12,9 @@
 //   tc-close-mid     the same, the TCP reply cut off after its first 10 of 100 bytes
 //   tc-trickle       the same, the TCP reply trickled one byte every 50 ms, forever
 //   flood            no reply; datagrams with another ID flooded at the client instead
+//   flood-costly     no good reply; replies with our ID for another question flooded instead,
+//                    each of 3,000 records with a 255-byte owner of escaped bytes, so each
+//                    costs the client a long parse and the client's socket never runs dry
 //
 // It prints `listening on 127.0.0.1:PORT` once both sockets are bound, then serves until
 // killed or until LIFETIME seconds (default 60) have passed. On exit it prints what it did.
@@ -150,6 +153,35 @@ struct Server {
   long sent = 0, flooded = 0, connections = 0;
 };
 
+// Replies with our ID that are cheap to send and dear to parse: 3,000 records whose owner is
+// a pointer to a 255-byte name of bytes that each print as \DDD. Each parses, and only then
+// shows it answers another question. Sent as fast as the socket takes them.
+void send_costly_flood(Server& s, const Query& q, const net::Address& from, TimePoint stop) {
+  ByteWriter w = reply_head(q.id, 3000);
+  w.append(Bytes{std::byte{4}, std::byte{'e'}, std::byte{'v'}, std::byte{'i'}, std::byte{'l'},
+                 std::byte{0}});  // Another question ("evil.", same type and class).
+  w.append(std::span(q.question).last(4));
+  const auto name_at = static_cast<std::uint16_t>(w.size());
+  for (const std::size_t length : {63, 63, 63, 61}) {
+    w.u8(static_cast<std::uint8_t>(length));
+    for (std::size_t i = 0; i < length; ++i) w.u8(1);
+  }
+  w.u8(0);
+  for (int i = 0; i < 3000; ++i) {
+    if (i > 0) w.u16_be(static_cast<std::uint16_t>(0xC000 | name_at));
+    w.u16_be(1);
+    w.u16_be(1);
+    w.u32_be(60);
+    w.u16_be(4);
+    w.u32_be(0xC0000201);
+  }
+  const Bytes junk = w.take();
+  const TimePoint until = std::min(stop, Clock::now() + std::chrono::seconds(20));
+  while (Clock::now() < until) {
+    for (int i = 0; i < 16; ++i, ++s.flooded) send_datagram(s.udp.get(), junk, from);
+  }
+}
+
 void answer_udp(Server& s, const Query& q, const net::Address& from, TimePoint stop) {
   const int fd = s.udp.get();
   if (s.mode == "spoof-then-real") {
@@ -179,6 +211,8 @@ void answer_udp(Server& s, const Query& q, const net::Address& from, TimePoint s
     while (Clock::now() < until) {  // Bounded in time; a full buffer just drops.
       for (int i = 0; i < 256; ++i, ++s.flooded) send_datagram(fd, junk, from);
     }
+  } else if (s.mode == "flood-costly") {
+    send_costly_flood(s, q, from, stop);
   } else if (auto bad = malformed_reply(s.mode, q); !bad.empty()) {
     send_datagram(fd, bad, from);
     ++s.sent;
