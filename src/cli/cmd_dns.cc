@@ -27,6 +27,11 @@ struct DnsFlags {
   int concurrency = 64;
 };
 
+struct Targets {
+  std::string udp, tcp;  // "127.0.0.1:53 (udp)", the same with (tcp).
+  bool tcp_only = false;
+};
+
 struct Plan {
   std::vector<clients::DnsQuery> queries;
   std::string server_host;
@@ -86,14 +91,29 @@ std::optional<Failure> plan_queries(const DnsFlags& flags, Plan& plan) {
   return std::nullopt;
 }
 
-int exit_code_of(const Result<clients::DnsResponse>& response, const std::string& target,
-                 Duration timeout, bool report_errors) {
+// The failure of a query that got no response: a malformed reply, a connection the server
+// closed, or what client_failure says of a socket error. `target` names the transport used.
+Failure failure_of(const std::error_code& error, const std::string& target, Duration timeout) {
+  if (error.category() == proto::dns::error_category()) {
+    return {kExitMalformedReply,
+            fmt::format("malformed reply from {}: {}", target, error.message())};
+  }
+  if (error.category() == clients::dns_error_category()) {
+    return {kExitNetworkError, fmt::format("{}: {}; the server may have failed or refused us",
+                                           target, error.message())};
+  }
+  return client_failure(error, target, timeout);
+}
+
+int exit_code_of(const clients::DnsOutcome& outcome, const Targets& targets, Duration timeout,
+                 bool report_errors) {
+  const auto& response = outcome.response;
   if (!response) {
-    Failure failure =
-        response.error().category() == proto::dns::error_category()
-            ? Failure{kExitMalformedReply, fmt::format("malformed reply from {}: {}", target,
-                                                       response.error().message())}
-            : client_failure(response.error(), target, timeout);
+    const bool tcp = outcome.in_tcp_retry || targets.tcp_only;
+    Failure failure = failure_of(response.error(), tcp ? targets.tcp : targets.udp, timeout);
+    if (outcome.in_tcp_retry) {
+      failure.message = "the TCP retry after a truncated UDP reply failed: " + failure.message;
+    }
     return report_errors ? report(failure) : failure.code;
   }
   switch (response->message.header.rcode) {
@@ -118,9 +138,12 @@ int run_dns(const DnsFlags& flags) {
     plan.server_host = *system;
   }
   auto addresses = net::resolve(plan.server_host, port, net::Transport::udp);
-  const auto target = describe_target(plan.server_host, port, net::Transport::udp);
-  if (!addresses)
-    return report(client_failure(addresses.error(), target, from_seconds(flags.timeout)));
+  const Targets targets{describe_target(plan.server_host, port, net::Transport::udp),
+                        describe_target(plan.server_host, port, net::Transport::tcp), flags.tcp};
+  if (!addresses) {
+    return report(client_failure(addresses.error(), flags.tcp ? targets.tcp : targets.udp,
+                                 from_seconds(flags.timeout)));
+  }
   const net::Address server = addresses->front();
   clients::DnsOptions options{from_seconds(flags.timeout), flags.tries, flags.tcp,
                               !flags.no_recurse};
@@ -129,15 +152,15 @@ int run_dns(const DnsFlags& flags) {
   auto results = clients::query_dns_many(server, plan.queries, options, flags.concurrency);
   int first_failure = kExitOk;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& result = results[i];
+    const auto& result = results[i].response;
     if (flags.json) {
-      fmt::print("{}", json_text(plan.queries[i].name, plan.queries[i].qtype, result, shown));
+      fmt::print("{}", json_text(plan.queries[i].name, plan.queries[i].qtype, results[i], shown));
     } else if (result && flags.short_output) {
       fmt::print("{}", short_text(*result));
     } else if (result) {
       fmt::print("{}{}", i > 0 ? "\n" : "", dig_text(*result, shown));
     }
-    const int code = exit_code_of(result, target, options.timeout,
+    const int code = exit_code_of(results[i], targets, options.timeout,
                                   /*report_errors=*/!flags.json || results.size() == 1);
     if (first_failure == kExitOk) first_failure = code;
   }

@@ -2,8 +2,11 @@
 // our own on loopback (the machine may have no other DNS).
 #include <fmt/core.h>
 
+#include <fmt/ranges.h>
+
 #include <memory>
 
+#include "cli/demo_dns.h"
 #include "cli/demo_tour.h"
 #include "cli/dns_output.h"
 #include "cli/failure.h"
@@ -12,6 +15,19 @@
 #include "services/dns_zone_service.h"
 
 namespace soket::cli::demo {
+
+std::optional<std::string> dns_answer_mismatch(const proto::dns::Message& reply,
+                                               const std::vector<std::string>& expected) {
+  if (reply.header.rcode != 0) {
+    return fmt::format("status {}, not NOERROR", proto::dns::rcode_name(reply.header.rcode));
+  }
+  std::vector<std::string> got;
+  for (const auto& record : reply.answers) got.push_back(record.data);
+  if (got != expected) {
+    return fmt::format("answers [{}], not [{}]", fmt::join(got, ", "), fmt::join(expected, ", "));
+  }
+  return std::nullopt;
+}
 
 int dns_stop(int number) {
   heading(number, "DNS lookup (seed 002, part D)",
@@ -36,7 +52,9 @@ int dns_stop(int number) {
   if (auto failure = server.start()) return report(bind_failure(failure->error, failure->where));
   const auto& endpoint = server.endpoints().front();
   say(fmt::format("a responder for example.soket. is {}", services::describe(endpoint)));
-  for (const auto qtype : {proto::dns::type::a, proto::dns::type::txt}) {
+  const std::pair<std::uint16_t, std::string> asks[] = {{proto::dns::type::a, "192.0.2.10"},
+                                                        {proto::dns::type::txt, "\"halo!\""}};
+  for (const auto& [qtype, expected] : asks) {
     say(fmt::format("$ soket dns example.soket {} @127.0.0.1 -p {} --short",
                     proto::dns::type_name(qtype), endpoint.address.port()));
     auto response = clients::query_dns(endpoint.address, {"example.soket.", qtype},
@@ -46,6 +64,11 @@ int dns_stop(int number) {
           client_failure(response.error(), services::describe(endpoint), std::chrono::seconds(2)));
     }
     for (const auto& record : response->message.answers) say(record.data);
+    if (auto wrong = dns_answer_mismatch(response->message, {expected})) {
+      say(fmt::format("DIFFERENT: {}", *wrong));
+      return report({kExitFailure, fmt::format("the demo's DNS stop got a wrong answer for {}: {}",
+                                               proto::dns::type_name(qtype), *wrong)});
+    }
   }
   server_stopped(server.stop());
   return kExitOk;

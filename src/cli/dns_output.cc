@@ -98,12 +98,15 @@ std::string short_text(const clients::DnsResponse& response) {
 }
 
 std::string json_text(const std::string& name, std::uint16_t qtype,
-                      const Result<clients::DnsResponse>& response, const DnsShown& shown) {
+                      const clients::DnsOutcome& outcome, const DnsShown& shown) {
+  const auto& response = outcome.response;
   const std::string head =
       fmt::format("{{\"name\":{},\"type\":\"{}\",\"server\":{}", json_string(name),
                   proto::dns::type_name(qtype), json_string(shown.server));
-  if (!response)
-    return head + fmt::format(",\"error\":{}}}\n", json_string(response.error().message()));
+  if (!response) {
+    return head + fmt::format(",\"error\":{}{}}}\n", json_string(response.error().message()),
+                              outcome.in_tcp_retry ? ",\"tcp_retry\":true" : "");
+  }
   const auto& m = response->message;
   return head + fmt::format(
                     ",\"status\":\"{}\",\"id\":{},\"flags\":{},\"answer\":{},\"authority\":{},"

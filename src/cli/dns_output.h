@@ -14,7 +14,9 @@ struct DnsShown {
 
 std::string dig_text(const clients::DnsResponse& response, const DnsShown& shown);
 std::string short_text(const clients::DnsResponse& response);
+// One object per query; a failed one has "error" (and "tcp_retry": true when the failure
+// came from the TCP retry of a truncated UDP reply).
 std::string json_text(const std::string& name, std::uint16_t qtype,
-                      const Result<clients::DnsResponse>& response, const DnsShown& shown);
+                      const clients::DnsOutcome& outcome, const DnsShown& shown);
 
 }  // namespace soket::cli

@@ -2,7 +2,13 @@
 // ID, retried on timeout, repeated over TCP when the reply is truncated (TC=1).
 //
 // Spoofing defence: a datagram counts only if it comes from the server's address and port
-// and carries our ID and our question; anything else is ignored and the wait goes on.
+// and carries our ID and our question; anything else is ignored and the wait goes on:
+// datagrams too short for a header, another ID, another question. A datagram with our ID
+// that does not parse is ignored too, but remembered: if no good reply comes before the try
+// ends, the query fails with what was wrong with it (the server did answer, so it is not
+// asked again). A flood of datagrams cannot hold a query past its deadline: at most
+// kMaxDatagramsPerWake are read before the clocks are looked at again, and no more once the
+// try's deadline has passed.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +22,17 @@
 #include "proto/dns/message.h"
 
 namespace soket::clients {
+
+// Failures of the exchange itself, apart from malformed replies (proto::dns::errc).
+enum class dns_errc {
+  closed_before_reply = 1,  // The TCP peer closed before the first byte of its reply.
+  closed_mid_reply,         // The TCP peer closed with its reply incomplete.
+};
+const std::error_category& dns_error_category();
+std::error_code make_error_code(dns_errc e);
+
+// Datagrams read from one socket per wake-up, at most (then the deadlines are checked).
+inline constexpr int kMaxDatagramsPerWake = 64;
 
 struct DnsOptions {
   Duration timeout = std::chrono::seconds(5);  // Per try.
@@ -37,15 +54,25 @@ struct DnsResponse {
   bool retried_over_tcp = false;  // The UDP reply was truncated.
 };
 
-// Errors: std::errc::timed_out, socket errors, and proto::dns::errc for a malformed reply
-// (or for a name that cannot be encoded).
+// What became of one query: its response, or its error and whether that error came from
+// the TCP retry of a truncated UDP reply (so a closed or reset retry is not taken for a
+// fault of the UDP reply).
+struct DnsOutcome {
+  Result<DnsResponse> response = make_error_code(std::errc::operation_canceled);
+  bool in_tcp_retry = false;
+};
+
+// Errors: std::errc::timed_out (the try's --timeout passed; over TCP the whole exchange, so a
+// reply trickled byte by byte ends there too), socket errors (connection_refused,
+// connection_reset...), dns_errc, and proto::dns::errc for a malformed reply (or for a name
+// that cannot be encoded).
 Result<DnsResponse> query_dns(const net::Address& server, const DnsQuery& query,
                               const DnsOptions& options);
 // Many queries, `concurrency` in flight at once, each with its own timeout and retries.
-// Results come in the order of `queries`.
-std::vector<Result<DnsResponse>> query_dns_many(const net::Address& server,
-                                                const std::vector<DnsQuery>& queries,
-                                                const DnsOptions& options, int concurrency);
+// Outcomes come in the order of `queries`.
+std::vector<DnsOutcome> query_dns_many(const net::Address& server,
+                                       const std::vector<DnsQuery>& queries,
+                                       const DnsOptions& options, int concurrency);
 
 // An internationalised name to its ASCII form (IDNA 2008, with libidn2); ASCII as it is.
 Result<std::string> to_ascii_name(std::string_view name);
@@ -53,3 +80,6 @@ Result<std::string> to_ascii_name(std::string_view name);
 std::optional<std::string> system_nameserver();
 
 }  // namespace soket::clients
+
+template <>
+struct std::is_error_code_enum<soket::clients::dns_errc> : std::true_type {};

@@ -44,6 +44,14 @@ Result<void> wait_ready(int fd, short events, TimePoint deadline) {
   }
 }
 
+Result<std::size_t> wait_any(std::span<pollfd> fds, TimePoint deadline) {
+  for (;;) {
+    const int n = ::poll(fds.data(), fds.size(), poll_timeout_ms(deadline));
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return last_system_error();
+  }
+}
+
 Result<Connected> connect_any(const std::vector<Address>& addresses, Transport transport,
                               TimePoint deadline) {
   std::error_code last_error = std::make_error_code(std::errc::address_not_available);

@@ -3,6 +3,8 @@
 // A deadline that passes gives std::errc::timed_out.
 #pragma once
 
+#include <poll.h>
+
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -19,6 +21,9 @@ namespace soket::net {
 
 // Waits until fd is ready for `events` (POLLIN / POLLOUT) or the deadline passes.
 Result<void> wait_ready(int fd, short events, TimePoint deadline);
+// Waits until one of `fds` is ready or the deadline passes (poll(2), EINTR retried); returns
+// how many are ready, 0 when the deadline passed. Their `revents` say which.
+Result<std::size_t> wait_any(std::span<pollfd> fds, TimePoint deadline);
 
 struct Connected {
   Fd fd;

@@ -90,6 +90,16 @@ Result<std::size_t> try_send_to(int fd, std::span<const std::byte> bytes, const 
   return static_cast<std::size_t>(n);
 }
 
+Result<std::size_t> try_receive_from(int fd, std::span<std::byte> into, Address& from) {
+  ssize_t n;
+  do {
+    *from.length_slot() = Address::kCapacity;
+    n = ::recvfrom(fd, into.data(), into.size(), 0, from.data(), from.length_slot());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return last_system_error();
+  return static_cast<std::size_t>(n);
+}
+
 Result<void> shutdown_write(int fd) {
   if (::shutdown(fd, SHUT_WR) != 0) return last_system_error();
   return {};

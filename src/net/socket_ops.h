@@ -41,6 +41,8 @@ Result<std::size_t> try_read(int fd, std::span<std::byte> into);
 // send(2) with MSG_NOSIGNAL: a closed peer gives EPIPE, never a SIGPIPE that kills us.
 Result<std::size_t> try_write(int fd, std::span<const std::byte> bytes);
 Result<std::size_t> try_send_to(int fd, std::span<const std::byte> bytes, const Address& to);
+// recvfrom(2): one datagram into `into` (cut to its size), its sender in `from`.
+Result<std::size_t> try_receive_from(int fd, std::span<std::byte> into, Address& from);
 Result<void> shutdown_write(int fd);
 // Bytes of a TCP socket's send queue not yet acknowledged by the peer (SIOCOUTQ). Zero means
 // the peer has everything: closing then loses nothing even if the peer's data follows.

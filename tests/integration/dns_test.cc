@@ -54,7 +54,8 @@ $TTL 300
 )";
 
 int free_port() {
-  // A port free for both UDP and TCP at this moment; knotd binds both right away.
+  // A port free for both UDP and TCP at this moment. It is released before knotd binds it, so
+  // another program may take it in between: Knot checks after the start that knotd holds it.
   for (int attempt = 0; attempt < 20; ++attempt) {
     auto udp = net::open_bound_datagram(net::Address::parse("127.0.0.1", 0).value(), {});
     const auto port = net::local_address(udp->get())->port();
@@ -64,6 +65,10 @@ int free_port() {
 }
 
 // Knot DNS, authoritative for soket.test. and 2.0.192.in-addr.arpa., on 127.0.0.1 and ::1.
+// The port comes from free_port() and is checked after the start: knotd must have bound it
+// (else it says "cannot bind address" and exits, and another port is tried), and its SOA
+// must come back over UDP and over TCP, from this zone (serial 2026112101), not from a
+// stranger that took the port first.
 class Knot {
  public:
   Knot() {
@@ -71,20 +76,14 @@ class Knot {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "soket.test.zone") << zone_text();
     std::ofstream(dir_ / "reverse.zone") << kReverseZone;
-    port_ = free_port();
-    std::ofstream(dir_ / "knot.conf")
-        << "server:\n  rundir: \"" << dir_.string() << "\"\n  listen: [ 127.0.0.1@" << port_
-        << ", ::1@" << port_ << " ]\n"
-        << "log:\n  - target: stderr\n    any: info\n"
-        << "database:\n  storage: \"" << dir_.string() << "\"\n"
-        << "template:\n  - id: default\n    storage: \"" << dir_.string() << "\"\n"
-        << "zone:\n  - domain: soket.test\n    file: soket.test.zone\n"
-        << "  - domain: 2.0.192.in-addr.arpa\n    file: reverse.zone\n";
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"knotd", "-c", (dir_ / "knot.conf").string()});
-    // Ready once both zones are loaded (knotd says so on stderr).
-    ready_ = process_->wait_for_stderr_line("[soket.test.] loaded").has_value() &&
-             process_->wait_for_stderr_line("[2.0.192.in-addr.arpa.] loaded").has_value();
+    for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
+      port_ = free_port();
+      start();
+      ready_ = process_->wait_for_stderr_line("[soket.test.] loaded", 20s).has_value() &&
+               process_->wait_for_stderr_line("[2.0.192.in-addr.arpa.] loaded", 20s).has_value() &&
+               answers_soa("+notcp") && answers_soa("+tcp");
+      if (!ready_ && process_->err().find("cannot bind") == std::string::npos) break;
+    }
   }
   ~Knot() {
     process_.reset();  // Kills knotd, by its PID.
@@ -95,6 +94,26 @@ class Knot {
   std::string err() const { return process_->err(); }
 
  private:
+  void start() {
+    std::ofstream(dir_ / "knot.conf")
+        << "server:\n  rundir: \"" << dir_.string() << "\"\n  listen: [ 127.0.0.1@" << port_
+        << ", ::1@" << port_ << " ]\n"
+        << "log:\n  - target: stderr\n    any: info\n"
+        << "database:\n  storage: \"" << dir_.string() << "\"\n"
+        << "template:\n  - id: default\n    storage: \"" << dir_.string() << "\"\n"
+        << "zone:\n  - domain: soket.test\n    file: soket.test.zone\n"
+        << "  - domain: 2.0.192.in-addr.arpa\n    file: reverse.zone\n";
+    process_.reset();  // A knotd of an earlier attempt, by its PID.
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"knotd", "-c", (dir_ / "knot.conf").string()});
+  }
+  // dig, the oracle, asks for the zone's SOA over one transport.
+  bool answers_soa(const char* transport) const {
+    auto dig = run({"dig", "@127.0.0.1", "-p", std::to_string(port_), "soket.test", "SOA", "+short",
+                    "+time=5", "+tries=2", transport});
+    return dig.exit_code == 0 && dig.out.find(" 2026112101 ") != std::string::npos;
+  }
+
   fs::path dir_;
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
@@ -110,7 +129,8 @@ std::multiset<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-class Dns : public testing::Test {
+// Each test starts a knotd (heavy-ish): "Heavy" in the suite's name serialises them.
+class DnsKnotHeavy : public testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(knot_.ready()) << knot_.err(); }
 
@@ -141,7 +161,7 @@ class Dns : public testing::Test {
   Knot knot_;
 };
 
-TEST_F(Dns, EveryTypeMatchesDig) {
+TEST_F(DnsKnotHeavy, EveryTypeMatchesDig) {
   expect_same_as_dig({"soket.test", "A"});
   expect_same_as_dig({"soket.test", "AAAA"});
   expect_same_as_dig({"soket.test", "MX"});
@@ -153,31 +173,31 @@ TEST_F(Dns, EveryTypeMatchesDig) {
   expect_same_as_dig({"opaque.soket.test", "TYPE4321"});
 }
 
-TEST_F(Dns, CnameChainMatchesDig) {
+TEST_F(DnsKnotHeavy, CnameChainMatchesDig) {
   expect_same_as_dig({"www.soket.test", "A"});
 }
 
-TEST_F(Dns, ReverseLookup) {
+TEST_F(DnsKnotHeavy, ReverseLookup) {
   auto ours = soket({"-x", "192.0.2.1", "--short"});
   EXPECT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_EQ(ours.out, "soket.test.\n");
 }
 
-TEST_F(Dns, NxdomainHasItsExitCode) {
+TEST_F(DnsKnotHeavy, NxdomainHasItsExitCode) {
   auto ours = soket({"nope.soket.test"});
   EXPECT_EQ(ours.exit_code, 11) << ours.err;
   EXPECT_NE(ours.out.find("status: NXDOMAIN"), std::string::npos) << ours.out;
   EXPECT_NE(ours.out.find(";; AUTHORITY SECTION:"), std::string::npos);
 }
 
-TEST_F(Dns, NoErrorWithoutRecordsIsSuccess) {
+TEST_F(DnsKnotHeavy, NoErrorWithoutRecordsIsSuccess) {
   auto ours = soket({"mail.soket.test", "MX"});
   EXPECT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_NE(ours.out.find("status: NOERROR"), std::string::npos);
   EXPECT_NE(ours.out.find("ANSWER: 0"), std::string::npos);
 }
 
-TEST_F(Dns, TruncatedAnswerIsRepeatedOverTcp) {
+TEST_F(DnsKnotHeavy, TruncatedAnswerIsRepeatedOverTcp) {
   auto ours = soket({"big.soket.test", "TXT"});
   EXPECT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_NE(ours.out.find("Truncated, retrying in TCP mode"), std::string::npos);
@@ -185,7 +205,7 @@ TEST_F(Dns, TruncatedAnswerIsRepeatedOverTcp) {
   expect_same_as_dig({"big.soket.test", "TXT"});
 }
 
-TEST_F(Dns, TcpFromTheStartAndIpv6Server) {
+TEST_F(DnsKnotHeavy, TcpFromTheStartAndIpv6Server) {
   auto tcp = soket({"soket.test", "--tcp", "--short"});
   EXPECT_EQ(tcp.out, "192.0.2.1\n") << tcp.err;
   auto v6 = run({soket_binary(), "dns", "soket.test", "AAAA", "@::1", "-p",
@@ -193,12 +213,12 @@ TEST_F(Dns, TcpFromTheStartAndIpv6Server) {
   EXPECT_EQ(v6.out, "2001:db8::1\n") << v6.err;
 }
 
-TEST_F(Dns, InternationalisedName) {
+TEST_F(DnsKnotHeavy, InternationalisedName) {
   auto ours = soket({"b\u00fccher.soket.test", "--short"});
   EXPECT_EQ(ours.out, "192.0.2.99\n") << ours.err;
 }
 
-TEST_F(Dns, FileOfQueriesInInputOrder) {
+TEST_F(DnsKnotHeavy, FileOfQueriesInInputOrder) {
   const auto path = fs::temp_directory_path() / ("soket-dns-" + std::to_string(::getpid()));
   std::ofstream(path) << "soket.test\nmail.soket.test A\nsoket.test AAAA\nnope.soket.test\n"
                       << "sip.soket.test\n";
@@ -208,7 +228,7 @@ TEST_F(Dns, FileOfQueriesInInputOrder) {
   EXPECT_EQ(ours.exit_code, 11);  // One of them was NXDOMAIN.
 }
 
-TEST_F(Dns, JsonParses) {
+TEST_F(DnsKnotHeavy, JsonParses) {
   auto ours = soket({"soket.test", "MX", "--json"});
   EXPECT_EQ(ours.exit_code, 0);
   auto check = run({"python3", "-c",
@@ -218,7 +238,7 @@ TEST_F(Dns, JsonParses) {
   EXPECT_EQ(check.out, "NOERROR 10 mail.soket.test.\n") << check.err << ours.out;
 }
 
-TEST_F(Dns, DigStyleOutput) {
+TEST_F(DnsKnotHeavy, DigStyleOutput) {
   auto ours = soket({"soket.test"});
   EXPECT_NE(ours.out.find(";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: "),
             std::string::npos);
@@ -282,8 +302,6 @@ TEST(DnsMalformed, EachDefectIsAClearErrorWithItsExitCode) {
     const char* message;
   };
   const std::vector<Case> cases = {
-      {"truncated header", [](auto q) { return std::vector<std::byte>(q.begin(), q.begin() + 5); },
-       "shorter than a DNS header"},
       {"pointer loop",
        [](auto q) {
          ByteWriter w;  // An answer whose name points at itself.
@@ -341,11 +359,36 @@ TEST(DnsMalformed, MismatchedIdAndWrongPortAreIgnored) {
   EXPECT_EQ(result.out, "192.0.2.7\n");
 }
 
+// A datagram too short to be a reply is not one: ignored like a spoofed datagram, so a
+// server that sends only that has not answered (tests/hostile/dns_test.cc shows the real
+// reply after it is still taken).
+TEST(DnsMalformed, ShortDatagramIsIgnoredNotAnAnswer) {
+  UdpResponder responder([](std::span<const std::byte> q) {
+    return std::vector<CannedReply>{{std::vector<std::byte>(q.begin(), q.begin() + 5), false}};
+  });
+  auto result = ask(responder);
+  EXPECT_EQ(result.exit_code, 8) << result.err;
+  EXPECT_NE(result.err.find("no answer"), std::string::npos) << result.err;
+}
+
 TEST(DnsMalformed, SilenceIsATimeout) {
   UdpResponder responder([](std::span<const std::byte>) { return std::vector<CannedReply>{}; });
   auto result = ask(responder);
   EXPECT_EQ(result.exit_code, 8) << result.err;
   EXPECT_NE(result.err.find("no answer"), std::string::npos);
+}
+
+// A query whose send fails at once (to a broadcast address without SO_BROADCAST: EACCES, and
+// nothing leaves the machine) ends at once with its error; it left nothing to wait for.
+TEST(DnsMalformed, SendThatFailsAtOnceEndsAtOnce) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result =
+      run({soket_binary(), "dns", "x.test", "@255.255.255.255", "--timeout", "1", "--tries", "1"},
+          {}, 90s);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.exit_code, 9) << result.err;
+  EXPECT_NE(result.err.find("255.255.255.255"), std::string::npos) << result.err;
+  EXPECT_LT(took, 10s);  // The baseline waited 60 s here.
 }
 
 TEST(DnsUsage, BadNamesAndTypes) {

@@ -35,6 +35,8 @@ const char* describe(errc code) {
       return "bytes follow the last record";
     case errc::wrong_reply:
       return "the reply answers another query";
+    case errc::bad_opt:
+      return "an OPT record outside the additional section, or more than one";
   }
   return "malformed DNS message";
 }

@@ -65,6 +65,7 @@ enum class errc {
   counts_mismatch,       // Header counts promise more records than the message holds.
   trailing_bytes,        // Bytes after the last record.
   wrong_reply,           // A TCP reply for another ID or question.
+  bad_opt,               // An OPT record outside the additional section, or two of them.
 };
 const std::error_category& error_category();
 std::error_code make_error_code(errc e);

@@ -15,7 +15,8 @@ Result<void> write_name(ByteWriter& out, std::string_view name) {
   while (!name.empty()) {
     const auto dot = name.find('.');
     const auto label = name.substr(0, dot);
-    if (label.empty()) return make_error_code(errc::empty_label);
+    // "a.." is "a." with an empty last label: only one final dot (the root's) may go.
+    if (label.empty() || dot + 1 == name.size()) return make_error_code(errc::empty_label);
     if (label.size() > kMaxLabel) return make_error_code(errc::label_too_long);
     wire += label.size() + 1;
     if (wire > kMaxName) return make_error_code(errc::name_too_long);

@@ -143,6 +143,14 @@ Result<std::string> read_rdata(ByteReader& r, Bytes message, std::uint16_t rtype
         return make_error_code(errc::bad_rdata);
       }
       const auto tag = r.bytes(*tag_length);
+      // RFC 8659 section 4.1: a tag is ASCII letters and digits. Anything else is refused, so
+      // that no control byte of a tag reaches a terminal unescaped.
+      for (const std::byte b : *tag) {
+        const auto c = std::to_integer<unsigned char>(b);
+        const bool letter_or_digit =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!letter_or_digit) return make_error_code(errc::bad_rdata);
+      }
       const auto value = r.bytes(end - r.position());
       std::string quoted = "\"";
       for (const std::byte b : *value) {
@@ -163,7 +171,7 @@ Result<std::string> read_rdata(ByteReader& r, Bytes message, std::uint16_t rtype
 }
 
 //   NAME | TYPE (16) | CLASS (16) | TTL (32) | RDLENGTH (16) | RDATA
-Result<Record> read_record(ByteReader& r, Bytes message) {
+Result<Record> read_record(ByteReader& r, Bytes message, bool additional) {
   auto owner = read_name(r, message);
   if (!owner) return owner.error();
   const auto rtype = r.u16_be(), rclass = r.u16_be();
@@ -172,6 +180,8 @@ Result<Record> read_record(ByteReader& r, Bytes message) {
   if (!rdlength) return make_error_code(errc::truncated);
   if (*rdlength > r.remaining()) return make_error_code(errc::rdlength_overrun);
   Record record{*owner, *rtype, *rclass, *ttl, {}};
+  // RFC 6891 section 6.1.1: the OPT pseudo-record belongs in the additional section only.
+  if (*rtype == type::opt && !additional) return make_error_code(errc::bad_opt);
   if (*rtype == type::opt) {  // Kept whole: the caller turns it into Edns.
     record.data = hex(*r.bytes(*rdlength));
     return record;
@@ -182,11 +192,11 @@ Result<Record> read_record(ByteReader& r, Bytes message) {
   return record;
 }
 
-Result<void> read_section(ByteReader& r, Bytes message, std::size_t count,
-                          std::vector<Record>& out) {
+Result<void> read_section(ByteReader& r, Bytes message, std::size_t count, std::vector<Record>& out,
+                          bool additional = false) {
   for (std::size_t i = 0; i < count; ++i) {
     if (r.empty()) return make_error_code(errc::counts_mismatch);
-    auto record = read_record(r, message);
+    auto record = read_record(r, message, additional);
     if (!record) return record.error();
     out.push_back(std::move(*record));
   }
@@ -217,7 +227,7 @@ Result<Message> parse_message(std::span<const std::byte> bytes) {
   if (auto s = read_section(r, bytes, header->ancount, message.answers); !s) return s.error();
   if (auto s = read_section(r, bytes, header->nscount, message.authority); !s) return s.error();
   std::vector<Record> additional;
-  if (auto s = read_section(r, bytes, header->arcount, additional); !s) return s.error();
+  if (auto s = read_section(r, bytes, header->arcount, additional, true); !s) return s.error();
   if (!r.empty()) return make_error_code(errc::trailing_bytes);
   // RFC 6891 section 6.1.3: the OPT record's class is the UDP size, its TTL the extended
   // rcode (8 bits), the version (8) and the flags (16, DO first).
@@ -226,6 +236,7 @@ Result<Message> parse_message(std::span<const std::byte> bytes) {
       message.additional.push_back(std::move(record));
       continue;
     }
+    if (message.edns) return make_error_code(errc::bad_opt);  // More than one (6.1.1).
     message.edns = Edns{record.rclass, static_cast<std::uint8_t>((record.ttl >> 16) & 0xFF),
                         (record.ttl & 0x8000) != 0};
     message.header.rcode |= static_cast<std::uint16_t>(((record.ttl >> 24) & 0xFF) << 4);

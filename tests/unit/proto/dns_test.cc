@@ -6,6 +6,7 @@
 #include "proto/dns/names.h"
 #include "proto/dns/parser.h"
 #include "proto/dns/query.h"
+#include "proto/dns/tcp_framer.h"
 
 namespace soket::proto::dns {
 namespace {
@@ -39,6 +40,9 @@ TEST(DnsQuery, HandAnnotatedBytes) {
 TEST(DnsQuery, NamesAreValidated) {
   EXPECT_EQ(build_query({1, std::string(64, 'a') + ".com"}).error(), errc::label_too_long);
   EXPECT_EQ(build_query({1, "a..com"}).error(), errc::empty_label);
+  EXPECT_EQ(build_query({1, "a.com.."}).error(), errc::empty_label);  // Found by dns_query_fuzz.
+  EXPECT_EQ(build_query({1, ".."}).error(), errc::empty_label);
+  EXPECT_EQ(build_query({1, ".com"}).error(), errc::empty_label);
   std::string long_name;
   for (int i = 0; i < 5; ++i) long_name += std::string(60, 'x') + ".";
   EXPECT_EQ(build_query({1, long_name}).error(), errc::name_too_long);
@@ -203,6 +207,28 @@ std::vector<Malformed> malformed_cases() {
     r.writer().u8(0);
     cases.push_back({"trailing byte", r.take(), errc::trailing_bytes});
   }
+  {
+    Reply r(1);  // A CAA tag with a line end and an escape byte in it (RFC 8659: alphanumeric).
+    r.record(type::caa, bytes({0, 3, 'a', '\n', 0x1B, 'v'}));
+    cases.push_back({"CAA tag of control bytes", r.take(), errc::bad_rdata});
+  }
+  {
+    Reply r(1);  // RFC 6891 section 6.1.1: OPT only in the additional section.
+    r.record(type::opt, {});
+    cases.push_back({"OPT among the answers", r.take(), errc::bad_opt});
+  }
+  {
+    Reply r(0);
+    r.writer().patch_u16_be(10, 2);  // ARCOUNT 2: two OPT records.
+    for (int i = 0; i < 2; ++i) {
+      r.writer().u8(0);
+      r.writer().u16_be(type::opt);
+      r.writer().u16_be(1232);
+      r.writer().u32_be(0);
+      r.writer().u16_be(0);
+    }
+    cases.push_back({"two OPT records", r.take(), errc::bad_opt});
+  }
   return cases;
 }
 
@@ -247,6 +273,43 @@ TEST(DnsParse, ExtendedRcodeAndEdns) {
   EXPECT_TRUE(m->additional.empty());
   EXPECT_EQ(rcode_name(3), "NXDOMAIN");
   EXPECT_EQ(rcode_name(19), "RCODE19");
+}
+
+TEST(DnsTcpFramer, SplitAtEveryOffsetGivesTheWholeMessage) {
+  auto framed = build_tcp_query({0xBEEF, "a.bc", type::mx, true, 1232});
+  ASSERT_TRUE(framed.ok());
+  framed->push_back(std::byte{0x77});  // The start of a next message: never taken.
+  const std::span<const std::byte> whole(*framed);
+  const auto message = whole.subspan(2, whole.size() - 3);
+  for (std::size_t split = 0; split <= whole.size(); ++split) {
+    TcpFramer framer;
+    std::size_t used = framer.feed(whole.first(split));
+    EXPECT_EQ(framer.received(), used) << split;
+    if (!framer.complete()) used += framer.feed(whole.subspan(used));
+    ASSERT_TRUE(framer.complete()) << split;
+    EXPECT_EQ(used, whole.size() - 1) << split;
+    EXPECT_EQ(framer.wanted(), 0u);
+    EXPECT_EQ(framer.expected(), message.size());
+    EXPECT_TRUE(std::equal(message.begin(), message.end(), framer.message().begin(),
+                           framer.message().end()))
+        << split;
+  }
+  TcpFramer bytewise;  // One byte at a time; wanted() counts down to the end.
+  for (std::size_t i = 0; i + 1 < whole.size(); ++i) {
+    EXPECT_FALSE(bytewise.complete()) << i;
+    EXPECT_EQ(bytewise.wanted(), i < 2 ? 2 - i : whole.size() - 1 - i) << i;
+    EXPECT_EQ(bytewise.feed(whole.subspan(i, 1)), 1u);
+  }
+  EXPECT_TRUE(bytewise.complete());
+  EXPECT_EQ(bytewise.feed(whole.last(1)), 0u);  // Full: takes nothing more.
+}
+
+TEST(DnsTcpFramer, EmptyMessageIsCompleteAtOnce) {
+  TcpFramer framer;
+  EXPECT_EQ(framer.received(), 0u);
+  EXPECT_EQ(framer.feed(bytes({0, 0, 1})), 2u);
+  EXPECT_TRUE(framer.complete());
+  EXPECT_TRUE(framer.message().empty());
 }
 
 TEST(DnsNames, EscapesLikeDig) {
