@@ -76,7 +76,7 @@ int run_chat_server(const ChatServerFlags& flags) {
   chat.udp_idle_timeout = from_seconds(flags.idle_timeout);
   chat.handshake_timeout = config.handshake_timeout;
   chat.output_limit = config.output_limit;
-  chat.total_output_limit = std::max(flags.max_output_total, config.output_limit);
+  chat.total_output_limit = flags.max_output_total;
   chat.max_pending_udp = flags.max_pending_udp;
   chat.seed_compatible = flags.seed_compatible;
   std::fflush(stdout);  // The writer thread writes to fd 1 directly, after what stdio holds.

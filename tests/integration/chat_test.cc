@@ -247,7 +247,14 @@ std::string last_nonblank_line(const std::string& screen) {
 TEST_F(Chat, InteractiveClientKeepsTheTypedLineIntact) {
   if (run({"tmux", "-V"}).exit_code != 0) GTEST_SKIP() << "tmux is not installed";
   struct KillServer {
-    ~KillServer() { tmux({"kill-server"}); }  // Ours alone: -L names our private socket.
+    ~KillServer() {
+      // Ours alone: -L names our private socket, whose file tmux leaves behind.
+      tmux({"kill-server"});
+      const char* dir = std::getenv("TMUX_TMPDIR");
+      const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/tmux-" +
+                               std::to_string(::getuid()) + "/" + tmux_socket();
+      ::unlink(path.c_str());
+    }
   } kill_server;
   auto server = start();
   Peer bob(server.port, net::Transport::tcp);
