@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
   const long second = join_ms(server, password, "latecomer", "127.0.0.3", limit);
   const auto at_end = flooded.load();
   const bool flood_still_running = at_end < flood;
-  stop = true;
-  flooder.join();
+  flooder.join();  // The flood runs to its end (bounded: one datagram per origin).
   std::printf(
       "flood of %u datagrams from %u origins; a new member joined in %ld ms, while "
       "%u flood datagrams were sent%s\n",
