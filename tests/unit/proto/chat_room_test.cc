@@ -303,11 +303,13 @@ TEST(RoomToken, GivenRightAfterUsernameOk) {
 
 TEST(UdpToken, SplitsOnlyAWellFormedToken) {
   const std::string token(32, 'f');
-  auto split = split_token("TOKEN " + token + " hello there\n");
+  const std::string datagram = "TOKEN " + token + " hello there\n";  // The views point here.
+  auto split = split_token(datagram);
   ASSERT_TRUE(split.token.has_value());
   EXPECT_EQ(*split.token, token);
   EXPECT_EQ(split.line, "hello there");
-  split = split_token("TOKEN " + token);
+  const std::string bare = "TOKEN " + token;
+  split = split_token(bare);
   ASSERT_TRUE(split.token.has_value());
   EXPECT_EQ(split.line, "");
   for (const std::string& bad :
