@@ -36,8 +36,10 @@ if [ -d tests/fuzz/corpus ]; then
     work="$logs/corpus-$name"
     cp -r "$corpus" "$work"
     echo "-- $name"
+    dict=()  # A target's dictionary, tests/fuzz/NAME.dict, when it has one.
+    if [ -f "tests/fuzz/$name.dict" ]; then dict=(-dict="tests/fuzz/$name.dict"); fi
     build-fuzz/tests/fuzz/"${name}_fuzz" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-      -print_final_stats=1 "$work" 2>&1 | tail -n 3
+      "${dict[@]}" -print_final_stats=1 "$work" 2>&1 | tail -n 3
   done
 fi
 

@@ -55,6 +55,11 @@ bool Room::is_authenticated(SessionId id) const {
   return it != sessions_.end() && it->second.state != State::connected;
 }
 
+std::string_view Room::name_of(SessionId id) const {
+  const auto it = sessions_.find(id);
+  return it == sessions_.end() ? std::string_view() : std::string_view(it->second.name);
+}
+
 void Room::open(SessionId id, std::string origin, std::string peer, Via via) {
   Session session;
   session.origin = std::move(origin);

@@ -76,6 +76,8 @@ class Room {
   // PASSWORD OK was given (a member, or choosing a name).
   bool is_authenticated(SessionId id) const;
   std::size_t session_count() const { return sessions_.size(); }
+  // A member's name ("" for a session that is not a member). Valid until the next call.
+  std::string_view name_of(SessionId id) const;
   std::size_t failure_origins() const { return failures_.size(); }
   std::size_t member_count() const { return names_.size(); }
   // Member sessions, in no particular order (for delivering to every member).
