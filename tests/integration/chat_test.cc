@@ -120,7 +120,7 @@ TEST_F(Chat, ExitAndKilledClientsAreAnnounced) {
 }
 
 TEST_F(Chat, SilentUdpMemberIsDropped) {
-  auto server = start({"--idle-timeout", "0.3"});
+  auto server = start({"--idle-timeout", "1"});
   Peer alice(server.port, net::Transport::tcp), ghost(server.port, net::Transport::udp);
   alice.join("alice");
   ghost.join("ghost");
