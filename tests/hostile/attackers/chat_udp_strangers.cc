@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   const auto flood = static_cast<std::uint32_t>(std::atol(argv[5]));
   const long limit = std::atol(argv[6]);
 
+  // A member from before the strangers: none of them may push it out.
+  ChatPeer resident(server, true, "127.0.0.4");
+  if (!resident.join(password, "resident", 10s, 100ms)) fail("the resident could not join");
   const auto kept = spray(server, 0, strangers, 2, "hello", nullptr);
   const long first = join_ms(server, password, "newcomer", "127.0.0.2", limit);
   std::printf("%u datagrams from %u silent strangers; a new member joined in %ld ms\n", kept,
@@ -77,5 +80,18 @@ int main(int argc, char** argv) {
       flooded.load(), flood, second, at_end - at_start,
       flood_still_running ? " (the flood still running)" : "");
   if (second < 0 || second > limit) fail("a new member could not get in during the flood");
-  return 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {  // UDP: asked again if a datagram is lost.
+    resident.send("/who");
+    const auto answer_by = Clock::now() + 500ms;
+    while (Clock::now() < answer_by) {
+      const auto line = resident.next(answer_by - Clock::now());
+      if (!line) break;
+      if (line->rfind("members (", 0) == 0) {
+        if (line->find(" resident") == std::string::npos) fail("the resident is gone: " + *line);
+        std::printf("after the strangers: %s\n", line->c_str());
+        return 0;
+      }
+    }
+  }
+  fail("the resident member was pushed out by strangers");
 }
