@@ -1,7 +1,7 @@
-// Password guesses from COUNT origins (127.x.y.z), one wrong guess each over TCP, CONCURRENT
-// at a time: the table of failures must stay bounded. Holds when the server's memory grew by
-// less than MAX_GROWTH_KIB, and the lockout still works afterwards (five wrong guesses from a
-// fresh origin lock it out).
+// Password guesses from COUNT origins (127.x.y.z), one wrong guess each over TCP, 200 at a
+// time: the table of failures must stay bounded. Holds when the server's memory grew by less
+// than MAX_GROWTH_KIB (0: measured, not judged), and the lockout still works afterwards
+// (five wrong guesses from a fresh origin lock it out).
 //   attack_chat_bruteforce HOST PORT SERVER_PID COUNT MAX_GROWTH_KIB
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
       started, answered, failed, static_cast<long long>(took.count()), before, after,
       after - before);
   if (answered < count * 9 / 10) fail("too few guesses were answered");
-  if (after - before > max_growth) {
+  if (max_growth > 0 && after - before > max_growth) {
     fail("the server grew by " + std::to_string(after - before) + " KiB for " +
          std::to_string(count) + " origins");
   }
