@@ -59,7 +59,9 @@ class ChatHostile : public testing::Test {
 
 // Issue 12.1: a member that never reads is dropped at --max-output, with a reason logged.
 TEST_F(ChatHostile, MemberThatNeverReadsIsDroppedAtMaxOutput) {
-  auto server = start({"--max-output", "262144", "--sndbuf", "4096"});
+  // A send buffer of 64 KiB (128 KiB in the kernel) takes a reading member's bursts, so that
+  // only the one that never reads fills its queue.
+  auto server = start({"--max-output", "262144", "--sndbuf", "65536"});
   const auto pid = std::to_string(server.process->pid());
   auto result = attack("chat_nonreader", server, {kPassword, pid, "6", growth_limit_kib(16384)});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
@@ -72,7 +74,7 @@ TEST_F(ChatHostile, MemberThatNeverReadsIsDroppedAtMaxOutput) {
 TEST_F(ChatHostile, SlowReadersTogetherAreBoundedByTheTotal) {
   // The talkers read, but a burst may sit in their queues: the total leaves room for that.
   auto server =
-      start({"--max-output", "67108864", "--max-output-total", "4194304", "--sndbuf", "4096"});
+      start({"--max-output", "67108864", "--max-output-total", "2097152", "--sndbuf", "65536"});
   const auto pid = std::to_string(server.process->pid());
   auto result = attack("chat_nonreader", server, {kPassword, pid, "8", growth_limit_kib(32768)});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     }
   }
   const long before = rss_kib(pid);
-  const std::string text(3000, 'x');
+  const std::string text(2000, 'x');
   const auto start = Clock::now();
   const auto end = start + seconds;
   auto next_round = start;
@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
         if (*line == "sink left the chat room." && !left) {
           left = true;
           left_at = Clock::now();
+        } else if (line->rfind("talker", 0) == 0 && line->ends_with(" left the chat room.")) {
+          fail("a member that reads was dropped: " + *line);
         }
       }
     }

@@ -92,9 +92,9 @@ class ChatPeer {
   std::optional<std::string> next(Duration wait) {
     const auto deadline = Clock::now() + wait;
     for (;;) {
-      if (const auto end = pending_.find('\n'); end != std::string::npos) {
-        std::string line = pending_.substr(0, end);
-        pending_.erase(0, end + 1);
+      if (const auto end = pending_.find('\n', taken_); end != std::string::npos) {
+        std::string line = pending_.substr(taken_, end - taken_);
+        taken_ = end + 1;  // Erased in bulk below: a fast talker's stream stays cheap to read.
         if (!line.empty() && line.back() == '\r') line.pop_back();
         return line;
       }
@@ -115,6 +115,8 @@ class ChatPeer {
         continue;
       }
       if (n < 0) continue;  // UDP: ECONNREFUSED from an earlier datagram.
+      pending_.erase(0, taken_);
+      taken_ = 0;
       pending_.append(chunk, static_cast<std::size_t>(n));
       if (udp_ && (pending_.empty() || pending_.back() != '\n')) pending_.push_back('\n');
     }
@@ -181,6 +183,7 @@ class ChatPeer {
   int fd_ = -1;
   bool closed_ = false;
   std::string pending_;
+  std::size_t taken_ = 0;  // Bytes of pending_ already returned as lines.
   std::string token_;
 };
 
