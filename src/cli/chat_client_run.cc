@@ -23,6 +23,8 @@ using proto::chat::PasswordReply;
 constexpr int kPasswordTries = 3;
 constexpr int kNameTries = 5;
 constexpr auto kPingEvery = std::chrono::seconds(20);
+// A server without tokens (seed 004's) sends none: wait no longer than this for it.
+constexpr auto kTokenWait = std::chrono::seconds(2);
 // Scripted use: after stdin ends, how long to keep printing what still arrives (over TCP
 // the server's close ends it sooner).
 constexpr auto kUdpLinger = std::chrono::milliseconds(500);
@@ -89,7 +91,13 @@ Result<std::string> choose_name(Session& s, std::optional<std::string> name,
     auto reply = ask_reply(s, proto::chat::username_line(*name));
     if (!reply) return reply.error();
     const auto verdict = proto::chat::classify_name_reply(*reply);
-    if (verdict == NameReply::ok) return *name;
+    if (verdict == NameReply::ok) {
+      // Over UDP the server then sends the member's token (see proto/chat/udp_token.h).
+      if (s.connection.transport() == net::Transport::udp) {
+        s.connection.await_token(Clock::now() + std::min<Duration>(s.timeout, kTokenWait));
+      }
+      return *name;
+    }
     if (verdict == NameReply::full) {
       failure = Failure{kExitRejected, fmt::format("the room at {} is full", s.target)};
       return std::make_error_code(std::errc::operation_canceled);

@@ -1,6 +1,8 @@
 // soket chat server | client (seed 004): a password-protected room over UDP and TCP.
 #include <fmt/core.h>
 
+#include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -11,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/line_editor.h"
 #include "cli/server_flags.h"
+#include "core/async_line_writer.h"
 #include "services/chat_service.h"
 
 namespace soket::cli {
@@ -22,6 +25,9 @@ struct ChatServerFlags {
   std::size_t max_users = 1000;
   int rate_limit = 20;
   double idle_timeout = 60;
+  std::size_t max_output_total = 64 * 1024 * 1024;
+  std::size_t max_pending_udp = 1024;
+  bool seed_compatible = false;
 };
 
 // --password-file (its first line), else SOKET_CHAT_PASSWORD, else asked on the terminal.
@@ -46,14 +52,17 @@ std::optional<Failure> find_password(const ChatServerFlags& flags, std::string& 
   return std::nullopt;
 }
 
-void log_with_time(std::string_view line) {
+// The room's log must never stop the room when nobody reads stdout: lines go through a
+// bounded queue that a thread of its own writes (see core/async_line_writer.h).
+constexpr std::size_t kLogQueueBytes = 1024 * 1024;
+
+std::string with_time(std::string_view line) {
   const std::time_t now = std::time(nullptr);
   std::tm local{};
   ::localtime_r(&now, &local);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
-  fmt::print("[{}] {}\n", stamp, line);
-  std::fflush(stdout);
+  return fmt::format("[{}] {}", stamp, line);
 }
 
 int run_chat_server(const ChatServerFlags& flags) {
@@ -65,7 +74,14 @@ int run_chat_server(const ChatServerFlags& flags) {
   chat.limits.max_users = flags.max_users;
   chat.limits.messages_per_second = flags.rate_limit;
   chat.udp_idle_timeout = from_seconds(flags.idle_timeout);
-  chat.log = log_with_time;
+  chat.handshake_timeout = config.handshake_timeout;
+  chat.output_limit = config.output_limit;
+  chat.total_output_limit = flags.max_output_total;
+  chat.max_pending_udp = flags.max_pending_udp;
+  chat.seed_compatible = flags.seed_compatible;
+  std::fflush(stdout);  // The writer thread writes to fd 1 directly, after what stdio holds.
+  auto writer = std::make_shared<AsyncLineWriter>(STDOUT_FILENO, kLogQueueBytes);
+  chat.log = [writer](std::string_view line) { writer->push(with_time(line)); };
   return serve(std::move(config), [chat](reactor::EventLoop& loop) {
     return std::make_unique<services::ChatService>(loop, chat);
   });
@@ -90,6 +106,19 @@ void add_server(CLI::App& chat, Action& action) {
                    "Seconds of silence after which a UDP member is dropped")
       ->check(CLI::Range(0.01, 1e6))
       ->capture_default_str();
+  command
+      ->add_option("--max-output-total", flags->max_output_total,
+                   "Bytes queued for all slow readers together; past it the largest is dropped")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 40))
+      ->capture_default_str();
+  command
+      ->add_option("--max-pending-udp", flags->max_pending_udp,
+                   "UDP sessions not yet joined, per stage (strangers; password given)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->capture_default_str();
+  command->add_flag("--seed-compatible", flags->seed_compatible,
+                    "Let UDP members that never used their token (seed 004's client) go "
+                    "without it (they can then be spoofed)");
   command->callback([flags, &action] { action = [flags] { return run_chat_server(*flags); }; });
 }
 

@@ -39,6 +39,12 @@ Result<Member> join(const services::Endpoint& endpoint, const std::string& name)
   for (const auto& line : {proto::chat::password_line("demo"), proto::chat::username_line(name)}) {
     if (auto reply = send_and_show(member, line); !reply) return reply.error();
   }
+  // Over UDP the server then sends the member's token, which its later datagrams carry.
+  if (endpoint.transport == net::Transport::udp &&
+      member.connection.await_token(Clock::now() + kWait)) {
+    say(fmt::format("{} <- TOKEN <128 random bits: proves {}'s datagrams are {}'s>", name, name,
+                    name));
+  }
   return member;
 }
 

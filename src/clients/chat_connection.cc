@@ -4,6 +4,7 @@
 
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
+#include "proto/chat/udp_token.h"
 
 namespace soket::clients {
 
@@ -15,8 +16,10 @@ Result<ChatConnection> ChatConnection::connect(std::string_view host, std::uint1
 }
 
 Result<void> ChatConnection::send_line(std::string_view line, TimePoint deadline) {
-  if (transport_ == net::Transport::udp)
-    return net::send_datagram(fd_.get(), as_bytes(line), deadline);
+  if (transport_ == net::Transport::udp) {
+    if (token_.empty()) return net::send_datagram(fd_.get(), as_bytes(line), deadline);
+    return net::send_datagram(fd_.get(), as_bytes(proto::chat::with_token(token_, line)), deadline);
+  }
   std::string framed(line);
   framed.push_back('\n');
   return net::write_all(fd_.get(), as_bytes(framed), deadline);
@@ -67,6 +70,30 @@ Result<std::string> ChatConnection::wait_line(TimePoint deadline) {
     }
     if (auto ready = net::wait_ready(fd_.get(), POLLIN, deadline); !ready) return ready.error();
   }
+}
+
+}  // namespace soket::clients
+
+namespace soket::clients {
+
+bool ChatConnection::await_token(TimePoint deadline) {
+  std::vector<std::string> others;
+  bool found = false;
+  while (!found) {
+    auto line = wait_line(deadline);
+    if (!line) break;
+    if (auto token = proto::chat::token_of_reply(*line)) {
+      token_ = std::move(*token);
+      found = true;
+    } else {
+      others.push_back(std::move(*line));
+    }
+  }
+  // What came before the token is received first, then what wait_line read beyond it.
+  others.insert(others.end(), std::make_move_iterator(ready_.begin()),
+                std::make_move_iterator(ready_.end()));
+  ready_ = std::move(others);
+  return found;
 }
 
 }  // namespace soket::clients

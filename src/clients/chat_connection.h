@@ -30,6 +30,10 @@ class ChatConnection {
   Result<std::vector<std::string>> receive();
   // Waits for the next line, for the login steps.
   Result<std::string> wait_line(TimePoint deadline);
+  // UDP, after USERNAME OK: waits until `deadline` for the server's "TOKEN <hex>" line (other
+  // lines stay to be received) and from then on starts each datagram with the token. False
+  // when none came (a server without tokens, such as seed 004's own).
+  bool await_token(TimePoint deadline);
 
  private:
   ChatConnection(net::Fd fd, net::Transport transport)
@@ -40,6 +44,7 @@ class ChatConnection {
   Buffer pending_;
   proto::line::LineFramer framer_;
   std::vector<std::string> ready_;  // Lines received by wait_line's reads, not yet taken.
+  std::string token_;               // UDP: proves our datagrams are ours.
   bool closed_ = false;
 };
 

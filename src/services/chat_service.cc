@@ -1,34 +1,57 @@
 #include "services/chat_service.h"
 
+#include <fmt/core.h>
+
+#include <algorithm>
+
 #include "conn/tcp_connection.h"
 #include "conn/udp_endpoint.h"
+#include "proto/chat/udp_token.h"
 
 namespace soket::services {
 namespace {
+
+using proto::chat::Via;
 
 std::string describe_peer(const net::Address& address, bool tcp) {
   return address.to_string() + (tcp ? " (tcp)" : " (udp)");
 }
 
-// Unauthenticated UDP peers cost memory too: past this many, new strangers are ignored
-// until the idle sweep frees room (a spoofed flood cannot grow the table without bound).
-constexpr std::size_t kMaxUdpPeers = 20000;
+std::string_view without_line_end(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
+Duration sweep_period(Duration timeout) {
+  return std::clamp<Duration>(timeout / 10, std::chrono::milliseconds(50), std::chrono::seconds(1));
+}
 
 }  // namespace
 
 ChatService::ChatService(reactor::EventLoop& loop, ChatConfig config)
     : loop_(loop), config_(std::move(config)), room_(config_.password, config_.limits) {
   arm_sweep();
+  if (config_.handshake_timeout > Duration::zero()) arm_handshake_sweep();
 }
 
 ChatService::~ChatService() {
   loop_.cancel(sweep_timer_);
+  loop_.cancel(handshake_timer_);
+}
+
+void ChatService::log(std::string_view line) const {
+  if (config_.log) config_.log(line);
 }
 
 void ChatService::on_open(conn::TcpConnection& connection) noexcept {
   tcp_.emplace(connection.id(),
                TcpMember{&connection, proto::line::LineFramer(config_.limits.max_line)});
-  room_.open(connection.id(), connection.peer().host(), describe_peer(connection.peer(), true));
+  room_.open(connection.id(), connection.peer().host(), describe_peer(connection.peer(), true),
+             Via::tcp);
+  if (config_.handshake_timeout > Duration::zero()) {
+    joining_.emplace_back(loop_.now() + config_.handshake_timeout, connection.id());
+  }
 }
 
 void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
@@ -51,66 +74,201 @@ void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexce
 }
 
 void ChatService::on_close(conn::TcpConnection& connection, std::error_code) noexcept {
-  tcp_.erase(connection.id());
+  backlogged_.erase(connection.id());
+  if (tcp_.erase(connection.id()) == 0) return;  // Dropped by us: the room knows already.
   room_.close(connection.id(), "left (connection closed)", actions_);
   carry_out();
 }
 
-proto::chat::SessionId ChatService::udp_session(conn::UdpEndpoint& endpoint,
-                                                const net::Address& from) {
-  if (const auto it = udp_by_address_.find(from); it != udp_by_address_.end()) return it->second;
-  if (udp_.size() >= kMaxUdpPeers) return 0;
+std::string ChatService::new_token() {
+  std::string token;
+  while (token.size() < proto::chat::kTokenHexDigits) {
+    token += fmt::format("{:08x}", static_cast<std::uint32_t>(random_()));
+  }
+  token.resize(proto::chat::kTokenHexDigits);
+  return token;
+}
+
+ChatService::Queue* ChatService::queue_of(Tier tier) {
+  if (tier == Tier::stranger) return &strangers_;
+  if (tier == Tier::authenticated) return &authenticated_;
+  return nullptr;
+}
+
+// Puts the peer at the front of its tier's queue; a full queue first forgets its most idle
+// entry. Members are in no queue: only the room's max-users bounds them.
+void ChatService::place_udp(SessionId id, UdpPeer& peer, Tier tier) {
+  if (Queue* old = queue_of(peer.tier); old != nullptr && peer.place != old->end()) {
+    old->erase(peer.place);
+  }
+  peer.tier = tier;
+  Queue* queue = queue_of(tier);
+  if (queue == nullptr) return;
+  while (queue->size() >= config_.max_pending_udp && !queue->empty()) {
+    drop_udp(queue->back(), "dropped (too many pending UDP sessions)");
+  }
+  queue->push_front(id);
+  peer.place = queue->begin();
+}
+
+ChatService::SessionId ChatService::open_udp(conn::UdpEndpoint& endpoint,
+                                             const net::Address& from) {
   const auto id = next_udp_id_++;
+  UdpPeer fresh;
+  fresh.endpoint = &endpoint;
+  fresh.address = from;
+  fresh.last_heard = loop_.now();
+  fresh.place = strangers_.end();
+  auto& peer = udp_.emplace(id, std::move(fresh)).first->second;
   udp_by_address_.emplace(from, id);
-  udp_.emplace(id, UdpPeer{&endpoint, from, loop_.now()});
-  room_.open(id, from.host(), describe_peer(from, false));
+  room_.open(id, from.host(), describe_peer(from, false), Via::udp);
+  place_udp(id, peer, Tier::stranger);
+  if (config_.handshake_timeout > Duration::zero()) {
+    joining_.emplace_back(loop_.now() + config_.handshake_timeout, id);
+  }
   return id;
+}
+
+// After each line: a session that gave the password gets its token (sent after its
+// USERNAME OK) and moves to the table strangers cannot evict from; a member leaves both.
+void ChatService::update_tier(SessionId id) {
+  const auto it = udp_.find(id);
+  if (it == udp_.end()) return;
+  UdpPeer& peer = it->second;
+  const Tier now = room_.is_member(id)          ? Tier::member
+                   : room_.is_authenticated(id) ? Tier::authenticated
+                                                : Tier::stranger;
+  if (now == Tier::authenticated && peer.token.empty()) {
+    peer.token = new_token();
+    room_.set_token(id, peer.token);
+  }
+  if (now != peer.tier || now != Tier::member) place_udp(id, peer, now);
+}
+
+bool ChatService::accepts(UdpPeer& peer, const std::optional<std::string_view>& token) const {
+  if (peer.tier != Tier::member) return true;  // Nothing to prove yet.
+  if (token) {
+    if (!proto::chat::equal_in_constant_time(peer.token, *token)) return false;
+    peer.used_token = true;
+    return true;
+  }
+  return config_.seed_compatible && !peer.used_token;
 }
 
 void ChatService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
                               const net::Address& from) noexcept {
-  const auto id = udp_session(endpoint, from);
-  if (id == 0) return;
-  udp_.at(id).last_heard = loop_.now();
-  std::string_view line = as_text(payload);
-  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::string_view datagram = without_line_end(as_text(payload));
+  SessionId id = 0;
+  std::string_view line = datagram;
+  if (const auto known = udp_by_address_.find(from); known != udp_by_address_.end()) {
+    id = known->second;
+    UdpPeer& peer = udp_.at(id);
+    const auto tokened = proto::chat::split_token(datagram);
+    // A datagram from a member's address without its token may be forged: dropped unheard.
+    if (!accepts(peer, tokened.token)) return;
+    if (peer.tier == Tier::member) line = tokened.line;
+    peer.last_heard = loop_.now();
+  } else {
+    id = open_udp(endpoint, from);
+  }
   room_.receive(id, line, loop_.now(), actions_);
+  update_tier(id);
   carry_out();
 }
 
 void ChatService::carry_out() {
+  if (carrying_out_) return;  // A close inside: the loop below takes its actions too.
+  carrying_out_ = true;
   std::string framed;
-  for (const auto& delivery : actions_.deliveries) {
-    // Framed once, however many members it goes to: a room of 1,000 sends it 1,000 times.
-    framed.assign(delivery.line).push_back('\n');
-    if (delivery.to != proto::chat::kEveryMember) {
-      deliver(delivery.to, framed);
-      continue;
+  while (!actions_.deliveries.empty() || !actions_.log.empty() || !actions_.closes.empty()) {
+    proto::chat::Actions batch = std::move(actions_);
+    actions_.clear();
+    for (const auto& delivery : batch.deliveries) {
+      // Framed once, however many members it goes to: a room of 1,000 sends it 1,000 times.
+      framed.assign(delivery.line).push_back('\n');
+      if (delivery.to != proto::chat::kEveryMember) {
+        deliver(delivery.to, framed);
+        continue;
+      }
+      for (const auto member : room_.members()) deliver(member, framed);
     }
-    for (const auto member : room_.members()) deliver(member, framed);
-  }
-  if (config_.log) {
-    for (const auto& line : actions_.log) config_.log(line);
-  }
-  const auto closes = std::move(actions_.closes);
-  actions_.clear();
-  for (const auto id : closes) {
-    if (const auto it = tcp_.find(id); it != tcp_.end()) {
-      it->second.connection->close_after_flush();  // on_close follows, once flushed.
-    } else if (const auto peer = udp_.find(id); peer != udp_.end()) {
-      udp_by_address_.erase(peer->second.address);
-      udp_.erase(peer);
+    for (const auto& line : batch.log) log(line);
+    for (const auto id : batch.closes) {
+      if (const auto it = tcp_.find(id); it != tcp_.end()) {
+        it->second.connection->close_after_flush();  // on_close follows, once flushed.
+      } else if (udp_.contains(id)) {
+        drop_udp(id, "left");
+      }
     }
+    enforce_output_limits();
+  }
+  carrying_out_ = false;
+}
+
+// `framed` ends in LF; a datagram carries no line end (seed 004's client compares each
+// reply datagram with "PASSWORD OK" exactly).
+void ChatService::deliver(SessionId to, std::string_view framed) {
+  if (const auto it = tcp_.find(to); it != tcp_.end()) {
+    it->second.connection->send(framed);
+    if (it->second.connection->queued_output() > 0) backlogged_.insert(to);
+  } else if (const auto peer = udp_.find(to); peer != udp_.end()) {
+    framed.remove_suffix(1);
+    peer->second.endpoint->send_to(as_bytes(framed), peer->second.address);
   }
 }
 
-void ChatService::deliver(proto::chat::SessionId to, std::string_view framed) {
-  if (const auto it = tcp_.find(to); it != tcp_.end()) {
-    it->second.connection->send(framed);
-  } else if (const auto peer = udp_.find(to); peer != udp_.end()) {
-    peer->second.endpoint->send_to(as_bytes(framed), peer->second.address);
+// A member that does not read must not make the server hold its messages without bound:
+// past its own limit it is dropped; past the room's, so is the one with the most queued.
+void ChatService::enforce_output_limits() {
+  std::size_t total = 0;
+  std::vector<SessionId> over;
+  for (auto it = backlogged_.begin(); it != backlogged_.end();) {
+    const auto member = tcp_.find(*it);
+    const std::size_t queued =
+        member == tcp_.end() ? 0 : member->second.connection->queued_output();
+    if (queued == 0) {
+      it = backlogged_.erase(it);
+      continue;
+    }
+    if (queued > config_.output_limit) over.push_back(*it);
+    total += queued;
+    ++it;
   }
+  for (const auto id : over) {
+    total -= tcp_.at(id).connection->queued_output();
+    drop_tcp(id, fmt::format("left (not reading: over {} bytes queued)", config_.output_limit));
+  }
+  while (total > config_.total_output_limit && !backlogged_.empty()) {
+    const auto largest =
+        *std::max_element(backlogged_.begin(), backlogged_.end(), [this](SessionId a, SessionId b) {
+          return tcp_.at(a).connection->queued_output() < tcp_.at(b).connection->queued_output();
+        });
+    total -= tcp_.at(largest).connection->queued_output();
+    drop_tcp(largest, fmt::format("left (not reading: the room's output over {} bytes)",
+                                  config_.total_output_limit));
+  }
+}
+
+void ChatService::drop_tcp(SessionId id, std::string why) {
+  const auto it = tcp_.find(id);
+  if (it == tcp_.end()) return;
+  conn::TcpConnection* connection = it->second.connection;
+  tcp_.erase(it);
+  backlogged_.erase(id);
+  room_.close(id, why, actions_);  // The leave is announced by the caller's carry_out loop.
+  connection->close_now(std::make_error_code(std::errc::no_buffer_space));
+}
+
+void ChatService::drop_udp(SessionId id, std::string_view why) {
+  const auto it = udp_.find(id);
+  if (it == udp_.end()) return;
+  if (Queue* queue = queue_of(it->second.tier);
+      queue != nullptr && it->second.place != queue->end()) {
+    queue->erase(it->second.place);
+  }
+  udp_by_address_.erase(it->second.address);
+  udp_.erase(it);
+  room_.close(id, why, actions_);
 }
 
 void ChatService::arm_sweep() {
@@ -123,16 +281,44 @@ void ChatService::arm_sweep() {
 }
 
 void ChatService::sweep_idle_udp() {
-  std::vector<proto::chat::SessionId> silent;
+  std::vector<SessionId> silent;
   for (const auto& [id, peer] : udp_) {
     if (loop_.now() - peer.last_heard >= config_.udp_idle_timeout) silent.push_back(id);
   }
-  for (const auto id : silent) {
-    udp_by_address_.erase(udp_.at(id).address);
-    udp_.erase(id);
-    room_.close(id, "left (silent too long)", actions_);
-  }
+  for (const auto id : silent) drop_udp(id, "left (silent too long)");
   if (!silent.empty()) carry_out();
+}
+
+void ChatService::arm_handshake_sweep() {
+  handshake_timer_ = loop_.run_after(sweep_period(config_.handshake_timeout), [this] {
+    sweep_unjoined();
+    arm_handshake_sweep();
+  });
+}
+
+// Sessions come in opening order and share one timeout, so the deadlines are in order too:
+// the sweep looks only at the front.
+void ChatService::sweep_unjoined() {
+  std::size_t tcp_dropped = 0, udp_dropped = 0;
+  while (!joining_.empty() && joining_.front().first <= loop_.now()) {
+    const SessionId id = joining_.front().second;
+    joining_.pop_front();
+    if (!room_.has_session(id) || room_.is_member(id)) continue;
+    if (const auto it = tcp_.find(id); it != tcp_.end()) {
+      ++tcp_dropped;
+      it->second.connection->close_now(std::make_error_code(std::errc::timed_out));
+    } else if (udp_.contains(id)) {
+      ++udp_dropped;
+      drop_udp(id, "dropped (did not join in time)");
+    }
+  }
+  if (tcp_dropped + udp_dropped > 0) {
+    log(fmt::format(
+        "dropped {} tcp and {} udp sessions that did not join within {} ms", tcp_dropped,
+        udp_dropped,
+        std::chrono::duration_cast<std::chrono::milliseconds>(config_.handshake_timeout).count()));
+  }
+  carry_out();
 }
 
 }  // namespace soket::services

@@ -4,11 +4,26 @@
 // owns the Room, every TCP connection and every UDP peer. TCP sessions end when their
 // connection closes, however it closes; UDP sessions when they say exit, or after
 // `idle_timeout` of silence (clients send PING to stay).
+//
+// Against hostile peers (each bound is in README.md, "Limits against hostile peers"):
+// - A session must join (PASSWORD and USERNAME done) within `handshake_timeout`.
+// - A member whose queued output passes `output_limit`, or the largest queue when all of them
+//   together pass `total_output_limit`, is dropped and the room told it left.
+// - UDP sessions that have not joined are kept in two bounded tables, strangers and those
+//   that gave the password; a full table forgets its most idle entry, so strangers can evict
+//   only strangers, and never a member.
+// - A UDP member proves itself with the token it got at USERNAME OK (proto/chat/udp_token.h);
+//   a datagram from its address without the token is dropped, unless `seed_compatible`
+//   lets members that never used their token (seed 004's client) go without it.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <list>
+#include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "proto/chat/room.h"
 #include "proto/line/line_framer.h"
@@ -20,7 +35,12 @@ struct ChatConfig {
   std::string password;
   proto::chat::Limits limits;
   Duration udp_idle_timeout = std::chrono::seconds(60);
-  // Where the room's life goes, one line each (the caller adds the time).
+  Duration handshake_timeout = std::chrono::seconds(10);  // Zero: never.
+  std::size_t output_limit = 4 * 1024 * 1024;             // Queued bytes per TCP member.
+  std::size_t total_output_limit = 64 * 1024 * 1024;      // Queued bytes of all of them.
+  std::size_t max_pending_udp = 1024;  // Per table: strangers; password given, no name yet.
+  bool seed_compatible = false;        // UDP members may go without their token.
+  // Where the room's life goes, one line each (the caller adds the time). Must not block.
   std::function<void(std::string_view line)> log;
 };
 
@@ -36,32 +56,54 @@ class ChatService final : public LoopService {
                    const net::Address& from) noexcept override;
 
  private:
+  using SessionId = proto::chat::SessionId;
+  using Queue = std::list<SessionId>;  // Most recently heard first.
+  enum class Tier { stranger, authenticated, member };
   struct TcpMember {
     conn::TcpConnection* connection;
     proto::line::LineFramer framer;
   };
   struct UdpPeer {
-    conn::UdpEndpoint* endpoint;
+    conn::UdpEndpoint* endpoint = nullptr;
     net::Address address;
-    TimePoint last_heard;
+    TimePoint last_heard{};
+    Tier tier = Tier::stranger;
+    Queue::iterator place;  // In the queue of its tier (none for members).
+    std::string token;
+    bool used_token = false;
   };
 
   void carry_out();
-  // `framed` is the line with its LF.
-  void deliver(proto::chat::SessionId to, std::string_view framed);
+  void deliver(SessionId to, std::string_view framed);
+  void enforce_output_limits();
+  void drop_tcp(SessionId id, std::string why);
+  void drop_udp(SessionId id, std::string_view why);
+  Queue* queue_of(Tier tier);
+  void place_udp(SessionId id, UdpPeer& peer, Tier tier);
+  void update_tier(SessionId id);
+  bool accepts(UdpPeer& peer, const std::optional<std::string_view>& token) const;
+  SessionId open_udp(conn::UdpEndpoint& endpoint, const net::Address& from);
+  std::string new_token();
   void sweep_idle_udp();
+  void sweep_unjoined();
   void arm_sweep();
-  proto::chat::SessionId udp_session(conn::UdpEndpoint& endpoint, const net::Address& from);
+  void arm_handshake_sweep();
+  void log(std::string_view line) const;
 
   reactor::EventLoop& loop_;
   ChatConfig config_;
   proto::chat::Room room_;
   proto::chat::Actions actions_;
-  std::unordered_map<proto::chat::SessionId, TcpMember> tcp_;
-  std::unordered_map<proto::chat::SessionId, UdpPeer> udp_;
-  std::unordered_map<net::Address, proto::chat::SessionId, net::AddressHash> udp_by_address_;
-  proto::chat::SessionId next_udp_id_ = 1ull << 63;  // TCP ids count up from 1.
-  reactor::TimerId sweep_timer_;
+  bool carrying_out_ = false;
+  std::unordered_map<SessionId, TcpMember> tcp_;
+  std::unordered_set<SessionId> backlogged_;  // TCP sessions with output queued.
+  std::unordered_map<SessionId, UdpPeer> udp_;
+  std::unordered_map<net::Address, SessionId, net::AddressHash> udp_by_address_;
+  Queue strangers_, authenticated_;
+  std::deque<std::pair<TimePoint, SessionId>> joining_;  // Join deadlines, in opening order.
+  SessionId next_udp_id_ = 1ull << 63;                   // TCP ids count up from 1.
+  std::random_device random_;
+  reactor::TimerId sweep_timer_, handshake_timer_;
 };
 
 }  // namespace soket::services

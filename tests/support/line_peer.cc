@@ -40,6 +40,8 @@ std::string LinePeer::next(std::chrono::milliseconds wait) {
     if (!got) return got.error() == std::errc::timed_out ? "<timeout>" : "<closed>";
     if (*got == 0) return "<closed>";
     pending_.append(chunk, *got);
+    // A datagram is a line whether or not it ends in LF (chat replies carry none).
+    if (transport_ == net::Transport::udp && pending_.back() != '\n') pending_.push_back('\n');
   }
 }
 

@@ -35,7 +35,11 @@ bool equal_in_constant_time(std::string_view secret, std::string_view guess) {
   return difference == 0 && !secret.empty();
 }
 
-Room::Room(std::string password, Limits limits) : password_(std::move(password)), limits_(limits) {}
+Room::Room(std::string password, Limits limits)
+    : password_(std::move(password)),
+      limits_(limits),
+      failures_(FailurePolicy{limits.max_password_failures, limits.failure_window, limits.lockout,
+                              limits.max_failure_origins}) {}
 
 void Room::reply(SessionId id, std::string line, Actions& out) {
   out.deliveries.push_back({id, std::move(line)});
@@ -46,11 +50,27 @@ bool Room::is_member(SessionId id) const {
   return it != sessions_.end() && it->second.state == State::member;
 }
 
-void Room::open(SessionId id, std::string origin, std::string peer) {
+bool Room::is_authenticated(SessionId id) const {
+  const auto it = sessions_.find(id);
+  return it != sessions_.end() && it->second.state != State::connected;
+}
+
+std::string_view Room::name_of(SessionId id) const {
+  const auto it = sessions_.find(id);
+  return it == sessions_.end() ? std::string_view() : std::string_view(it->second.name);
+}
+
+void Room::open(SessionId id, std::string origin, std::string peer, Via via) {
   Session session;
   session.origin = std::move(origin);
   session.peer = std::move(peer);
+  session.via = via;
   sessions_[id] = std::move(session);
+}
+
+void Room::set_token(SessionId id, std::string token) {
+  if (const auto it = sessions_.find(id); it != sessions_.end())
+    it->second.token = std::move(token);
 }
 
 void Room::receive(SessionId id, std::string_view line, TimePoint now, Actions& out) {
@@ -86,20 +106,16 @@ void Room::line_too_long(SessionId id, Actions& out) {
 
 void Room::on_password(Session& session, SessionId id, std::string_view guess, TimePoint now,
                        Actions& out) {
-  Failures& failures = failures_[session.origin];
-  if (now < failures.locked_until) return reply(id, "ERROR too many attempts", out);
+  if (failures_.locked(session.origin, session.via, now)) {
+    return reply(id, "ERROR too many attempts", out);
+  }
   if (equal_in_constant_time(password_, guess)) {
     session.state = State::authenticated;
     return reply(id, "PASSWORD OK", out);
   }
-  while (!failures.recent.empty() && now - failures.recent.front() > limits_.failure_window) {
-    failures.recent.pop_front();
-  }
-  failures.recent.push_back(now);
-  if (static_cast<int>(failures.recent.size()) >= limits_.max_password_failures) {
-    failures.recent.clear();
-    failures.locked_until = now + limits_.lockout;
-    out.log.push_back("too many wrong passwords from " + session.origin + ": locked out");
+  if (failures_.record(session.origin, session.via, now)) {
+    out.log.push_back("too many wrong passwords from " + session.origin +
+                      (session.via == Via::tcp ? ": locked out" : " over udp: udp locked out"));
   }
   reply(id, "PASSWORD INCORRECT", out);
 }
@@ -114,6 +130,7 @@ void Room::on_username(Session& session, SessionId id, std::string_view name, Ac
   names_[text::to_lower(name)] = id;
   member_ids_.push_back(id);
   reply(id, "USERNAME OK", out);
+  if (!session.token.empty()) reply(id, "TOKEN " + session.token, out);
   out.deliveries.push_back({kEveryMember, session.name + " joined the chat room."});
   out.log.push_back(session.name + " joined from " + session.peer);
 }

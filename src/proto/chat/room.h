@@ -6,6 +6,7 @@
 // Wire protocol (one line each way; the transport adds or strips the LF):
 //   PASSWORD <pw>   -> PASSWORD OK | PASSWORD INCORRECT | ERROR too many attempts
 //   USERNAME <name> -> USERNAME OK | USERNAME TAKEN | USERNAME INVALID | ERROR room full
+//                      (a session given a token: "USERNAME OK", then "TOKEN <hex>")
 //   (any other line before PASSWORD OK) -> ERROR not authenticated
 //   after USERNAME OK every other line is a message: "<name>: <text>" to every member.
 //   exit, /quit     leave;  /who  the members, to the sender;  /msg <name> <text>  private;
@@ -13,7 +14,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "proto/chat/failure_table.h"
 
 namespace soket::proto::chat {
 
@@ -34,6 +35,7 @@ struct Limits {
   int max_password_failures = 5;  // Per origin (IP address) within `failure_window`...
   Duration failure_window = std::chrono::seconds(60);
   Duration lockout = std::chrono::seconds(60);  // ...then locked out this long.
+  std::size_t max_failure_origins = 10000;      // Origins whose failures are remembered.
 };
 
 struct Delivery {
@@ -57,8 +59,12 @@ class Room {
   Room(std::string password, Limits limits);
 
   // A transport session begins. `origin` groups sessions for the password-attempt limit
-  // (the IP address); `peer` is how the log names it ("127.0.0.1:5000 (udp)").
-  void open(SessionId id, std::string origin, std::string peer);
+  // (the IP address); `peer` is how the log names it ("127.0.0.1:5000 (udp)"); `via` says
+  // whether wrong passwords lock the origin out of both transports (TCP) or UDP only.
+  void open(SessionId id, std::string origin, std::string peer, Via via = Via::tcp);
+  // The session's token, sent as "TOKEN <token>" right after its USERNAME OK (UDP: the
+  // transport then knows its member by the token, not by the address alone).
+  void set_token(SessionId id, std::string token);
   void receive(SessionId id, std::string_view line, TimePoint now, Actions& out);
   // The transport cut a line at max_line: the sender is told and nothing is relayed.
   void line_too_long(SessionId id, Actions& out);
@@ -67,6 +73,12 @@ class Room {
 
   bool has_session(SessionId id) const { return sessions_.contains(id); }
   bool is_member(SessionId id) const;
+  // PASSWORD OK was given (a member, or choosing a name).
+  bool is_authenticated(SessionId id) const;
+  std::size_t session_count() const { return sessions_.size(); }
+  // A member's name ("" for a session that is not a member). Valid until the next call.
+  std::string_view name_of(SessionId id) const;
+  std::size_t failure_origins() const { return failures_.size(); }
   std::size_t member_count() const { return names_.size(); }
   // Member sessions, in no particular order (for delivering to every member).
   const std::vector<SessionId>& members() const { return member_ids_; }
@@ -78,13 +90,11 @@ class Room {
     std::string origin;
     std::string peer;
     std::string name;
+    std::string token;
+    Via via = Via::tcp;
     double tokens = 0;  // Rate limit: a bucket of messages_per_second tokens.
     TimePoint refilled{};
     TimePoint last_slow_down{};
-  };
-  struct Failures {
-    std::deque<TimePoint> recent;
-    TimePoint locked_until{};
   };
 
   void on_password(Session& session, SessionId id, std::string_view guess, TimePoint now,
@@ -103,7 +113,7 @@ class Room {
   std::unordered_map<SessionId, Session> sessions_;
   std::map<std::string, SessionId> names_;  // Lower-cased name -> member.
   std::vector<SessionId> member_ids_;
-  std::unordered_map<std::string, Failures> failures_;  // By origin.
+  FailureTable failures_;  // By origin; bounded (see failure_table.h).
 };
 
 // 1 to 32 characters of letters, digits, '_', '-' and '.'.

@@ -12,6 +12,15 @@ bool is_control(char32_t c) {
   return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F);
 }
 
+// The characters with Unicode's Bidi_Control property (ALM, LRM, RLM, the embeddings and
+// overrides U+202A..U+202E, the isolates U+2066..U+2069), and the line and paragraph
+// separators U+2028 and U+2029: a member could reverse or break the lines others see with
+// them ("Trojan Source", CVE-2021-42574), so they go like control characters.
+bool is_bidi_or_separator(char32_t c) {
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x2028 && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
 // How many bytes of `text` (which starts with ESC) the escape sequence takes (ECMA-48).
 std::size_t escape_length(std::string_view text) {
   if (text.size() < 2) return text.size();
@@ -48,7 +57,7 @@ std::string sanitize(std::string_view text) {
     text.remove_prefix(unit.length);
     if (!unit.valid) {
       text::append_utf8(clean, kReplacement);
-    } else if (!is_control(unit.code_point)) {
+    } else if (!is_control(unit.code_point) && !is_bidi_or_separator(unit.code_point)) {
       text::append_utf8(clean, unit.code_point);
     }
   }

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "proto/chat/client_lines.h"
+#include "proto/chat/failure_table.h"
 #include "proto/chat/text_sanitizer.h"
+#include "proto/chat/udp_token.h"
 
 namespace soket::proto::chat {
 namespace {
@@ -210,6 +212,119 @@ TEST(ConstantTime, ComparesWholeStrings) {
   EXPECT_FALSE(equal_in_constant_time("abc", "ab"));
   EXPECT_FALSE(equal_in_constant_time("abc", "abcabc"));
   EXPECT_FALSE(equal_in_constant_time("", ""));
+}
+
+}  // namespace
+}  // namespace soket::proto::chat
+
+namespace soket::proto::chat {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Sanitizer, BidiControlsAndSeparatorsAreRemoved) {
+  // Every Bidi_Control character, and U+2028 / U+2029, between letters.
+  const char* const removed[] = {"\u061C", "\u200E", "\u200F", "\u2028", "\u2029",
+                                 "\u202A", "\u202B", "\u202C", "\u202D", "\u202E",
+                                 "\u2066", "\u2067", "\u2068", "\u2069"};
+  for (const char* c : removed) {
+    EXPECT_EQ(sanitize(std::string("a") + c + "b"), "ab") << c;
+  }
+  // Their neighbours stay: U+200D (joiner, used in emoji), U+202F, U+2065 (unassigned), U+206A.
+  for (const char* kept : {"\u200D", "\u202F", "\u2065", "\u206A", "\u05D0"}) {
+    EXPECT_EQ(sanitize(std::string("a") + kept + "b"), std::string("a") + kept + "b") << kept;
+  }
+}
+
+TEST(FailureTable, UdpGuessesLockOutUdpOnlyAndTcpGuessesBoth) {
+  FailureTable table(FailurePolicy{});
+  const TimePoint now{std::chrono::hours(1)};
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(table.record("10.0.0.1", Via::udp, now));
+  EXPECT_TRUE(table.record("10.0.0.1", Via::udp, now));
+  EXPECT_TRUE(table.locked("10.0.0.1", Via::udp, now));
+  EXPECT_FALSE(table.locked("10.0.0.1", Via::tcp, now));
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(table.record("10.0.0.2", Via::tcp, now));
+  EXPECT_TRUE(table.record("10.0.0.2", Via::tcp, now));
+  EXPECT_TRUE(table.locked("10.0.0.2", Via::udp, now));
+  EXPECT_TRUE(table.locked("10.0.0.2", Via::tcp, now));
+  EXPECT_FALSE(table.locked("10.0.0.2", Via::tcp, now + 61s));  // The lockout ends.
+}
+
+TEST(FailureTable, GuessesOutsideTheWindowDoNotAddUp) {
+  FailureTable table(FailurePolicy{});
+  TimePoint now{std::chrono::hours(1)};
+  for (int i = 0; i < 20; ++i, now += 16s) EXPECT_FALSE(table.record("a", Via::tcp, now));
+}
+
+TEST(FailureTable, BoundedAndForgetsTheLeastRecentFirst) {
+  FailureTable table(FailurePolicy{.capacity = 100});
+  TimePoint now{std::chrono::hours(1)};
+  for (int i = 0; i < 5; ++i) table.record("locked", Via::tcp, now);
+  for (int i = 0; i < 99; ++i) table.record("o" + std::to_string(i), Via::tcp, now);
+  EXPECT_EQ(table.size(), 100u);
+  EXPECT_TRUE(table.locked("locked", Via::tcp, now));
+  table.record("one more", Via::tcp, now);  // Full: "locked" failed least recently.
+  EXPECT_EQ(table.size(), 100u);
+  EXPECT_FALSE(table.locked("locked", Via::tcp, now));
+  // Expired entries are pruned before anything still counting is forgotten.
+  now += 10min;
+  table.record("late", Via::tcp, now);
+  EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(RoomFailures, TableIsBoundedByLimits) {
+  Room room("pw", Limits{.max_failure_origins = 50});
+  Actions out;
+  const TimePoint now{std::chrono::hours(1)};
+  for (SessionId id = 1; id <= 1000; ++id) {
+    room.open(id, "origin" + std::to_string(id), "peer", Via::udp);
+    room.receive(id, "PASSWORD no", now, out);
+    room.close(id, "gone", out);
+  }
+  EXPECT_EQ(room.failure_origins(), 50u);
+  EXPECT_EQ(room.session_count(), 0u);
+}
+
+TEST(RoomToken, GivenRightAfterUsernameOk) {
+  Room room("pw", Limits{});
+  Actions out;
+  const TimePoint now{std::chrono::hours(1)};
+  room.open(7, "10.0.0.7", "peer", Via::udp);
+  room.receive(7, "PASSWORD pw", now, out);
+  room.set_token(7, std::string(32, 'a'));
+  out.clear();
+  room.receive(7, "USERNAME uma", now, out);
+  ASSERT_GE(out.deliveries.size(), 3u);
+  EXPECT_EQ(out.deliveries[0].line, "USERNAME OK");
+  EXPECT_EQ(out.deliveries[1].to, 7u);
+  EXPECT_EQ(out.deliveries[1].line, "TOKEN " + std::string(32, 'a'));
+  EXPECT_EQ(out.deliveries[2].line, "uma joined the chat room.");
+}
+
+TEST(UdpToken, SplitsOnlyAWellFormedToken) {
+  const std::string token(32, 'f');
+  const std::string datagram = "TOKEN " + token + " hello there\n";  // The views point here.
+  auto split = split_token(datagram);
+  ASSERT_TRUE(split.token.has_value());
+  EXPECT_EQ(*split.token, token);
+  EXPECT_EQ(split.line, "hello there");
+  const std::string bare = "TOKEN " + token;
+  split = split_token(bare);
+  ASSERT_TRUE(split.token.has_value());
+  EXPECT_EQ(split.line, "");
+  for (const std::string& bad :
+       std::vector<std::string>{"TOKEN " + std::string(31, 'f') + " x", "TOKEN " + token + "x",
+                                "TOKEN " + std::string(32, 'F') + " x", std::string("hello"),
+                                std::string("TOKEN "), std::string()}) {
+    split = split_token(bad);
+    EXPECT_FALSE(split.token.has_value()) << bad;
+    EXPECT_EQ(split.line, bad);
+  }
+  EXPECT_EQ(with_token(token, "hi"), "TOKEN " + token + " hi");
+  EXPECT_EQ(token_of_reply("TOKEN " + token), token);
+  EXPECT_EQ(token_of_reply("TOKEN " + token + "\n"), token);
+  EXPECT_FALSE(token_of_reply("TOKEN abc").has_value());
+  EXPECT_FALSE(token_of_reply("USERNAME OK").has_value());
 }
 
 }  // namespace

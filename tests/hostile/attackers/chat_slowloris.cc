@@ -1,0 +1,62 @@
+// Slowloris: COUNT TCP connections that never send a byte, and a member that joins among
+// them. Holds when the server closes every silent connection within WAIT_S seconds (its
+// --handshake-timeout plus margin) and the member stays.
+//   attack_chat_slowloris HOST PORT PASSWORD COUNT WAIT_S
+#include <sys/epoll.h>
+
+#include <vector>
+
+#include "hostile/attackers/chat_peer.h"
+
+using namespace soket;
+using namespace soket::attack;
+
+int main(int argc, char** argv) {
+  if (argc != 6) usage("attack_chat_slowloris HOST PORT PASSWORD COUNT WAIT_S");
+  ignore_sigpipe();
+  const auto server = target(argv[1], argv[2]);
+  const std::string password = argv[3];
+  const int count = std::atoi(argv[4]);
+  const auto wait = std::chrono::seconds(std::atoi(argv[5]));
+  const int poller = ::epoll_create1(EPOLL_CLOEXEC);
+  std::vector<int> fds;
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    const std::string source = origin(static_cast<std::uint32_t>(i % 50));
+    const int fd = bound_socket(SOCK_STREAM | SOCK_NONBLOCK, source.c_str());
+    if (fd < 0) fail("socket: " + std::string(std::strerror(errno)));
+    if (::connect(fd, server.data(), server.length()) != 0 && errno != EINPROGRESS) {
+      fail("connect: " + std::string(std::strerror(errno)));
+    }
+    epoll_event event{EPOLLIN | EPOLLRDHUP, {.u32 = static_cast<std::uint32_t>(i)}};
+    ::epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+    fds.push_back(fd);
+  }
+  ChatPeer member(server, false);
+  if (!member.join(password, "patient", 10s)) fail("a member could not join among them");
+  int closed = 0;
+  TimePoint last_close = start;
+  while (closed < count && Clock::now() < start + wait) {
+    epoll_event events[256];
+    const int n = ::epoll_wait(poller, events, 256, 500);
+    for (int i = 0; i < n; ++i) {
+      const int fd = fds[events[i].data.u32];
+      char byte;
+      const ssize_t got = ::recv(fd, &byte, 1, 0);
+      if (got > 0) continue;  // Nothing is ever sent to a silent connection, but be sure.
+      if (got < 0 && errno == EAGAIN) continue;
+      ::epoll_ctl(poller, EPOLL_CTL_DEL, fd, nullptr);
+      ++closed;
+      last_close = Clock::now();
+    }
+  }
+  const auto ms = [](Duration d) {
+    return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+  };
+  std::printf("%d of %d silent connections closed by the server, the last after %lld ms\n", closed,
+              count, ms(last_close - start));
+  if (closed < count) fail(std::to_string(count - closed) + " silent connections still open");
+  member.send("/who");
+  if (!member.expect("members (1): patient", 10s)) fail("the member did not stay");
+  return 0;
+}
