@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "conn/tcp_connection.h"
 #include "conn/udp_endpoint.h"
@@ -49,9 +50,6 @@ void ChatService::on_open(conn::TcpConnection& connection) noexcept {
                TcpMember{&connection, proto::line::LineFramer(config_.limits.max_line)});
   room_.open(connection.id(), connection.peer().host(), describe_peer(connection.peer(), true),
              Via::tcp);
-  if (config_.handshake_timeout > Duration::zero()) {
-    joining_.emplace_back(loop_.now() + config_.handshake_timeout, connection.id());
-  }
 }
 
 void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
@@ -62,6 +60,8 @@ void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexce
     const auto event = member->second.framer.next(input.readable_text());
     if (event.kind == proto::line::LineFramer::Kind::line) {
       room_.receive(id, event.line, loop_.now(), actions_);
+      // Joined: the connection's handshake deadline no longer applies.
+      if (room_.is_member(id)) member->second.connection->complete_handshake();
     } else if (event.kind == proto::line::LineFramer::Kind::too_long) {
       room_.line_too_long(id, actions_);
     }
@@ -73,9 +73,13 @@ void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexce
   }
 }
 
-void ChatService::on_close(conn::TcpConnection& connection, std::error_code) noexcept {
+void ChatService::on_close(conn::TcpConnection& connection, std::error_code reason) noexcept {
   backlogged_.erase(connection.id());
   if (tcp_.erase(connection.id()) == 0) return;  // Dropped by us: the room knows already.
+  // The connection's handshake timer ends a session that did not join in time.
+  if (reason == std::errc::timed_out && !room_.is_member(connection.id())) {
+    ++tcp_unjoined_dropped_;
+  }
   room_.close(connection.id(), "left (connection closed)", actions_);
   carry_out();
 }
@@ -299,15 +303,12 @@ void ChatService::arm_handshake_sweep() {
 // Sessions come in opening order and share one timeout, so the deadlines are in order too:
 // the sweep looks only at the front.
 void ChatService::sweep_unjoined() {
-  std::size_t tcp_dropped = 0, udp_dropped = 0;
+  std::size_t tcp_dropped = std::exchange(tcp_unjoined_dropped_, 0), udp_dropped = 0;
   while (!joining_.empty() && joining_.front().first <= loop_.now()) {
     const SessionId id = joining_.front().second;
     joining_.pop_front();
     if (!room_.has_session(id) || room_.is_member(id)) continue;
-    if (const auto it = tcp_.find(id); it != tcp_.end()) {
-      ++tcp_dropped;
-      it->second.connection->close_now(std::make_error_code(std::errc::timed_out));
-    } else if (udp_.contains(id)) {
+    if (udp_.contains(id)) {
       ++udp_dropped;
       drop_udp(id, "dropped (did not join in time)");
     }

@@ -6,7 +6,9 @@
 // `idle_timeout` of silence (clients send PING to stay).
 //
 // Against hostile peers (each bound is in README.md, "Limits against hostile peers"):
-// - A session must join (PASSWORD and USERNAME done) within `handshake_timeout`.
+// - A session must join (PASSWORD and USERNAME done) within `handshake_timeout`: a TCP
+//   connection's handshake ends when its member joins (the connection's own timer drops it
+//   otherwise), a UDP session's is watched by this service's sweep.
 // - A member whose queued output passes `output_limit`, or the largest queue when all of them
 //   together pass `total_output_limit`, is dropped and the room told it left.
 // - UDP sessions that have not joined are kept in two bounded tables, strangers and those
@@ -52,6 +54,8 @@ class ChatService final : public LoopService {
   void on_open(conn::TcpConnection& connection) noexcept override;
   void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override;
   void on_close(conn::TcpConnection& connection, std::error_code reason) noexcept override;
+  // A chat connection's handshake is the join, not its first byte.
+  bool handshake_at_first_byte() const noexcept override { return false; }
   void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 
@@ -100,7 +104,8 @@ class ChatService final : public LoopService {
   std::unordered_map<SessionId, UdpPeer> udp_;
   std::unordered_map<net::Address, SessionId, net::AddressHash> udp_by_address_;
   Queue strangers_, authenticated_;
-  std::deque<std::pair<TimePoint, SessionId>> joining_;  // Join deadlines, in opening order.
+  std::deque<std::pair<TimePoint, SessionId>> joining_;  // UDP join deadlines, in order.
+  std::size_t tcp_unjoined_dropped_ = 0;                 // Since the last sweep's log line.
   SessionId next_udp_id_ = 1ull << 63;                   // TCP ids count up from 1.
   std::random_device random_;
   reactor::TimerId sweep_timer_, handshake_timer_;

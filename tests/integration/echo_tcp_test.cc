@@ -60,7 +60,7 @@ TEST(EchoTcp, IsBinarySafe) {
   EXPECT_EQ(read_exactly(client.fd.get(), message.size()), message);
 }
 
-TEST(EchoTcp, ThousandConcurrentClientsEachEchoOneMebibyte) {
+TEST(EchoTcpHeavy, ThousandConcurrentClientsEachEchoOneMebibyte) {
   auto server = start_soket_server(
       {"echo", "server", "-p", "0", "-q", "--threads", "2", "--backlog", "1024"});
   const auto result = run_echo_load(server.port, 1000, 1 << 20, std::chrono::seconds(240));
