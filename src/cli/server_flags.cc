@@ -1,8 +1,10 @@
 #include "cli/server_flags.h"
 
 #include <fmt/core.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <thread>
@@ -10,9 +12,15 @@
 #include "core/buffer.h"
 #include "core/log.h"
 #include "net/address.h"
+#include "net/deadline_io.h"
 #include "reactor/signal_watcher.h"
 
 namespace soket::cli {
+namespace {
+
+constexpr Duration kSummaryWait = std::chrono::seconds(5);
+
+}  // namespace
 namespace {
 // A connection's output may pass --max-output by one read's worth of replies before reading
 // stops, so the flag's ceiling is half of what a Buffer can hold: that overshoot always fits.
@@ -140,10 +148,19 @@ int serve(services::ServerConfig config, services::ServiceFactory factory) {
     server.shutdown();
   });
   const auto stats = server.run(base);
-  fmt::print(
-      "summary: {} connections, {} datagrams in, {} datagrams out, {} bytes in, {} bytes out\n",
-      stats.connections, stats.datagrams_in, stats.datagrams_out, stats.bytes_in, stats.bytes_out);
-  std::fflush(stdout);
+  // A stdout that nobody reads (a full pipe) must not hold the exit: wait a bounded time for
+  // room, then give the line up. One line fits in the room poll(2) promises, so once it says
+  // writable the write does not block.
+  if (net::wait_ready(STDOUT_FILENO, POLLOUT, Clock::now() + kSummaryWait).ok()) {
+    fmt::print(
+        "summary: {} connections, {} datagrams in, {} datagrams out, {} bytes in, {} bytes "
+        "out\n",
+        stats.connections, stats.datagrams_in, stats.datagrams_out, stats.bytes_in,
+        stats.bytes_out);
+    std::fflush(stdout);
+  } else {
+    log::warn("stdout is not being read: the summary line was not written");
+  }
   return kExitOk;
 }
 

@@ -1,7 +1,11 @@
 // The chat room against hostile peers: each test starts the real soket chat server and one
 // attacker (tests/hostile/attackers/chat_*.cc), and asserts the attacker's verdict and what
 // the server logged. Servers run with -q: their stderr is not read while an attack runs.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -140,6 +144,36 @@ TEST_F(ChatHostile, UnreadLogNeverFreezesTheRoom) {
   std::cout << result.out;
   EXPECT_TRUE(
       server.process->wait_for_line("log lines dropped: the output was not read", 30s).has_value());
+}
+
+// The same unread stdout must not hold the exit: SIGTERM ends the server although its log and
+// summary line find no room. Its stdout is a FIFO of the test's own, read only for the
+// `listening on` lines and then never again.
+TEST_F(ChatHostile, UnreadStdoutNeverHoldsTheExit) {
+  const std::string fifo = password_file_ + ".fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int held = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);  // Never read past the start.
+  ASSERT_GE(held, 0);
+  ChildProcess server(
+      {"sh", "-c", "exec \"$0\" \"$@\" > \"$FIFO\"", soket_binary(), "chat", "server", "-p", "0",
+       "--tcp", "-q", "--rate-limit", "0", "--password-file", password_file_},
+      false, {"FIFO=" + fifo});
+  std::string start;
+  for (int tries = 0; tries < 200 && start.find('\n') == std::string::npos; ++tries) {
+    pollfd ready{held, POLLIN, 0};
+    ::poll(&ready, 1, 100);
+    char chunk[256];
+    const ssize_t n = ::read(held, chunk, sizeof chunk);
+    if (n > 0) start.append(chunk, static_cast<std::size_t>(n));
+  }
+  ASSERT_NE(start.find("listening on"), std::string::npos) << start;
+  const std::string port = std::to_string(port_of(start.substr(0, start.find('\n'))));
+  auto result = run_attacker("chat_chatter", {"127.0.0.1", port, kPassword, "10000"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  server.send_signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(30s), 0) << server.err();
+  ::close(held);
+  ::unlink(fifo.c_str());
 }
 
 // Issue 12.7: bidi controls and separators are stripped like control characters.
