@@ -16,21 +16,9 @@
 #include <string>
 
 #include "support/child_process.h"
+#include "support/proc_status.h"
 
 namespace soket::test {
-
-inline long vm_rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string word;
-  while (status >> word) {
-    if (word == "VmRSS:") {
-      long kib = -1;
-      status >> kib;
-      return kib;
-    }
-  }
-  return -1;
-}
 
 inline long open_fds(pid_t pid) {
   std::error_code error;

@@ -11,8 +11,11 @@
 
 #include "core/clock.h"
 #include "net/address.h"
+#include "support/proc_status.h"
 
 namespace soket::attack {
+
+using test::vm_rss_kib;
 
 // Exits 1 with `why` on stderr: the property the attack checks did not hold.
 [[noreturn]] inline void fail(const std::string& why) {

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   const std::uint32_t count = static_cast<std::uint32_t>(std::atol(argv[4]));
   const long max_growth = std::atol(argv[5]);
   constexpr int kConcurrent = 200;
-  const long before = rss_kib(pid);
+  const long before = vm_rss_kib(pid);
   const auto start = Clock::now();
   const auto deadline = start + 240s;
 
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  const long after = rss_kib(pid);
+  const long after = vm_rss_kib(pid);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   std::printf(
       "%u origins guessed, %u answered, %u failed to connect, %lld ms; server rss %ld -> "

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
       fail("talker " + std::to_string(i) + " could not join");
     }
   }
-  const long before = rss_kib(pid);
+  const long before = vm_rss_kib(pid);
   const std::string text(2000, 'x');
   const auto start = Clock::now();
   const auto end = start + seconds;
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
         }
       }
     }
-    peak = std::max(peak, rss_kib(pid));
+    peak = std::max(peak, vm_rss_kib(pid));
     ::poll(nullptr, 0, 5);
   }
   const long growth = peak - before;

@@ -48,15 +48,6 @@ inline std::string origin(std::uint32_t n) {
          std::to_string(n & 255);
 }
 
-// VmRSS of `pid` in KiB, or -1.
-inline long rss_kib(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 class ChatPeer {
  public:
   // `source`: the address to speak from (nullptr: any); `rcvbuf` > 0 sets SO_RCVBUF first.

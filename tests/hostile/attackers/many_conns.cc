@@ -15,19 +15,6 @@ using namespace soket::attack;
 
 namespace {
 
-long rss_kib(const std::string& pid) {
-  std::ifstream status("/proc/" + pid + "/status");
-  std::string word;
-  while (status >> word) {
-    if (word == "VmRSS:") {
-      long kib = -1;
-      status >> kib;
-      return kib;
-    }
-  }
-  return -1;
-}
-
 // Waits until `want(fd)` for every fd, polling them all, until the deadline; counts successes.
 template <typename Want>
 std::size_t wait_all(const std::vector<int>& fds, Clock::time_point deadline, Want want) {
@@ -75,7 +62,7 @@ int main(int argc, char** argv) {
   const bool fresh = echo_round_trip(target, "fresh client", 2s);
   const auto fresh_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - before).count();
-  const long rss = rss_kib(pid);
+  const long rss = vm_rss_kib(std::stol(pid));
   for (int fd : fds) ::shutdown(fd, SHUT_WR);
   const std::size_t clean = wait_all(fds, Clock::now() + 60s, [](int fd) {
     char byte;

@@ -16,19 +16,6 @@ using namespace soket::attack;
 
 namespace {
 
-long rss_kib(const std::string& pid) {
-  std::ifstream status("/proc/" + pid + "/status");
-  std::string word;
-  while (status >> word) {
-    if (word == "VmRSS:") {
-      long kib = -1;
-      status >> kib;
-      return kib;
-    }
-  }
-  return -1;
-}
-
 // A transform client's check: one line in, its reply line out.
 bool line_round_trip(const soket::net::Address& to) {
   const int fd = connect_to(to);
@@ -75,7 +62,7 @@ int main(int argc, char** argv) {
     if (fd < 0) fail("cannot connect");
     peers.push_back({fd, 0, Clock::now()});
   }
-  long peak = rss_kib(pid);
+  long peak = vm_rss_kib(std::stol(pid));
   if (peak < 0) fail("cannot read the server's VmRSS");
   std::size_t total = 0;
   const auto deadline = Clock::now() + 60s;
@@ -105,11 +92,11 @@ int main(int argc, char** argv) {
       }
     }
     if (now >= next_sample) {
-      peak = std::max(peak, rss_kib(pid));
+      peak = std::max(peak, vm_rss_kib(std::stol(pid)));
       next_sample = now + 50ms;
     }
   }
-  peak = std::max(peak, rss_kib(pid));
+  peak = std::max(peak, vm_rss_kib(std::stol(pid)));
   const bool answered =
       mode == "echo" ? echo_round_trip(target, "still there?") : line_round_trip(target);
   std::printf("sent %zu bytes, peak VmRSS %ld KiB (limit %ld), fresh client %s\n", total, peak,

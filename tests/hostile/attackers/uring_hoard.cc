@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   const int hoarders = std::atoi(argv[4]);
   const auto bytes_each = static_cast<std::size_t>(std::atoll(argv[5]));
   const long max_growth_kib = std::atol(argv[6]) * 1024;
-  const long before = resident_kib(pid);
+  const long before = vm_rss_kib(std::stol(pid));
   if (before < 0) fail("cannot read the server's VmRSS");
 
   // A tiny receive window: the echo fills it at once, so the server's sends stall and
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
            std::to_string(hoarders) + " clients did not read");
     }
   }
-  const long growth = resident_kib(pid) - before;
+  const long growth = vm_rss_kib(std::stol(pid)) - before;
   std::printf("hoarders %d pushed %zu MiB growth %ld KiB\n", hoarders, total >> 20, growth);
   if (growth > max_growth_kib) {
     fail("the server grew by " + std::to_string(growth) + " KiB, over the bound of " +

@@ -96,16 +96,6 @@ inline int wait_closed(int fd, std::chrono::milliseconds timeout) {
   return -1;
 }
 
-// The resident memory of a process in KiB (VmRSS), or -1.
-inline long resident_kib(const std::string& pid) {
-  std::ifstream status("/proc/" + pid + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
 // A byte of client `client`'s stream at `offset`: the echo is checked without keeping it.
 inline char stream_byte(int client, std::uint64_t offset) {
   return static_cast<char>((offset * 131 + (offset >> 9) + static_cast<unsigned>(client) * 7) &
