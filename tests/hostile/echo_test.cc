@@ -8,6 +8,7 @@
 
 #include "hostile/attacker.h"
 #include "hostile/hostile_server.h"
+#include "support/io_uring_check.h"
 
 namespace soket::test {
 namespace {
@@ -15,8 +16,7 @@ namespace {
 class HostileEcho : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string why;
-    if (GetParam() == "io_uring" && !kernel_allows_io_uring(why)) GTEST_SKIP() << why;
+    if (GetParam() == "io_uring") SOKET_SKIP_WITHOUT_IO_URING();
   }
 
   StartedServer start(std::vector<std::string> flags) {
@@ -24,6 +24,9 @@ class HostileEcho : public ::testing::TestWithParam<std::string> {
     args.insert(args.end(), flags.begin(), flags.end());
     auto server = start_measured_server(args);
     EXPECT_GT(server.port, 0) << "no listening line: " << server.process->err();
+    // Proof that io_uring runs it (an io_uring fd, no fallback warning), not only the absence
+    // of a warning: a test of a backend must fail if another backend ran.
+    if (GetParam() == "io_uring" && server.process) expect_on_io_uring(*server.process);
     return server;
   }
 

@@ -81,16 +81,4 @@ inline StartedServer start_measured_server(std::vector<std::string> args) {
   return server;
 }
 
-// True when this kernel lets us set up an io_uring; else `why` says what it answered.
-inline bool kernel_allows_io_uring(std::string& why) {
-  io_uring_params params{};
-  const long fd = ::syscall(__NR_io_uring_setup, 4, &params);
-  if (fd < 0) {
-    why = std::string("the kernel refuses io_uring: ") + std::strerror(errno);
-    return false;
-  }
-  ::close(static_cast<int>(fd));
-  return true;
-}
-
 }  // namespace soket::test

@@ -3,7 +3,10 @@
 // /proc/PID/fd and no fallback warning: a server that silently fell back to epoll fails
 // here), runs one attacker (tests/hostile/attackers/uring_*.cc) and asserts on its verdict
 // and on the server's own summary. Skipped, with the reason, only where the kernel refuses
-// io_uring.
+// io_uring. The attacks both engines face (resets mid-bulk, SIGTERM mid-transfer, --max-conns,
+// slowloris, peers that never read, 10,000 connections) are in echo_test.cc, run on each;
+// here are those that only io_uring's own machinery can fail (its shared buffer ring, its
+// submission queue, its teardown with operations in flight).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -71,36 +74,6 @@ TEST(UringEchoHostile, HeavyClientsThatNeverReadHoldABoundedShareAndNewcomersAre
   const auto never_sent = summary.bytes_in - summary.bytes_out;
   EXPECT_LE(never_sent, kHoarders * kLimit) << server.process->out();
   EXPECT_GE(never_sent, kHoarders * kLimit / 2) << "the hoarders did not fill their queues";
-}
-
-TEST(UringEchoHostile, MaxConnsClosesConnectionsPastTheLimit) {
-  SOKET_SKIP_WITHOUT_IO_URING();
-  auto server = start_uring_server({"--threads", "2", "--max-conns", "5"});
-  const auto result =
-      run_attacker("uring_past_max_conns", {"127.0.0.1", std::to_string(server.port), "5", "4"});
-  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_NE(result.out.find("served 5 refused 4"), std::string::npos) << result.out;
-  stop(server);
-}
-
-TEST(UringEchoHostile, SigtermEchoesEveryReceivedByteToStreamersAndSlowReaders) {
-  SOKET_SKIP_WITHOUT_IO_URING();
-  auto server = start_uring_server({"--threads", "2", "--max-output", "524288"});
-  ChildProcess attacker(
-      {attacker_path("uring_term_streams"), "127.0.0.1", std::to_string(server.port), "6", "4"});
-  ASSERT_TRUE(attacker.wait_for_line("streaming", 60s)) << attacker.err();
-  server.process->send_signal(SIGTERM);
-  EXPECT_EQ(server.process->wait_exit(30s), 0) << server.process->err();
-  EXPECT_EQ(attacker.wait_exit(60s), 0) << attacker.out() << attacker.err();
-  const auto echoed_line = attacker.wait_for_line("echoed", 1s);
-  ASSERT_TRUE(echoed_line) << attacker.out();
-  const auto echoed = std::stoull(echoed_line->substr(echoed_line->find(' ') + 1));
-  const auto summary = summary_of(server.process->out());
-  // Everything the server read from its clients went back, and arrived.
-  EXPECT_GT(summary.bytes_in, 0u) << server.process->out();
-  EXPECT_EQ(summary.bytes_out, summary.bytes_in) << server.process->out();
-  EXPECT_EQ(echoed, summary.bytes_out) << server.process->out();
-  EXPECT_EQ(server.process->err().find("grace period"), std::string::npos) << server.process->err();
 }
 
 TEST(UringEchoHostile, SigtermWithPeersThatNeverReadEndsAfterTheGracePeriod) {
@@ -181,17 +154,6 @@ TEST(UringEchoHostile, IdleConnectionsAreDroppedAfterTheIdleTimeout) {
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("dropped 10"), std::string::npos) << result.out;
   stop(server);
-}
-
-TEST(UringEchoHostile, HeavyBulkSendersThatResetMidStreamDoNotHurtTheServer) {
-  SOKET_SKIP_WITHOUT_IO_URING();
-  auto server = start_uring_server({"--threads", "2"});
-  const auto result =
-      run_attacker("uring_reset_bulk", {"127.0.0.1", std::to_string(server.port), "4", "8"});
-  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_NE(result.out.find("rounds 4 reset 32"), std::string::npos) << result.out;
-  const auto summary = stop(server);
-  EXPECT_EQ(summary.connections, 4u * 8 + 4) << server.process->out();  // And 4 fresh ones.
 }
 
 }  // namespace

@@ -82,24 +82,4 @@ inline bool fresh_client_served(const net::Address& to, std::chrono::millisecond
   return served;
 }
 
-// How the connection ended when the peer waits for it: 0 = orderly close (EOF), an errno for
-// a reset, -1 if it is still open at the timeout. Data that arrives is read and dropped.
-inline int wait_closed(int fd, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    char into[4096];
-    const ssize_t n = ::recv(fd, into, sizeof into, 0);
-    if (n == 0) return 0;
-    if (n < 0 && errno != EAGAIN) return errno;
-    if (n < 0) wait_for(fd, POLLIN, 50ms);
-  }
-  return -1;
-}
-
-// A byte of client `client`'s stream at `offset`: the echo is checked without keeping it.
-inline char stream_byte(int client, std::uint64_t offset) {
-  return static_cast<char>((offset * 131 + (offset >> 9) + static_cast<unsigned>(client) * 7) &
-                           0xFF);
-}
-
 }  // namespace soket::attack
