@@ -78,8 +78,11 @@ int main(int argc, char** argv) {
   if (!left) fail("the member that never reads was never dropped");
   if (max_growth > 0 && growth > max_growth)
     fail("the server grew by " + std::to_string(growth) + " KiB");
-  // The room still works for the others.
-  talkers[0]->send("still here");
-  if (!talkers[1]->expect("talker0: still here", 10s)) fail("the room stopped relaying");
-  return 0;
+  // The room still works for the others. A slow (sanitized) run may have sent its rounds in a
+  // burst, so the rate limit may answer the first try with "ERROR slow down": three tries.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    talkers[0]->send("still here");
+    if (talkers[1]->expect("talker0: still here", 10s)) return 0;
+  }
+  fail("the room stopped relaying");
 }
