@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "hostile/attacker.h"
+#include "hostile/hostile_server.h"
 #include "net/deadline_io.h"
 #include "support/child_process.h"
 #include "support/line_peer.h"
@@ -22,17 +23,7 @@ constexpr const char* kPassword = "sesame";
 
 // Under AddressSanitizer freed memory waits in a quarantine (256 MiB), so the server's RSS
 // says nothing about what it holds: the attackers then measure it but do not judge it ("0").
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = kUnderAsan;
 
 std::string growth_limit_kib(int kib) {
   return kSanitized ? "0" : std::to_string(kib);

@@ -19,6 +19,7 @@
 #include <regex>
 
 #include "hostile/attacker.h"
+#include "hostile/hostile_server.h"
 #include "support/echo_load.h"
 #include "support/io_uring_check.h"
 
@@ -31,17 +32,6 @@ StartedServer start_uring_server(std::vector<std::string> extra) {
   auto server = start_soket_server(std::move(args));
   if (server.process) expect_on_io_uring(*server.process);
   return server;
-}
-
-struct Summary {
-  std::uint64_t connections = 0, bytes_in = 0, bytes_out = 0;
-};
-Summary summary_of(const std::string& out) {
-  static const std::regex line(
-      R"(summary: (\d+) connections, \d+ datagrams in, \d+ datagrams out, (\d+) bytes in, (\d+) bytes out)");
-  std::smatch m;
-  if (!std::regex_search(out, m, line)) return {};
-  return {std::stoull(m[1]), std::stoull(m[2]), std::stoull(m[3])};
 }
 
 // Stops the server and checks it exits 0 within its grace period and a margin.
