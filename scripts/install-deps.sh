@@ -11,6 +11,7 @@ packages=(
   clang-format
   # Libraries
   libcli11-dev libfmt-dev libicu-dev libidn2-dev libssl-dev zlib1g-dev liburing-dev
+  nlohmann-json3-dev libedit-dev   # JSON output; the chat client's line editor
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers the tests start on loopback
