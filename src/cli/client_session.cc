@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "cli/server_flags.h"
 
 namespace soket::cli {
@@ -37,7 +38,7 @@ void add_client_flags(CLI::App& command, ClientFlags& flags) {
                   "A message to send (repeatable); without -m, lines from stdin")
       ->allow_extra_args(false);
   command.add_option("--timeout", flags.timeout, "Seconds to wait for a connection or reply")
-      ->check(CLI::Range(0.001, 1e6))
+      ->check(seconds_between(0.001, 86400))
       ->capture_default_str();
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "clients/load_generator.h"
 
@@ -171,30 +172,30 @@ void add_bench(CLI::App& bench, Action& action, clients::Workload workload, cons
   command->add_option("-H,--host", flags->host, "Host of the server")->capture_default_str();
   command->add_flag("--udp", flags->udp, "UDP datagrams instead of a TCP stream");
   command->add_option("-c,--connections", flags->connections, "Connections (or UDP sockets)")
-      ->check(CLI::Range(1, 1'000'000))
+      ->check(count_between(1, 1'000'000))
       ->capture_default_str();
   command->add_option("-s,--size", flags->size, "Bytes per message")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{16} << 20))
+      ->check(bytes_between(1, std::uint64_t{16} << 20))
       ->capture_default_str();
   command->add_option("-d,--duration", flags->duration, "Seconds measured")
-      ->check(CLI::Range(0.1, 86400.0))
+      ->check(seconds_between(0.1, 86400))
       ->capture_default_str();
   command->add_option("--warmup", flags->warmup, "Seconds before measuring")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->check(seconds_between(0, 3600))
       ->capture_default_str();
   command->add_option("--pipeline", flags->pipeline, "Messages in flight per connection")
-      ->check(CLI::Range(1, 4096))
+      ->check(count_between(1, 4096))
       ->capture_default_str();
   command->add_option("--mode", flags->mode, "pingpong, stream or idle")
-      ->check(CLI::IsMember({"pingpong", "stream", "idle"}))
+      ->check(one_of({"pingpong", "stream", "idle"}))
       ->capture_default_str();
   command->add_option("-t,--threads", flags->threads, "Load-generator threads")
-      ->check(CLI::Range(1, 256))
+      ->check(count_between(1, 256))
       ->capture_default_str();
   command
       ->add_option("--server-pid", flags->server_pid,
                    "Charge this process with CPU per message and report its RSS")
-      ->check(CLI::PositiveNumber);
+      ->check(count_between(1, 4'194'304));
   command->add_flag("--json", flags->json, "One JSON object on stdout");
   command->callback([flags, &action] { action = [flags] { return run_bench(*flags); }; });
 }

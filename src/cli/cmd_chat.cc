@@ -12,6 +12,7 @@
 #include "cli/chat_client_run.h"
 #include "cli/commands.h"
 #include "cli/line_editor.h"
+#include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "core/async_line_writer.h"
 #include "services/chat_service.h"
@@ -94,27 +95,27 @@ void add_server(CLI::App& chat, Action& action) {
   command->add_option("--password-file", flags->password_file,
                       "The room's password is this file's first line");
   command->add_option("--max-users", flags->max_users, "Members at most")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(count_between(1, 1'000'000))
       ->capture_default_str();
   command
       ->add_option("--rate-limit", flags->rate_limit,
                    "Messages per second a member may send (0: no limit, for benchmarks)")
-      ->check(CLI::Range(0, 1'000'000))
+      ->check(count_between(0, 1'000'000))
       ->capture_default_str();
   command
       ->add_option("--idle-timeout", flags->idle_timeout,
                    "Seconds of silence after which a UDP member is dropped")
-      ->check(CLI::Range(0.01, 1e6))
+      ->check(seconds_between(0.01, 604800))
       ->capture_default_str();
   command
       ->add_option("--max-output-total", flags->max_output_total,
                    "Bytes queued for all slow readers together; past it the largest is dropped")
-      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 40))
+      ->check(bytes_between(4096, std::uint64_t{1} << 40))
       ->capture_default_str();
   command
       ->add_option("--max-pending-udp", flags->max_pending_udp,
                    "UDP sessions not yet joined, per stage (strangers; password given)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(count_between(1, 1'000'000))
       ->capture_default_str();
   command->add_flag("--seed-compatible", flags->seed_compatible,
                     "Let UDP members that never used their token (seed 004's client) go "
@@ -130,7 +131,7 @@ void add_client(CLI::App& chat, Action& action) {
   command->add_flag("--udp", flags->udp, "Join over UDP");
   command->add_option("-u,--user", flags->name, "Your name in the room");
   command->add_option("--timeout", flags->timeout, "Seconds to wait for the server")
-      ->check(CLI::Range(0.001, 1e6))
+      ->check(seconds_between(0.001, 86400))
       ->capture_default_str();
   command->callback([flags, &action] { action = [flags] { return run_chat_client(*flags); }; });
 }

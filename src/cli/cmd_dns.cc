@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/dns_output.h"
 #include "cli/failure.h"
+#include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "proto/dns/query.h"
 
@@ -180,15 +181,15 @@ void add_dns_command(CLI::App& app, Action& action) {
   command->add_flag("--short", flags->short_output, "Only the answers' data, one per line");
   command->add_flag("--json", flags->json, "One JSON object per query");
   command->add_option("--timeout", flags->timeout, "Seconds to wait for each try")
-      ->check(CLI::Range(0.001, 3600.0))
+      ->check(seconds_between(0.001, 3600))
       ->capture_default_str();
   command->add_option("--tries", flags->tries, "Tries over UDP before giving up")
-      ->check(CLI::Range(1, 100))
+      ->check(count_between(1, 100))
       ->capture_default_str();
   command->add_flag("--no-recurse", flags->no_recurse, "Clear RD: ask for no recursion");
   command->add_option("-f,--file", flags->file, "One query per line: NAME [TYPE]");
   command->add_option("--concurrency", flags->concurrency, "Queries in flight with -f")
-      ->check(CLI::Range(1, 10000))
+      ->check(count_between(1, 10'000))
       ->capture_default_str();
   command->callback([flags, &action] { action = [flags] { return run_dns(*flags); }; });
 }

@@ -5,6 +5,7 @@
 
 #include "cli/client_session.h"
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "clients/echo_client.h"
 #include "core/log.h"
@@ -18,7 +19,7 @@ void add_server(CLI::App& echo, Action& action) {
   auto flags = std::make_shared<ServerFlags>();
   add_server_flags(*command, *flags, /*transports_both=*/false);
   command->add_option("--backend", flags->backend, "epoll, or io_uring for TCP connections")
-      ->check(CLI::IsMember({"epoll", "io_uring"}))
+      ->check(one_of({"epoll", "io_uring"}))
       ->capture_default_str();
   command->callback([flags, &action] {
     action = [flags] {

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/failure.h"
+#include "cli/option_checks.h"
 #include "clients/http_client.h"
 #include "core/log.h"
 #include "proto/http/response_parser.h"
@@ -270,7 +271,7 @@ void add_http_command(CLI::App& app, Action& action) {
   command->add_flag("-I,--head", flags->head, "HEAD: print the status line and headers");
   command->add_flag("-L,--location", flags->follow, "Follow redirects");
   command->add_option("--max-redirs", flags->max_redirects, "Redirects followed at most")
-      ->check(CLI::Range(0, 1000))
+      ->check(count_between(0, 1000))
       ->capture_default_str();
   command->add_flag("-f,--fail", flags->fail, "Exit non-zero on an HTTP status of 400 or more");
   command->add_option("-H,--header", flags->headers, "An extra header 'Name: value' (repeatable)")
@@ -283,10 +284,10 @@ void add_http_command(CLI::App& app, Action& action) {
   command->add_flag("-k,--insecure", flags->insecure, "Do not verify the server's certificate");
   command->add_option("--cacert", flags->cacert, "Trust this CA file too");
   command->add_option("--connect-timeout", flags->connect_timeout, "Seconds to connect")
-      ->check(CLI::Range(0.001, 86400.0))
+      ->check(seconds_between(0.001, 86400))
       ->capture_default_str();
   command->add_option("--timeout", flags->timeout, "Seconds for the whole transfer")
-      ->check(CLI::Range(0.001, 864000.0));
+      ->check(seconds_between(0.001, 864000));
   command->add_flag("-v,--verbose", flags->verbose, "Request and response headers on stderr");
   command->add_option("--dns-server", flags->dns_server,
                       "Resolve the host with soket's own DNS client");

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/failure.h"
+#include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "clients/socket_lister.h"
 #include "core/log.h"
@@ -148,7 +149,7 @@ void add_sockets_command(CLI::App& app, Action& action) {
   command->add_option("--port", flags->port, "Only sockets whose local or peer port is PORT");
   command->add_flag("--json", flags->json, "One JSON object per socket");
   command->add_option("--watch", flags->watch, "Redraw every SECONDS until interrupted")
-      ->check(CLI::Range(0.1, 86400.0));
+      ->check(seconds_between(0.1, 86400));
   command->callback([flags, &action] { action = [flags] { return run_sockets(*flags); }; });
 }
 

@@ -12,6 +12,11 @@ std::string seconds_text(Duration duration) {
   return fmt::format("{:g} s", std::chrono::duration<double>(duration).count());
 }
 
+std::string& usage_command() {
+  static std::string command = "soket";
+  return command;
+}
+
 }  // namespace
 
 Failure bind_failure(const std::error_code& error, std::string_view where) {
@@ -71,7 +76,11 @@ Failure client_failure(const std::error_code& error, std::string_view target, Du
 }
 
 Failure usage_failure(std::string_view message) {
-  return {kExitUsage, fmt::format("{}; see soket --help", message)};
+  return {kExitUsage, fmt::format("{}; see {} --help", message, usage_command())};
+}
+
+void set_usage_command(std::string command) {
+  usage_command() = std::move(command);
 }
 
 int report(const Failure& failure) {

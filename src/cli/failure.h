@@ -19,7 +19,11 @@ struct Failure {
 Failure bind_failure(const std::error_code& error, std::string_view where);
 // A client could not reach or talk to `target`; `timeout` is what --timeout allowed.
 Failure client_failure(const std::error_code& error, std::string_view target, Duration timeout);
+// A bad option or argument found after parsing: "<message>; see soket echo server --help",
+// naming the subcommand set by set_usage_command (main() does, once the parse succeeds).
 Failure usage_failure(std::string_view message);
+// "soket echo server": the command whose --help usage_failure points at (default "soket").
+void set_usage_command(std::string command);
 
 // Prints "soket: <message>" on stderr and returns the exit code.
 int report(const Failure& failure);

@@ -6,9 +6,13 @@
 #include <signal.h>
 
 #include <exception>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/failure.h"
+#include "cli/usage_error.h"
 
 #ifndef SOKET_VERSION
 #define SOKET_VERSION "0.0.0"
@@ -37,8 +41,19 @@ int main(int argc, char** argv) {
   add_http_command(app, action);
   add_demo_command(app, action);
   add_bench_command(app, action);
+  // Set after the subcommands are added, so that they do not inherit it.
+  app.footer(
+      "soket help SUBCOMMAND [SUBSUBCOMMAND] (or soket SUBCOMMAND --help) shows its options.");
+  // `soket help echo client` is `soket echo client --help`; CLI11 takes the words last first.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "help") {
+    auto request = help_request(app, args);
+    if (auto* failure = std::get_if<Failure>(&request)) return report(*failure);
+    args = std::get<std::vector<std::string>>(std::move(request));
+  }
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
-    app.parse(argc, argv);
+    app.parse(std::move(reversed));
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -46,8 +61,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return report(usage_failure(e.what()));
+    return report(parse_failure(app, e));
   }
+  set_usage_command(command_path(deepest_parsed(app)));
   try {
     return action ? action() : kExitUsage;
   } catch (const std::exception& e) {

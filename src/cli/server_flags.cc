@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "cli/option_checks.h"
 #include "core/buffer.h"
 #include "core/log.h"
 #include "net/address.h"
@@ -40,40 +41,40 @@ void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_bot
     command.add_flag("--udp", flags.udp, "Serve UDP instead of TCP");
   }
   command.add_option("--threads", flags.threads, "Event loops, one thread each (default: CPUs)")
-      ->check(CLI::Range(1, 1024));
+      ->check(count_between(1, 1024));
   command.add_option("--backlog", flags.backlog, "Pending-connection queue for listen(2)")
-      ->check(CLI::Range(1, 65535))
+      ->check(count_between(1, 65535))
       ->capture_default_str();
   command.add_option("--max-conns", flags.max_connections, "Refuse connections past this many")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+      ->check(count_between(1, 10'000'000));
   if (idle_timeout) {
     command
         .add_option("--idle-timeout", flags.idle_timeout,
                     "Close a TCP connection silent this many seconds")
-        ->check(CLI::Range(0.001, 1e6));
+        ->check(seconds_between(0.001, 604800));
   }
   command
       .add_option("--handshake-timeout", flags.handshake_timeout,
                   "Drop a connection that has not finished its handshake in this many seconds "
                   "(echo, transform: sent its first byte; chat: joined the room); 0: never")
-      ->check(CLI::Range(0.0, 1e6))
+      ->check(seconds_between(0, 604800))
       ->capture_default_str();
   command
       .add_option("--max-output", flags.max_output,
                   "Bytes queued for a slow reader before we stop reading from it "
                   "(4096 up to 2 GiB, half of what a connection buffer can hold)")
-      ->check(CLI::Range(std::size_t{4096}, kMaxOutputLimit))
+      ->check(bytes_between(4096, kMaxOutputLimit))
       ->capture_default_str();
   command.add_flag("--reuseport", flags.reuse_port,
                    "SO_REUSEPORT: a listening socket per thread (others may share the port)");
   command.add_flag("--nodelay", flags.no_delay, "TCP_NODELAY on every connection");
   command.add_flag("--keepalive", flags.keep_alive, "SO_KEEPALIVE on every connection");
   command.add_option("--linger", flags.linger, "SO_LINGER: seconds close() may wait to flush")
-      ->check(CLI::Range(0, 3600));
+      ->check(count_between(0, 3600, "seconds"));
   command.add_option("--rcvbuf", flags.receive_buffer, "SO_RCVBUF in bytes")
-      ->check(CLI::Range(1024, 1 << 30));
+      ->check(bytes_between(1024, std::uint64_t{1} << 30));
   command.add_option("--sndbuf", flags.send_buffer, "SO_SNDBUF in bytes")
-      ->check(CLI::Range(1024, 1 << 30));
+      ->check(bytes_between(1024, std::uint64_t{1} << 30));
   command.add_flag("-q,--quiet", flags.quiet, "No connection logs on stderr");
   command.add_flag("-v,--verbose", flags.verbose, "More detail on stderr");
 }

@@ -117,6 +117,106 @@ TEST(Errors, BadOptionsAreUsageErrors) {
                   "--threads");
 }
 
+// A usage error is exactly this one line on stderr, nothing on stdout, and exit 2.
+void expect_usage(const std::vector<std::string>& words, const std::string& line) {
+  std::vector<std::string> argv{soket_binary()};
+  argv.insert(argv.end(), words.begin(), words.end());
+  const auto result = run(argv);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(result.err, "soket: " + line + "\n");
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(Errors, TheUnknownOptionIsNamedBeforeAMissingRequiredOne) {
+  expect_usage({"echo", "client", "--foo"}, "unknown option --foo; see soket echo client --help");
+  expect_usage({"echo", "server", "--foo=1"}, "unknown option --foo; see soket echo server --help");
+  expect_usage({"demo", "-Z"}, "unknown option -Z; see soket demo --help");
+  expect_usage({"--foo"}, "unknown option --foo; see soket --help");
+}
+
+TEST(Errors, DidYouMeanTheNearestSubcommandOrOption) {
+  expect_usage({"ech"}, "unknown subcommand ech (did you mean echo?); see soket --help");
+  expect_usage({"sokets"}, "unknown subcommand sokets (did you mean sockets?); see soket --help");
+  expect_usage({"dns", "--tiemout", "2", "example.com"},
+               "unknown option --tiemout (did you mean --timeout?); see soket dns --help");
+  expect_usage({"echo", "clinet", "-p", "7"},
+               "unknown subcommand clinet (did you mean client?); see soket echo --help");
+  expect_usage({"bench", "echo", "-p", "7", "--conections", "2"},
+               "unknown option --conections (did you mean --connections?); see soket bench echo "
+               "--help");
+  expect_usage({"frobnicate"}, "unknown subcommand frobnicate; see soket --help");
+}
+
+TEST(Errors, RangesAreWrittenForPeople) {
+  expect_usage({"dns", "--timeout", "0", "example.com"},
+               "--timeout must be between 0.001 and 3600 seconds; see soket dns --help");
+  expect_usage({"echo", "client", "-p", "7", "--timeout", "0"},
+               "--timeout must be between 0.001 and 86400 seconds; see soket echo client --help");
+  expect_usage({"echo", "server", "-p", "0", "--threads", "0"},
+               "--threads must be between 1 and 1024; see soket echo server --help");
+  expect_usage({"echo", "server", "-p", "0", "--max-output", "100"},
+               "--max-output must be between 4096 and 2147483648 bytes (4 KiB to 2 GiB); see "
+               "soket echo server --help");
+  expect_usage({"sockets", "--watch", "0"},
+               "--watch must be between 0.1 and 86400 seconds; see soket sockets --help");
+}
+
+TEST(Errors, AValueOutsideItsSetNamesTheChoices) {
+  expect_usage({"echo", "server", "-p", "0", "--backend", "poll"},
+               "--backend must be one of epoll, io_uring; see soket echo server --help");
+  expect_usage({"bench", "echo", "-p", "7", "--mode", "burst"},
+               "--mode must be one of pingpong, stream, idle; see soket bench echo --help");
+}
+
+TEST(Errors, MissingValuesAndOptionsAndSubcommands) {
+  expect_usage({"echo", "server"}, "--port is required; see soket echo server --help");
+  expect_usage({"echo", "client", "-p"}, "--port needs a value; see soket echo client --help");
+  expect_usage({"dns", "example.com", "--timeout"},
+               "--timeout needs a value; see soket dns --help");
+  expect_usage({"echo"}, "soket echo needs a subcommand: server, client; see soket echo --help");
+  const auto result = run({soket_binary()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err.rfind("soket: soket needs a subcommand: echo, transform, ", 0), 0u)
+      << result.err;
+}
+
+TEST(Errors, ExtraArgumentsAndNonNumbers) {
+  expect_usage({"echo", "server", "-p", "0", "extra"},
+               "unexpected argument 'extra'; see soket echo server --help");
+  expect_usage({"demo", "now"}, "unexpected argument 'now'; see soket demo --help");
+  expect_usage({"dns", "--tries", "many", "example.com"},
+               "--tries must be a whole number, not 'many'; see soket dns --help");
+  expect_usage({"bench", "echo", "-p", "7", "-d", "soon"},
+               "--duration must be a number of seconds, not 'soon'; see soket bench echo --help");
+}
+
+TEST(Errors, UsageErrorsFoundAfterParsingPointAtTheirSubcommand) {
+  expect_usage({"transform", "server", "-p", "0", "--udp", "--tcp"},
+               "--udp and --tcp exclude each other; see soket transform server --help");
+}
+
+TEST(Errors, HelpSubcommandIsTheSubcommandsOwnHelp) {
+  const std::vector<std::vector<std::string>> commands{
+      {}, {"echo"}, {"echo", "client"}, {"dns"}, {"bench", "chat"}};
+  for (const auto& words : commands) {
+    std::vector<std::string> help{soket_binary(), "help"};
+    help.insert(help.end(), words.begin(), words.end());
+    std::vector<std::string> flag{soket_binary()};
+    flag.insert(flag.end(), words.begin(), words.end());
+    flag.push_back("--help");
+    const auto by_help = run(help);
+    const auto by_flag = run(flag);
+    EXPECT_EQ(by_help.exit_code, 0) << by_help.err;
+    EXPECT_EQ(by_flag.exit_code, 0) << by_flag.err;
+    EXPECT_EQ(by_help.out, by_flag.out);
+    EXPECT_NE(by_help.out.find("Usage: soket"), std::string::npos) << by_help.out;
+    EXPECT_EQ(by_help.err, "");
+  }
+  expect_usage({"help", "ech"}, "unknown subcommand ech (did you mean echo?); see soket --help");
+  expect_usage({"help", "echo", "clinet"},
+               "unknown subcommand clinet (did you mean client?); see soket echo --help");
+}
+
 TEST(Errors, UnknownListenAddress) {
   auto result = run({soket_binary(), "echo", "server", "-H", "192.0.2.1", "-p", "0"});
   expect_one_line(result, 9, "no interface of this machine has that address");
