@@ -145,6 +145,42 @@ std::string conversion_words(const CLI::Option* option, const std::string& value
   return fmt::format("cannot take '{}'", value);
 }
 
+// The counts of values: "--port: 1 required INT missing" (none left to take), "--port: At
+// Most 1 required but received 2" (given twice).
+std::string reword_mismatch(const std::string& text) {
+  auto [name, rest] = split_name(text);
+  if (name.empty()) return text;
+  if (rest.ends_with(" missing")) return fmt::format("{} needs a value", name);
+  if (rest.starts_with("At Most 1 ")) return fmt::format("{} is given more than once", name);
+  const auto received = rest.find(" required but received ");
+  if (received != std::string::npos) {
+    const auto bound = rest.substr(0, received);  // "At Least 2", "At Most 3"
+    const bool least = bound.starts_with("At Least ");
+    return fmt::format("{} takes at {} {} values, not {}", name, least ? "least" : "most",
+                       bound.substr(bound.rfind(' ') + 1), rest.substr(received + 23));
+  }
+  return text;
+}
+
+// `-p --timeout 5`: the parser takes --timeout as the port, then finds 5 left over. What went
+// wrong is the missing value of -p.
+std::optional<Failure> option_taken_as_value(CLI::App& command) {
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->get_items_expected_max() == 0 || !option->nonpositional()) continue;
+    for (const auto& value : option->results()) {
+      if (value.size() < 2 || value[0] != '-' || (value[1] >= '0' && value[1] <= '9')) continue;
+      const std::string name = value.substr(0, value.find('='));
+      const CLI::Option* other = command.get_option_no_throw(name);
+      if (other != nullptr && other->nonpositional()) {
+        return usage(
+            fmt::format("{} needs a value ({} is an option of its own)", option->get_name(), name),
+            command);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::string reword(CLI::App& command, const CLI::ParseError& error) {
   const std::string kind = error.get_name();
   const std::string text = error.what();
@@ -156,13 +192,15 @@ std::string reword(CLI::App& command, const CLI::ParseError& error) {
       }
       return fmt::format("{} needs a subcommand: {}", command_path(command), list);
     }
+    const auto at = text.find(" is required");
+    const CLI::Option* option =
+        at == std::string::npos ? nullptr : find_option(command, text.substr(0, at));
+    if (option != nullptr && !option->nonpositional()) {
+      return fmt::format("the {} argument is required", text.substr(0, at));
+    }
     return text;  // "--port is required"
   }
-  if (kind == "ArgumentMismatch") {
-    auto [name, rest] = split_name(text);
-    if (!name.empty()) return fmt::format("{} needs a value", name);
-    return text;
-  }
+  if (kind == "ArgumentMismatch") return reword_mismatch(text);
   if (kind == "ConversionError") {
     const std::string prefix = "Could not convert: ";
     const auto equals = text.find(" = ");
@@ -242,8 +280,9 @@ std::optional<std::string> did_you_mean(std::string_view word,
 }
 
 Failure parse_failure(CLI::App& top, const CLI::ParseError& error) {
-  if (auto failure = first_unknown(top)) return *failure;
   CLI::App& command = deepest_parsed(top);
+  if (auto failure = option_taken_as_value(command)) return *failure;
+  if (auto failure = first_unknown(top)) return *failure;
   return usage(reword(command, error), command);
 }
 

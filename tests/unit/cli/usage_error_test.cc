@@ -89,6 +89,20 @@ TEST(UsageError, EachParserErrorInPlainWords) {
             "--udp is a flag and takes no value (or tru");
 }
 
+TEST(UsageError, AnOptionTakenAsAValueIsAMissingValue) {
+  EXPECT_EQ(Tree().failure({"echo", "client", "-p", "--timeout", "5"}),
+            "--port needs a value (--timeout is an option of its own); see soket echo client "
+            "--help");
+}
+
+TEST(UsageError, RepeatsAndMissingArguments) {
+  EXPECT_EQ(Tree().failure({"echo", "server", "-p", "1", "-p", "2"}),
+            "--port is given more than once; see soket echo server --help");
+  Tree tree;
+  tree.top.get_subcommand("dns")->get_option("name")->required();
+  EXPECT_EQ(tree.failure({"dns"}), "the name argument is required; see soket dns --help");
+}
+
 TEST(UsageError, CliRangeMessagesAreReworded) {
   EXPECT_EQ(Tree().failure({"dns", "--old", "0"}),
             "--old must be between 1 and 10; see soket dns --help");
