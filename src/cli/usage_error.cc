@@ -181,25 +181,28 @@ std::optional<Failure> option_taken_as_value(CLI::App& command) {
   return std::nullopt;
 }
 
+// "A subcommand is required", "--port is required", "url is required" (a positional).
+std::string reword_required(CLI::App& command, const std::string& text) {
+  if (text == "A subcommand is required" || text.starts_with("Requires at least")) {
+    std::string list;
+    for (const auto& name : subcommand_names(command, false)) {
+      list += (list.empty() ? "" : ", ") + name;
+    }
+    return fmt::format("{} needs a subcommand: {}", command_path(command), list);
+  }
+  const auto at = text.find(" is required");
+  const CLI::Option* option =
+      at == std::string::npos ? nullptr : find_option(command, text.substr(0, at));
+  if (option != nullptr && !option->nonpositional()) {
+    return fmt::format("the {} argument is required", text.substr(0, at));
+  }
+  return text;  // "--port is required"
+}
+
 std::string reword(CLI::App& command, const CLI::ParseError& error) {
   const std::string kind = error.get_name();
   const std::string text = error.what();
-  if (kind == "RequiredError") {
-    if (text == "A subcommand is required" || text.starts_with("Requires at least")) {
-      std::string list;
-      for (const auto& name : subcommand_names(command, false)) {
-        list += (list.empty() ? "" : ", ") + name;
-      }
-      return fmt::format("{} needs a subcommand: {}", command_path(command), list);
-    }
-    const auto at = text.find(" is required");
-    const CLI::Option* option =
-        at == std::string::npos ? nullptr : find_option(command, text.substr(0, at));
-    if (option != nullptr && !option->nonpositional()) {
-      return fmt::format("the {} argument is required", text.substr(0, at));
-    }
-    return text;  // "--port is required"
-  }
+  if (kind == "RequiredError") return reword_required(command, text);
   if (kind == "ArgumentMismatch") return reword_mismatch(text);
   if (kind == "ConversionError") {
     const std::string prefix = "Could not convert: ";

@@ -173,6 +173,11 @@ TEST(Errors, MissingValuesAndOptionsAndSubcommands) {
   expect_usage({"echo", "client", "-p"}, "--port needs a value; see soket echo client --help");
   expect_usage({"dns", "example.com", "--timeout"},
                "--timeout needs a value; see soket dns --help");
+  expect_usage({"echo", "client", "-p", "--timeout", "5"},
+               "--port needs a value (--timeout is an option of its own); see soket echo client "
+               "--help");
+  expect_usage({"echo", "server", "-p", "1", "-p", "2"},
+               "--port is given more than once; see soket echo server --help");
   expect_usage({"echo"}, "soket echo needs a subcommand: server, client; see soket echo --help");
   const auto result = run({soket_binary()});
   EXPECT_EQ(result.exit_code, 2);
