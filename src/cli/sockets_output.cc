@@ -61,7 +61,7 @@ std::string details_text(const ListedSocket& s, const SocketsOutput& output) {
   return out;
 }
 
-nlohmann::json info_json(const proto::sockstat::TcpInfo& info) {
+nlohmann::ordered_json info_json(const proto::sockstat::TcpInfo& info) {
   return {{"rto_ms", info.rto_us / 1000.0},
           {"rtt_ms", info.rtt_us / 1000.0},
           {"rttvar_ms", info.rttvar_us / 1000.0},
@@ -74,24 +74,24 @@ nlohmann::json info_json(const proto::sockstat::TcpInfo& info) {
           {"total_retrans", info.total_retrans}};
 }
 
-nlohmann::json socket_json(const ListedSocket& s, const SocketsOutput& output) {
-  nlohmann::json out = {{"proto", s.protocol}, {"state", s.state},       {"recv_q", s.recv_q},
+nlohmann::ordered_json socket_json(const ListedSocket& s, const SocketsOutput& output) {
+  nlohmann::ordered_json out = {{"proto", s.protocol}, {"state", s.state},       {"recv_q", s.recv_q},
                         {"send_q", s.send_q},  {"local", local_text(s)}, {"peer", peer_text(s)},
                         {"inode", s.inode},    {"uid", nullptr},         {"process", nullptr}};
   if (s.uid) out["uid"] = *s.uid;
   if (s.process) out["process"] = {{"pid", s.process->pid}, {"name", s.process->name}};
   if (s.is_unix) {
     out["path"] = s.unix_name;  // The raw name; an abstract one starts with "\u0000".
-    out["peer_inode"] = s.has_peer ? nlohmann::json(*s.peer_inode) : nlohmann::json(nullptr);
+    out["peer_inode"] = s.has_peer ? nlohmann::ordered_json(*s.peer_inode) : nlohmann::ordered_json(nullptr);
   }
   if (output.info && !s.is_unix && s.protocol == "tcp") {
-    out["tcp_info"] = s.tcp_info ? info_json(*s.tcp_info) : nlohmann::json(nullptr);
+    out["tcp_info"] = s.tcp_info ? info_json(*s.tcp_info) : nlohmann::ordered_json(nullptr);
   }
   return out;
 }
 
-std::string dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string dump(const nlohmann::ordered_json& value) {
+  return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -121,9 +121,9 @@ void print_socket_json(const clients::SocketListing& listing, const SocketsOutpu
 
 void print_socket_summary(const clients::SocketSummary& summary, bool json) {
   if (json) {
-    nlohmann::json out = {{"total", summary.total}, {"protocols", nlohmann::json::object()}};
+    nlohmann::ordered_json out = {{"total", summary.total}, {"protocols", nlohmann::ordered_json::object()}};
     for (const auto& [name, count] : summary.protocols) {
-      nlohmann::json entry = {{"total", count.total}, {"states", count.states}};
+      nlohmann::ordered_json entry = {{"total", count.total}, {"states", count.states}};
       if (name != "unix") {
         entry["ipv4"] = count.ipv4;
         entry["ipv6"] = count.ipv6;
