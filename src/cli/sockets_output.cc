@@ -5,28 +5,33 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace soket::cli {
 namespace {
 
 using clients::ListedSocket;
 
-// A Unix socket's name as ss prints it: an abstract name (leading NUL) as '@' and the rest;
-// bytes that are not printable ASCII as \xHH, since the name is whatever its owner bound.
-std::string unix_name_text(const std::string& name) {
-  if (name.empty()) return "*";
+// Bytes that are not printable ASCII as \xHH: a Unix socket's name is whatever its owner
+// bound, and a process may give itself any name, escape sequences included.
+std::string escaped(std::string_view text) {
   std::string out;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (i == 0 && c == 0) {
-      out.push_back('@');
-    } else if (c <= 0x20 || c >= 0x7f || c == '\\') {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == '\\') {
       out += fmt::format("\\x{:02x}", c);
     } else {
-      out.push_back(static_cast<char>(c));
+      out.push_back(ch);
     }
   }
   return out;
+}
+
+// A Unix socket's name as ss prints it: an abstract name (leading NUL) as '@' and the rest.
+std::string unix_name_text(const std::string& name) {
+  if (name.empty()) return "*";
+  if (name.front() == '\0') return "@" + escaped(std::string_view(name).substr(1));
+  return escaped(name);
 }
 
 std::string local_text(const ListedSocket& s) {
@@ -75,14 +80,16 @@ nlohmann::ordered_json info_json(const proto::sockstat::TcpInfo& info) {
 }
 
 nlohmann::ordered_json socket_json(const ListedSocket& s, const SocketsOutput& output) {
-  nlohmann::ordered_json out = {{"proto", s.protocol}, {"state", s.state},       {"recv_q", s.recv_q},
-                        {"send_q", s.send_q},  {"local", local_text(s)}, {"peer", peer_text(s)},
-                        {"inode", s.inode},    {"uid", nullptr},         {"process", nullptr}};
+  nlohmann::ordered_json out = {
+      {"proto", s.protocol}, {"state", s.state},       {"recv_q", s.recv_q},
+      {"send_q", s.send_q},  {"local", local_text(s)}, {"peer", peer_text(s)},
+      {"inode", s.inode},    {"uid", nullptr},         {"process", nullptr}};
   if (s.uid) out["uid"] = *s.uid;
   if (s.process) out["process"] = {{"pid", s.process->pid}, {"name", s.process->name}};
   if (s.is_unix) {
     out["path"] = s.unix_name;  // The raw name; an abstract one starts with "\u0000".
-    out["peer_inode"] = s.has_peer ? nlohmann::ordered_json(*s.peer_inode) : nlohmann::ordered_json(nullptr);
+    out["peer_inode"] =
+        s.has_peer ? nlohmann::ordered_json(*s.peer_inode) : nlohmann::ordered_json(nullptr);
   }
   if (output.info && !s.is_unix && s.protocol == "tcp") {
     out["tcp_info"] = s.tcp_info ? info_json(*s.tcp_info) : nlohmann::ordered_json(nullptr);
@@ -107,7 +114,7 @@ void print_socket_table(const clients::SocketListing& listing, const SocketsOutp
   for (const auto& s : listing.sockets) {
     std::string process;
     if (output.processes) {
-      process = s.process ? fmt::format(" {}/{}", s.process->pid, s.process->name) : " -";
+      process = s.process ? fmt::format(" {}/{}", s.process->pid, escaped(s.process->name)) : " -";
     }
     fmt::print("{:<5} {:<10} {:>7} {:>7} {:<{}} {:<{}}{}{}\n", s.protocol, s.state, s.recv_q,
                s.send_q, local_text(s), local_width, peer_text(s), peer_width, process,
@@ -121,7 +128,8 @@ void print_socket_json(const clients::SocketListing& listing, const SocketsOutpu
 
 void print_socket_summary(const clients::SocketSummary& summary, bool json) {
   if (json) {
-    nlohmann::ordered_json out = {{"total", summary.total}, {"protocols", nlohmann::ordered_json::object()}};
+    nlohmann::ordered_json out = {{"total", summary.total},
+                                  {"protocols", nlohmann::ordered_json::object()}};
     for (const auto& [name, count] : summary.protocols) {
       nlohmann::ordered_json entry = {{"total", count.total}, {"states", count.states}};
       if (name != "unix") {

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -359,7 +360,20 @@ TEST(SocketsHabits, UnixSocketsAsSsShowsThem) {
   EXPECT_TRUE(locals.count(stream_path + " LISTEN")) << json;
   EXPECT_TRUE(locals.count(dgram_path + " UNCONN")) << json;
   EXPECT_FALSE(locals.count(stream_path + " ESTAB")) << json;
-  for (const int fd : {listener, client, accepted, dgram}) ::close(fd);
+  // An abstract name is printed as ss prints it: '@' and the name.
+  const std::string abstract = "soket-test-" + std::to_string(::getpid());
+  const int named = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, abstract.data(), abstract.size());
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + abstract.size());
+  ASSERT_EQ(::bind(named, reinterpret_cast<sockaddr*>(&address), length), 0);
+  auto table = run({soket_binary(), "sockets", "-xa"});
+  EXPECT_TRUE(std::regex_search(table.out, std::regex("u_dgr +UNCONN .* @" + abstract + " ")))
+      << table.out;
+  ss = run({"ss", "-xaH"});
+  EXPECT_NE(ss.out.find("@" + abstract + " " + inode_of(named)), std::string::npos);
+  for (const int fd : {listener, client, accepted, dgram, named}) ::close(fd);
 }
 
 TEST(SocketsHabits, ExtendedShowsTheUidAndInodeSsShows) {

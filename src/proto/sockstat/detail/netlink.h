@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <system_error>
+#include <vector>
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
