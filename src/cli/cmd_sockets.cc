@@ -117,10 +117,14 @@ void add_sockets_command(CLI::App& app, Action& action) {
   auto* command = app.add_subcommand(
       "sockets", "TCP, UDP and Unix sockets and their states, as ss and netstat");
   command->footer(
-      "FILTER is ss's: state NAME (established, listening, time-wait, connected, all, ...), "
-      "exclude NAME, then sport/dport [OP] :PORT and src/dst ADDRESS[:PORT] joined by "
-      "and/or/not and parentheses, e.g. state established '( dport = :443 or sport = :8080 )'. "
-      "soket never resolves names: addresses and ports are always numbers.");
+      "FILTER is ss's (see the README for all of it):\n"
+      "  state NAME, exclude NAME   established, listening, time-wait, closed, connected,\n"
+      "                             synchronized, bucket, big, all, ...\n"
+      "  sport OP :PORT, dport OP :PORT   OP: = != < <= > >= (or eq ne lt le gt ge)\n"
+      "  src ADDRESS, dst ADDRESS   127.0.0.1, 10.0.0.0/8:80, [::1]:443, *:22\n"
+      "  joined by and, or, not and ( ), e.g.\n"
+      "  soket sockets -t state established '( dport = :443 or sport = :8080 )'\n"
+      "soket never resolves names: addresses and ports are always numbers, and -n is implied.");
   auto flags = std::make_shared<SocketsFlags>();
   command->add_flag("-t,--tcp", flags->tcp, "TCP sockets (default: TCP and UDP)");
   command->add_flag("-u,--udp", flags->udp, "UDP sockets (default: TCP and UDP)");
@@ -141,7 +145,7 @@ void add_sockets_command(CLI::App& app, Action& action) {
   command->add_flag("--json", flags->json, "One JSON object per socket (with -s: one in all)");
   command->add_option("--watch", flags->watch, "Redraw every SECONDS until interrupted")
       ->check(CLI::Range(0.1, 86400.0));
-  command->add_option("filter", flags->filter, "An ss filter (see below)");
+  command->add_option("FILTER", flags->filter, "An ss filter (see below)");
   command->callback([flags, &action] { action = [flags] { return run_sockets(*flags); }; });
 }
 
