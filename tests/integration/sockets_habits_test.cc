@@ -220,6 +220,36 @@ TEST(SocketsHabits, NetstatSpellingsSelectAsNetstatWould) {
   EXPECT_EQ(ours.size(), 2u + 2u * 2u) << pairs(ours);  // Two listeners, two connections.
 }
 
+TEST(SocketsHabits, UdpSocketsAsSsAndNetstatShowThem) {
+  auto server = start_soket_server({"transform", "server", "-p", "0"});
+  const std::string p = ":" + std::to_string(server.port), end = "127.0.0.1" + p;
+  auto only_ours = [&](const std::vector<Row>& rows) {
+    std::set<Row> out;
+    for (const auto& r : rows)
+      if (r.local == end) out.insert(r);
+    return out;
+  };
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"-u", "-a", "sport", "=", p},
+        {"-ul", "src", end},
+        {"-u", "state", "closed", "sport", "=", p}}) {
+    const auto ours = only_ours(from_soket(args));
+    const auto theirs = only_ours(from_ss(args));
+    ASSERT_EQ(ours.size(), 1u) << args[0];
+    EXPECT_EQ(ours.begin()->state, "UNCONN");
+    EXPECT_EQ(ours.begin()->peer, "0.0.0.0:*");
+    ASSERT_EQ(theirs.size(), 1u) << args[0];
+    EXPECT_EQ(theirs.begin()->peer, "0.0.0.0:*");
+  }
+  auto tulpn = run({soket_binary(), "sockets", "-tulpn"});
+  const std::string pid = std::to_string(server.process->pid());
+  EXPECT_TRUE(
+      std::regex_search(tulpn.out, std::regex("udp +UNCONN .*" + end + " .* " + pid + "/soket")))
+      << tulpn.out;
+  // A connected-only listing (the default) has no unconnected UDP socket.
+  EXPECT_TRUE(only_ours(from_soket({"-u"})).empty());
+}
+
 TEST(SocketsHabits, FamiliesNarrowToIpv4OrIpv6) {
   OwnSockets own(1);
   const auto v4 = own.keep(from_soket({"-t", "-a", "-4"}));
