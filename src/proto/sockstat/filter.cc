@@ -104,13 +104,17 @@ class FilterParser {
 
   std::optional<Filter> run() {
     if (tokens_.size() > kMaxFilterWords) {
-      return fail("the filter has more than " + std::to_string(kMaxFilterWords) + " words");
+      fail("the filter has more than " + std::to_string(kMaxFilterWords) + " words");
+      return std::nullopt;
     }
     if (!states()) return std::nullopt;
     if (at_end()) return std::move(filter_);
     const int root = expr(0);
     if (root < 0) return std::nullopt;
-    if (!at_end()) return fail("unexpected '" + peek() + "' in the filter");
+    if (!at_end()) {
+      fail("unexpected '" + peek() + "' in the filter");
+      return std::nullopt;
+    }
     filter_.root_ = root;
     return std::move(filter_);
   }
@@ -120,9 +124,10 @@ class FilterParser {
 
   bool at_end() const { return next_ >= tokens_.size(); }
   std::string peek() const { return at_end() ? std::string() : tokens_[next_]; }
-  std::nullopt_t fail(std::string message) {
+  // Keeps the first error: the innermost, which names the word at fault.
+  bool fail(std::string message) {
     if (error_.empty()) error_ = std::move(message);
-    return std::nullopt;
+    return false;
   }
   int failed(std::string message) {
     fail(std::move(message));
@@ -145,12 +150,11 @@ class FilterParser {
     while (!at_end() && (peek() == "state" || peek() == "exclude" || peek() == "excl")) {
       const bool exclude = peek() != "state";
       ++next_;
-      if (at_end()) return fail("a state name must follow 'state' or 'exclude'"), false;
+      if (at_end()) return fail("a state name must follow 'state' or 'exclude'");
       const auto mask = state_mask(tokens_[next_]);
       if (!mask) {
         return fail("unknown state '" + tokens_[next_] +
-                    "' (e.g. established, listening, time-wait, connected, all)"),
-               false;
+                    "' (e.g. established, listening, time-wait, connected, all)");
       }
       ++next_;
       std::uint32_t current = filter_.states_.value_or(exclude ? kAllStates : 0);
