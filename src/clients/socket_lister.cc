@@ -13,16 +13,22 @@
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
 #include "proto/sockstat/inet_diag.h"
+#include "proto/sockstat/unix_diag.h"
 
 namespace soket::clients {
 namespace {
 
 using namespace proto::sockstat;
 
-// Listening means LISTEN for TCP and unconnected (CLOSE) for UDP, as ss has it.
-std::uint32_t states_for(SocketSelection selection, std::uint8_t protocol) {
-  const std::uint32_t listening = protocol == IPPROTO_TCP ? state_bit(kListen) : state_bit(kClose);
-  switch (selection) {
+// Listening means LISTEN for TCP and unconnected (CLOSE) for UDP, as ss has it; for Unix
+// sockets both (a listening stream socket, a bound datagram socket).
+std::uint32_t states_for(const SocketQuery& query, int protocol) {
+  if (query.filter && query.filter->states()) return *query.filter->states();
+  const std::uint32_t listening = protocol == IPPROTO_TCP ? state_bit(kListen)
+                                  : protocol == IPPROTO_UDP
+                                      ? state_bit(kClose)
+                                      : state_bit(kListen) | state_bit(kClose);
+  switch (query.selection) {
     case SocketSelection::listening:
       return listening;
     case SocketSelection::all:
@@ -49,17 +55,16 @@ net::Address to_address(std::uint8_t family, const std::array<std::byte, 16>& by
   return net::Address(reinterpret_cast<const sockaddr*>(&v6), sizeof v6);
 }
 
-// One dump: a request for a family and protocol, then datagrams until NLMSG_DONE.
-Result<void> dump(int fd, std::uint8_t family, std::uint8_t protocol, std::uint32_t states,
-                  std::vector<SocketRecord>& out) {
-  const auto request = dump_request(family, protocol, states, 1);
+// One dump: a request, then datagrams until NLMSG_DONE, each handed to `parse`.
+template <typename Parse>
+Result<void> dump(int fd, const std::vector<std::byte>& request, Parse parse) {
   const TimePoint deadline = Clock::now() + std::chrono::seconds(5);
   if (auto sent = net::write_all(fd, request, deadline); !sent) return sent;
   std::vector<std::byte> datagram(64 * 1024);
   for (;;) {
     auto got = net::read_some(fd, datagram, deadline);
     if (!got) return got.error();
-    auto part = parse_dump(std::span(datagram).first(*got), protocol, out);
+    auto part = parse(std::span(datagram).first(*got));
     if (!part) return part.error();
     if (part->done) return {};
   }
@@ -111,8 +116,69 @@ ListedSocket to_listed(const SocketRecord& record) {
   s.local = to_address(record.family, record.local, record.local_port);
   s.peer = to_address(record.family, record.peer, record.peer_port);
   s.has_peer = record.peer_port != 0;
+  s.uid = record.uid;
+  s.inode = record.inode;
+  s.tcp_info = record.tcp_info;
+  return s;
+}
+
+ListedSocket to_listed(const UnixRecord& record) {
+  ListedSocket s;
+  s.protocol = std::string(unix_type_name(record.type));
+  s.state = std::string(state_name(record.state));
+  s.recv_q = record.recv_q;
+  s.send_q = record.send_q;
+  s.is_unix = true;
+  s.unix_name = record.name;
+  s.peer_inode = record.peer_inode;
+  s.has_peer = record.peer_inode.has_value() && *record.peer_inode != 0;
+  s.uid = record.uid;
   s.inode = record.inode;
   return s;
+}
+
+bool selected(const SocketQuery& query, const SocketRecord& record) {
+  if (query.port && record.local_port != *query.port && record.peer_port != *query.port) {
+    return false;
+  }
+  if (!query.filter) return true;
+  return query.filter->matches({record.family, record.local, record.local_port},
+                               {record.family, record.peer, record.peer_port});
+}
+
+Result<void> list_inet(int fd, const SocketQuery& query, SocketListing& listing) {
+  std::vector<SocketRecord> records;
+  for (const std::uint8_t protocol : {std::uint8_t{IPPROTO_TCP}, std::uint8_t{IPPROTO_UDP}}) {
+    if ((protocol == IPPROTO_TCP && !query.tcp) || (protocol == IPPROTO_UDP && !query.udp))
+      continue;
+    const std::uint32_t states = states_for(query, protocol);
+    const bool info = query.tcp_info && protocol == IPPROTO_TCP;
+    for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
+      if ((family == AF_INET && !query.ipv4) || (family == AF_INET6 && !query.ipv6)) continue;
+      const auto request = dump_request(family, protocol, states, 1, info);
+      auto done = dump(fd, request, [&](std::span<const std::byte> datagram) {
+        return parse_dump(datagram, protocol, records);
+      });
+      if (!done) return done.error();
+    }
+  }
+  for (const auto& record : records) {
+    if (selected(query, record)) listing.sockets.push_back(to_listed(record));
+  }
+  return {};
+}
+
+Result<void> list_unix(int fd, const SocketQuery& query, SocketListing& listing) {
+  // An address or port expression, or --port, selects TCP and UDP sockets only.
+  if (query.port || (query.filter && query.filter->has_expression())) return {};
+  std::vector<UnixRecord> records;
+  const auto request = unix_dump_request(states_for(query, 0), 1);
+  auto done = dump(fd, request, [&](std::span<const std::byte> datagram) {
+    return parse_unix_dump(datagram, records);
+  });
+  if (!done) return done.error();
+  for (const auto& record : records) listing.sockets.push_back(to_listed(record));
+  return {};
 }
 
 }  // namespace
@@ -120,20 +186,10 @@ ListedSocket to_listed(const SocketRecord& record) {
 Result<SocketListing> list_sockets(const SocketQuery& query) {
   auto fd = net::open_socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
   if (!fd) return fd.error();
-  std::vector<SocketRecord> records;
-  for (const std::uint8_t protocol : {std::uint8_t{IPPROTO_TCP}, std::uint8_t{IPPROTO_UDP}}) {
-    if ((protocol == IPPROTO_TCP && !query.tcp) || (protocol == IPPROTO_UDP && !query.udp))
-      continue;
-    const std::uint32_t states = states_for(query.selection, protocol);
-    for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
-      if (auto done = dump(fd->get(), family, protocol, states, records); !done)
-        return done.error();
-    }
-  }
   SocketListing listing;
-  for (const auto& record : records) {
-    if (query.port && record.local_port != *query.port && record.peer_port != *query.port) continue;
-    listing.sockets.push_back(to_listed(record));
+  if (auto done = list_inet(fd->get(), query, listing); !done) return done.error();
+  if (query.unix_sockets) {
+    if (auto done = list_unix(fd->get(), query, listing); !done) return done.error();
   }
   if (query.processes) {
     const auto owners = socket_owners(listing.some_processes_hidden);
@@ -142,6 +198,18 @@ Result<SocketListing> list_sockets(const SocketQuery& query) {
     }
   }
   return listing;
+}
+
+SocketSummary summarize(const SocketListing& listing) {
+  SocketSummary summary;
+  for (const auto& s : listing.sockets) {
+    auto& count = summary.protocols[s.is_unix ? "unix" : s.protocol];
+    ++summary.total;
+    ++count.total;
+    if (!s.is_unix) ++(s.local.is_v6() ? count.ipv6 : count.ipv4);
+    ++count.states[s.state];
+  }
+  return summary;
 }
 
 }  // namespace soket::clients

@@ -1,36 +1,22 @@
 #include "proto/sockstat/inet_diag.h"
-#include "core/error_category.h"
 
-#include <bit>
+#include <netinet/in.h>
+
 #include <optional>
 #include <string>
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
+#include "core/error_category.h"
+#include "proto/sockstat/detail/netlink.h"
 
 namespace soket::proto::sockstat {
 namespace {
 
-constexpr std::uint16_t kSockDiagByFamily = 20;  // linux/sock_diag.h
-constexpr std::uint16_t kNlmsgError = 2, kNlmsgDone = 3;
-constexpr std::uint16_t kRequest = 0x1, kDump = 0x300;  // NLM_F_REQUEST | NLM_F_ROOT|MATCH
-constexpr std::size_t kHeaderSize = 16;
-constexpr std::size_t kSockIdSize = 48;
+using namespace detail;
 
-// Netlink speaks the host's byte order.
-constexpr bool kHostIsLittle = std::endian::native == std::endian::little;
-std::optional<std::uint16_t> host_u16(ByteReader& r) {
-  return kHostIsLittle ? r.u16_le() : r.u16_be();
-}
-std::optional<std::uint32_t> host_u32(ByteReader& r) {
-  return kHostIsLittle ? r.u32_le() : r.u32_be();
-}
-void put_host_u16(ByteWriter& w, std::uint16_t v) {
-  kHostIsLittle ? w.u16_le(v) : w.u16_be(v);
-}
-void put_host_u32(ByteWriter& w, std::uint32_t v) {
-  kHostIsLittle ? w.u32_le(v) : w.u32_be(v);
-}
+constexpr std::size_t kSockIdSize = 48;
+constexpr std::uint16_t kInetDiagInfo = 2;  // linux/inet_diag.h: INET_DIAG_INFO.
 
 const char* describe(errc code) {
   switch (code) {
@@ -42,8 +28,43 @@ const char* describe(errc code) {
       return "the kernel refused the socket dump";
     case errc::unexpected_type:
       return "unexpected netlink message type";
+    case errc::bad_attribute:
+      return "netlink attribute length outside its message";
+    case errc::short_tcp_info:
+      return "TCP info attribute too short";
+    case errc::long_unix_name:
+      return "Unix socket name longer than 108 bytes";
+    case errc::short_attribute:
+      return "netlink attribute shorter than its fixed size";
   }
   return "unknown sock_diag error";
+}
+
+//   struct tcp_info (linux/tcp.h), the fields read; all u32 in host order from offset 8
+//   0 state | ca_state | retransmits | probes | backoff | options | wscale | flags
+//   8 rto | ato | snd_mss | rcv_mss | unacked | sacked | lost | retrans | fackets
+//  44 last_data_sent | last_ack_sent | last_data_recv | last_ack_recv
+//  60 pmtu | rcv_ssthresh | rtt | rttvar | snd_ssthresh | snd_cwnd | advmss | reordering
+//  92 rcv_rtt | rcv_space | total_retrans (100)
+std::optional<TcpInfo> parse_tcp_info(ByteReader r) {
+  if (r.remaining() < kTcpInfoMinSize) return std::nullopt;
+  TcpInfo info;
+  std::uint32_t words[24];  // Offsets 8 to 104.
+  r.skip(2);
+  info.retransmits = r.u8().value();
+  r.skip(5);
+  for (auto& word : words) word = host_u32(r).value();
+  auto at = [&](std::size_t offset) { return words[(offset - 8) / 4]; };
+  info.rto_us = at(8);
+  info.snd_mss = at(16);
+  info.rcv_mss = at(20);
+  info.retrans = at(36);
+  info.rtt_us = at(68);
+  info.rttvar_us = at(72);
+  info.snd_ssthresh = at(76);
+  info.snd_cwnd = at(80);
+  info.total_retrans = at(100);
+  return info;
 }
 
 //   struct inet_diag_msg (72 bytes)
@@ -54,18 +75,18 @@ const char* describe(errc code) {
 //   | src[16] | dst[16] | if (u32) | cookie (2 x u32) |
 //   +-------------------------------------+
 //   | expires | rqueue | wqueue | uid | inode |   5 x u32, host order
-std::optional<SocketRecord> parse_socket(ByteReader body, std::uint8_t protocol) {
+Result<SocketRecord> parse_socket(ByteReader body, std::uint8_t protocol) {
   SocketRecord record;
   record.protocol = protocol;
   auto family = body.u8(), state = body.u8();
   auto sport = (body.skip(2), body.u16_be()), dport = body.u16_be();
   auto src = body.bytes(16), dst = body.bytes(16);
   if (!family || !state || !sport || !dport || !src || !dst || !body.skip(4 + 8 + 4)) {
-    return std::nullopt;
+    return make_error_code(errc::truncated);
   }
   auto rqueue = host_u32(body), wqueue = host_u32(body), uid = host_u32(body),
        inode = host_u32(body);
-  if (!rqueue || !wqueue || !uid || !inode) return std::nullopt;
+  if (!rqueue || !wqueue || !uid || !inode) return make_error_code(errc::truncated);
   record.family = *family;
   record.state = *state;
   record.local_port = *sport;
@@ -76,6 +97,14 @@ std::optional<SocketRecord> parse_socket(ByteReader body, std::uint8_t protocol)
   record.send_q = *wqueue;
   record.uid = *uid;
   record.inode = *inode;
+  // Then the attributes asked for. INET_DIAG_INFO comes only for TCP: UDP sockets have no
+  // tcp_info, and another protocol's info would be another struct.
+  auto failed = walk_attributes(body, [&](std::uint16_t type, ByteReader payload) {
+    if (type != kInetDiagInfo || protocol != IPPROTO_TCP) return std::error_code{};
+    record.tcp_info = parse_tcp_info(payload);
+    return record.tcp_info ? std::error_code{} : make_error_code(errc::short_tcp_info);
+  });
+  if (failed) return failed;
   return record;
 }
 
@@ -90,64 +119,32 @@ std::error_code make_error_code(errc e) {
   return {static_cast<int>(e), error_category()};
 }
 
-//   nlmsghdr: len (u32) | type (u16) | flags (u16) | seq (u32) | pid (u32)
+//   nlmsghdr (16 bytes), then
 //   inet_diag_req_v2: family | protocol | ext | pad | states (u32) | inet_diag_sockid (48)
 std::vector<std::byte> dump_request(std::uint8_t family, std::uint8_t protocol,
-                                    std::uint32_t states, std::uint32_t sequence) {
+                                    std::uint32_t states, std::uint32_t sequence, bool tcp_info) {
   ByteWriter w;
-  put_host_u32(w, 0);  // Length, patched below.
-  put_host_u16(w, kSockDiagByFamily);
-  put_host_u16(w, kRequest | kDump);
-  put_host_u32(w, sequence);
-  put_host_u32(w, 0);
+  start_request(w, sequence);
   w.u8(family);
   w.u8(protocol);
-  w.u8(0);
+  w.u8(tcp_info ? 1u << (kInetDiagInfo - 1) : 0);  // idiag_ext: one bit per attribute.
   w.u8(0);
   put_host_u32(w, states);
   w.zeros(kSockIdSize);
-  const auto length = static_cast<std::uint32_t>(w.size());
-  kHostIsLittle ? w.patch_u32_le(0, length) : w.patch_u32_be(0, length);
-  return w.take();
+  return finish_request(w);
 }
 
 Result<DumpPart> parse_dump(std::span<const std::byte> datagram, std::uint8_t protocol,
                             std::vector<SocketRecord>& out) {
-  ByteReader reader(datagram);
-  DumpPart part;
-  while (reader.remaining() >= kHeaderSize) {
-    const std::size_t start = reader.position();
-    const auto length = host_u32(reader);
-    const auto type = host_u16(reader);
-    if (!length || !type || !reader.skip(2 + 4 + 4)) return make_error_code(errc::truncated);
-    if (*length < kHeaderSize) return make_error_code(errc::bad_length);
-    if (*length - kHeaderSize > reader.remaining()) return make_error_code(errc::truncated);
-    auto body = reader.sub(*length - kHeaderSize).value();
-    if (*type == kNlmsgDone) {
-      part.done = true;
-      return part;
-    }
-    if (*type == kNlmsgError) {
-      auto code = host_u32(body);
-      if (!code) return make_error_code(errc::truncated);
-      if (*code != 0) {
-        // A negative errno, as an int32; widened first so that INT_MIN cannot overflow.
-        part.kernel_errno =
-            static_cast<int>(-static_cast<std::int64_t>(static_cast<std::int32_t>(*code)));
-        return make_error_code(errc::kernel_error);
-      }
-    } else if (*type == kSockDiagByFamily) {
-      auto record = parse_socket(body, protocol);
-      if (!record) return make_error_code(errc::truncated);
-      out.push_back(*record);
-    } else {
-      return make_error_code(errc::unexpected_type);
-    }
-    // Messages are padded to 4 bytes (NLMSG_ALIGN); the last may end the datagram unpadded.
-    const std::size_t aligned = (*length + 3u) & ~std::size_t{3};
-    if (!reader.seek(std::min(start + aligned, datagram.size()))) break;
-  }
-  return part;
+  WalkResult walk;
+  auto failed = walk_dump(datagram, walk, [&](ByteReader body) {
+    auto record = parse_socket(body, protocol);
+    if (!record) return record.error();
+    out.push_back(std::move(*record));
+    return std::error_code{};
+  });
+  if (failed) return failed;
+  return DumpPart{walk.done, walk.kernel_errno};
 }
 
 std::string_view state_name(std::uint8_t state) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -38,6 +39,18 @@ constexpr std::uint32_t state_bit(std::uint8_t state) {
 }
 constexpr std::uint32_t kAllStates = 0xFFFu;
 
+// What ss -i shows, from the INET_DIAG_INFO attribute (struct tcp_info, linux/tcp.h). Times
+// are in microseconds, as the kernel gives them.
+struct TcpInfo {
+  std::uint8_t retransmits = 0;  // Of the segment now being retransmitted.
+  std::uint32_t rto_us = 0, snd_mss = 0, rcv_mss = 0;
+  std::uint32_t retrans = 0;  // Segments retransmitted and not yet acknowledged.
+  std::uint32_t rtt_us = 0, rttvar_us = 0;
+  std::uint32_t snd_ssthresh = 0, snd_cwnd = 0;
+  std::uint32_t total_retrans = 0;  // Over the connection's life.
+};
+constexpr std::size_t kTcpInfoMinSize = 104;  // Up to tcpi_total_retrans (Linux 2.6.12).
+
 struct SocketRecord {
   std::uint8_t family = 0;    // AF_INET or AF_INET6.
   std::uint8_t protocol = 0;  // IPPROTO_TCP or IPPROTO_UDP (from the request: not on the wire).
@@ -46,6 +59,7 @@ struct SocketRecord {
   std::uint16_t local_port = 0, peer_port = 0;
   std::uint32_t recv_q = 0, send_q = 0;  // Listening TCP: the accept queue and its limit.
   std::uint32_t uid = 0, inode = 0;
+  std::optional<TcpInfo> tcp_info;  // When asked for (TCP only) and the kernel sent it.
 };
 
 enum class errc {
@@ -53,12 +67,18 @@ enum class errc {
   bad_length,       // nlmsg_len smaller than its header.
   kernel_error,     // NLMSG_ERROR with a non-zero code (the errno is in DumpPart).
   unexpected_type,  // Neither a socket, nor DONE, nor ERROR.
+  bad_attribute,    // An attribute shorter than its header or longer than its message.
+  short_tcp_info,   // INET_DIAG_INFO shorter than the fields soket reads.
+  long_unix_name,   // UNIX_DIAG_NAME longer than sun_path (108 bytes).
+  short_attribute,  // A fixed-size attribute (peer inode, queue lengths, uid) too short.
 };
 const std::error_category& error_category();
 std::error_code make_error_code(errc e);
 
+// With `tcp_info`, the kernel adds INET_DIAG_INFO (struct tcp_info) to each TCP socket.
 std::vector<std::byte> dump_request(std::uint8_t family, std::uint8_t protocol,
-                                    std::uint32_t states, std::uint32_t sequence);
+                                    std::uint32_t states, std::uint32_t sequence,
+                                    bool tcp_info = false);
 
 struct DumpPart {
   bool done = false;     // NLMSG_DONE seen: the dump is complete.
