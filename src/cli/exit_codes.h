@@ -23,6 +23,7 @@ enum ExitCode : int {
   kExitShortBody = 15,         // HTTP: the body ended early (Content-Length, or gzip).
   kExitTooManyRedirects = 16,  // HTTP: past --max-redirs (or a redirect loop).
   kExitHttpError = 17,         // HTTP: a status of 400 or more, with -f.
+  kExitStdoutClosed = 141,     // stdout's reader closed it early (`| head`), as SIGPIPE gives.
 };
 
 }  // namespace soket::cli

@@ -3,10 +3,15 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <exception>
 #include <string>
+#include <system_error>
 #include <variant>
 #include <vector>
 
@@ -17,6 +22,19 @@
 #ifndef SOKET_VERSION
 #define SOKET_VERSION "0.0.0"
 #endif
+
+namespace {
+
+// Whether stdout's reader went away before everything was written (`soket ... | head`). Output
+// goes through stdio, which may have failed inside an earlier flush; a pipe whose read end is
+// closed polls as POLLERR, which tells that apart from a full disk.
+bool stdout_lost() {
+  if (std::fflush(stdout) == 0 && std::ferror(stdout) == 0) return false;
+  pollfd out{STDOUT_FILENO, 0, 0};
+  return ::poll(&out, 1, 0) == 1 && (out.revents & POLLERR) != 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace soket::cli;
@@ -65,7 +83,14 @@ int main(int argc, char** argv) {
   }
   set_usage_command(command_path(deepest_parsed(app)));
   try {
-    return action ? action() : kExitUsage;
+    const int code = action ? action() : kExitUsage;
+    return stdout_lost() ? kExitStdoutClosed : code;
+  } catch (const std::system_error& e) {
+    // The reader of stdout went away (`soket sockets | head`): with SIGPIPE ignored, the
+    // write fails with EPIPE instead of killing us. Stop quietly with the status a shell
+    // sees from a process that SIGPIPE ended, as `ss | head` gives.
+    if (e.code() == std::errc::broken_pipe) return kExitStdoutClosed;
+    return report({kExitFailure, fmt::format("internal error: {}", e.what())});
   } catch (const std::exception& e) {
     // Setup failures (no epoll, no memory) end here: one line, never a stack trace.
     return report({kExitFailure, fmt::format("internal error: {}", e.what())});

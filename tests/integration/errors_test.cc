@@ -222,6 +222,22 @@ TEST(Errors, HelpSubcommandIsTheSubcommandsOwnHelp) {
                "unknown subcommand clinet (did you mean client?); see soket echo --help");
 }
 
+// With SIGPIPE ignored (a reset peer must never kill a server), a closed stdout shows up as
+// EPIPE from a write. `soket ... | head` must end quietly with the shell's SIGPIPE status,
+// not an "internal error". The pipe's read end is closed before soket starts, so the very
+// first write fails, every time.
+TEST(Errors, AClosedStdoutEndsQuietlyWithTheSigpipeStatus) {
+  const std::string script =
+      "import os, subprocess, sys\n"
+      "r, w = os.pipe()\n"
+      "os.close(r)\n"
+      "p = subprocess.run([sys.argv[1], 'sockets', '-a'], stdout=w, stderr=subprocess.PIPE)\n"
+      "sys.stdout.write(f'{p.returncode} [{p.stderr.decode()}]')\n";
+  const auto result = run({"python3", "-c", script, soket_binary()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "141 []");
+}
+
 TEST(Errors, UnknownListenAddress) {
   auto result = run({soket_binary(), "echo", "server", "-H", "192.0.2.1", "-p", "0"});
   expect_one_line(result, 9, "no interface of this machine has that address");
