@@ -204,6 +204,24 @@ TEST_F(Chat, NetcatUserGetsHelpAndTheUnknownCommandError) {
                 help);
 }
 
+// Seed 004's own client (UDP, --seed-compatible) writes "<name>: " before every line: its
+// user's commands work too, and a mistyped one still reaches nobody else.
+TEST_F(Chat, SeedClientsCommandsStayWithTheirSender) {
+  if (run({"python3", "--version"}).exit_code != 0) GTEST_SKIP() << "python3 is not installed";
+  auto server = start({"--seed-compatible"});
+  Peer watcher(server.port, net::Transport::tcp);
+  watcher.join("watcher");
+  const std::string input = "127.0.0.1\n" + std::to_string(server.port) + "\n" + kPassword +
+                            "\nseedy\n/mgs watcher secret\n/help\nhalo\nexit\n";
+  auto result = run({"python3", "-u", std::string(SEEDS_DIR) + "/seed004_client.py"}, input, 30s);
+  EXPECT_TRUE(watcher.expect("seedy joined the chat room."));
+  EXPECT_EQ(watcher.next(), "seedy: halo");  // Nothing of /mgs or /help came before it.
+  EXPECT_TRUE(watcher.expect("seedy left the chat room."));
+  // Its replies are not asserted: the seed's client ends as soon as its input does, and its
+  // receiving thread with it, so what it prints of them is a race.
+  EXPECT_NE(result.out.find("Anda bergabung sebagai seedy"), std::string::npos) << result.out;
+}
+
 TEST_F(Chat, NetcatSpeaksTheProtocolByHand) {
   auto server = start();
   auto result =
