@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <clocale>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +28,25 @@ std::size_t columns_of(std::string_view text) {
   return n;
 }
 
+// The terminal's mode before the editor, for a signal to restore. libedit's own EL_SIGNAL
+// would do it too, but then passes the signal on with kill(0, ...), to the whole process
+// group: a script that started soket would be hit by the SIGTERM meant for soket.
+termios terminal_to_restore;
+volatile std::sig_atomic_t have_terminal_to_restore = 0;
+volatile std::sig_atomic_t resized = 0;
+
+void restore_and_die(int signal_number) {
+  if (have_terminal_to_restore != 0) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &terminal_to_restore);
+  }
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
+void note_resize(int /*signal_number*/) {
+  resized = 1;
+}
+
 LineEditor* editor_of(EditLine* el) {
   void* data = nullptr;
   el_get(el, EL_CLIENTDATA, &data);
@@ -45,6 +65,13 @@ LineEditor::LineEditor(std::string prompt) : prompt_(std::move(prompt)) {
   // libedit decodes multibyte keys by the locale's LC_CTYPE; the C locale would take each
   // byte of a UTF-8 letter for a character of its own.
   std::setlocale(LC_CTYPE, "");
+  if (::tcgetattr(STDIN_FILENO, &terminal_to_restore) == 0) {
+    have_terminal_to_restore = 1;
+    for (const int signal_number : {SIGTERM, SIGHUP, SIGQUIT}) {
+      ::signal(signal_number, restore_and_die);
+    }
+  }
+  ::signal(SIGWINCH, note_resize);
   history_ = history_init();
   HistEvent event;
   history(history_, &event, H_SETSIZE, kHistorySize);
@@ -54,7 +81,6 @@ LineEditor::LineEditor(std::string prompt) : prompt_(std::move(prompt)) {
   el_set(el_, EL_PROMPT, &LineEditor::prompt_of);
   el_set(el_, EL_EDITOR, "emacs");
   el_set(el_, EL_HIST, history, history_);
-  el_set(el_, EL_SIGNAL, 1);  // Restores the terminal before a signal ends the process.
   // Ctrl-C comes as a key, not SIGINT: it ends the chat the way "exit" does (the room is told).
   el_set(el_, EL_SETTY, "-d", "-isig", nullptr);
   bind_keys();
@@ -66,6 +92,8 @@ LineEditor::~LineEditor() {
   clear_input_area();
   el_end(el_);  // Gives the terminal back its own mode.
   history_end(history_);
+  have_terminal_to_restore = 0;
+  ::signal(SIGWINCH, SIG_DFL);
 }
 
 void LineEditor::bind_keys() {
@@ -144,7 +172,14 @@ void LineEditor::clear_input_area() {
   write_out(out);
 }
 
+void LineEditor::follow_resize() {
+  if (resized == 0) return;
+  resized = 0;
+  el_resize(el_);
+}
+
 LineEditor::Event LineEditor::read(std::string& line) {
+  follow_resize();
   int count = 0;
   errno = 0;
   const char* buffer = el_gets(el_, &count);
@@ -167,6 +202,7 @@ LineEditor::Event LineEditor::read(std::string& line) {
 }
 
 void LineEditor::print_above(std::string_view text) {
+  follow_resize();
   clear_input_area();
   std::string out(text);
   out.append("\r\n");

@@ -8,7 +8,8 @@
 // cursor and all. ~/.editrc (or $EDITRC) is read after soket's own bindings, as every
 // libedit program does, so a user's `bind -v` gives vi keys.
 // Ctrl-C, and Ctrl-D on an empty line, end. The terminal is restored when the editor goes,
-// and on SIGTERM/SIGHUP/SIGINT too (libedit's EL_SIGNAL). Not thread-safe; one per process.
+// and on SIGTERM/SIGHUP/SIGQUIT too (the terminal's own Ctrl-C/Ctrl-Z signals are off while
+// it edits, as in the editor before). Not thread-safe; one per process.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +47,7 @@ class LineEditor {
   static unsigned char on_interrupt(editline* el, int key);
   static char* prompt_of(editline* el);
   void clear_input_area();
+  void follow_resize();  // A SIGWINCH came: libedit learns the new width.
   void bind_keys();
 
   std::string prompt_;
