@@ -14,6 +14,7 @@
 #include "cli/server_flags.h"
 #include "clients/chat_connection.h"
 #include "proto/chat/client_lines.h"
+#include "proto/chat/text_sanitizer.h"
 
 namespace soket::cli {
 namespace {
@@ -146,8 +147,11 @@ bool read_plain_lines(std::string& typed_so_far, std::vector<std::string>& lines
 int converse(Session& s, const std::string& name) {
   std::unique_ptr<LineEditor> editor;
   if (s.terminal && LineEditor::usable()) editor = std::make_unique<LineEditor>(name + "> ");
+  // What a server sends is cleaned as the room cleans what it relays (soket's room already
+  // has): another server could rewrite the user's terminal with escape sequences.
   auto show = [&](std::string_view line) {
-    editor ? editor->print_above(line) : print_plain(line);
+    const std::string clean = proto::chat::sanitize(line);
+    editor ? editor->print_above(clean) : print_plain(clean);
   };
   std::string typed_so_far;  // Non-terminal input not yet ended by LF.
   bool input_open = true;

@@ -253,6 +253,44 @@ TEST_F(Chat, ScriptedSoketClientOverBothTransports) {
   }
 }
 
+// A server that is not soket's room (a fake: no real program sends this on purpose) logs the
+// client in, then sends escape sequences (clear screen, set the window title, a bidi
+// override) and a bell: the client prints the text without any of them.
+TEST(ChatClient, HostileServerCannotWriteEscapesToTheTerminal) {
+  auto listener = net::open_listener(*net::Address::parse("127.0.0.1", 0), {}, 1);
+  ASSERT_TRUE(static_cast<bool>(listener));
+  const int port = net::local_address(listener->get())->port();
+  std::thread server([&] {
+    const auto deadline = Clock::now() + 20s;
+    if (!net::wait_ready(listener->get(), POLLIN, deadline)) return;
+    auto accepted = net::try_accept(listener->get());
+    if (!accepted) return;
+    const int fd = accepted->fd.get();
+    const std::string script =
+        "PASSWORD OK\nUSERNAME OK\n\x1b[2J\x1b]0;pwned\x07"
+        "evil \xe2\x80\xaeright\x1b[0m\n";
+    (void)net::write_all(fd, as_bytes(script), deadline);
+    // Until the client leaves: it sends "exit" at the end of its input; then we close, as
+    // the room does.
+    std::string heard;
+    char buffer[512];
+    for (int reads = 0; reads < 100 && heard.find("exit\n") == std::string::npos; ++reads) {
+      auto n = net::read_some(fd, std::as_writable_bytes(std::span(buffer)), deadline);
+      if (!n || *n == 0) break;
+      heard.append(buffer, *n);
+    }
+  });
+  auto result = run({soket_binary(), "chat", "client", "-H", "127.0.0.1", "-p",
+                     std::to_string(port), "-u", "victim"},
+                    "", 20s, {std::string("SOKET_CHAT_PASSWORD=") + kPassword});
+  server.join();
+  EXPECT_NE(result.out.find("evil right\n"), std::string::npos) << result.out << result.err;
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.find('\x1b'), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find('\x07'), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("\xe2\x80\xae"), std::string::npos) << result.out;
+}
+
 TEST_F(Chat, ClientWithWrongPasswordIsRejected) {
   auto server = start();
   auto result = run({soket_binary(), "chat", "client", "-H", "127.0.0.1", "-p",
