@@ -14,6 +14,7 @@
 #include "cli/server_flags.h"
 #include "clients/chat_connection.h"
 #include "proto/chat/client_lines.h"
+#include "proto/chat/text_sanitizer.h"
 
 namespace soket::cli {
 namespace {
@@ -122,12 +123,35 @@ void print_plain(std::string_view line) {
   std::fflush(stdout);
 }
 
+// Stdin is no terminal (or a dumb one): plain lines, LF-ended (a CR before it dropped), and
+// no editing. False at the end of input.
+bool read_plain_lines(std::string& typed_so_far, std::vector<std::string>& lines) {
+  char chunk[4096];
+  const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+  for (ssize_t i = 0; i < n; ++i) {
+    if (chunk[i] != '\n') {
+      typed_so_far.push_back(chunk[i]);
+      continue;
+    }
+    if (!typed_so_far.empty() && typed_so_far.back() == '\r') typed_so_far.pop_back();
+    lines.push_back(std::move(typed_so_far));
+    typed_so_far.clear();
+  }
+  if (n > 0) return true;
+  if (!typed_so_far.empty()) lines.push_back(std::move(typed_so_far));  // No LF at the end.
+  typed_so_far.clear();
+  return false;
+}
+
 // The chat itself: keyboard and server multiplexed with poll(2).
 int converse(Session& s, const std::string& name) {
   std::unique_ptr<LineEditor> editor;
-  if (s.terminal) editor = std::make_unique<LineEditor>(name + "> ");
+  if (s.terminal && LineEditor::usable()) editor = std::make_unique<LineEditor>(name + "> ");
+  // What a server sends is cleaned as the room cleans what it relays (soket's room already
+  // has): another server could rewrite the user's terminal with escape sequences.
   auto show = [&](std::string_view line) {
-    editor ? editor->print_above(line) : print_plain(line);
+    const std::string clean = proto::chat::sanitize(line);
+    editor ? editor->print_above(clean) : print_plain(clean);
   };
   std::string typed_so_far;  // Non-terminal input not yet ended by LF.
   bool input_open = true;
@@ -148,23 +172,17 @@ int converse(Session& s, const std::string& name) {
       (void)s.connection.send_line("PING", Clock::now() + s.timeout);
     }
     if (fds[1].revents == 0) continue;
-    char chunk[4096];
-    const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
     std::vector<std::string> lines;
-    bool end = n <= 0;
-    for (ssize_t i = 0; i < n && !end; ++i) {
-      if (editor) {
-        std::string line;
-        const auto event = editor->feed(chunk[i], line);
-        if (event == LineEditor::Event::line) lines.push_back(std::move(line));
-        end = event == LineEditor::Event::end;
-      } else if (chunk[i] == '\n') {
-        if (!typed_so_far.empty() && typed_so_far.back() == '\r') typed_so_far.pop_back();
-        lines.push_back(std::move(typed_so_far));
-        typed_so_far.clear();
-      } else {
-        typed_so_far.push_back(chunk[i]);
-      }
+    bool end = false;
+    if (editor && (fds[1].revents & POLLIN) == 0) {
+      end = true;  // The terminal hung up: libedit would read nothing from it forever.
+    } else if (editor) {
+      std::string line;
+      const auto event = editor->read(line);
+      if (event == LineEditor::Event::line) lines.push_back(std::move(line));
+      end = event == LineEditor::Event::end;
+    } else {
+      end = !read_plain_lines(typed_so_far, lines);
     }
     for (const auto& line : lines) {
       if (line.empty()) continue;

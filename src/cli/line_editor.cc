@@ -1,109 +1,213 @@
 #include "cli/line_editor.h"
 
-#include <signal.h>
+#include <histedit.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <clocale>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 namespace soket::cli {
 namespace {
 
-termios* terminal_to_restore = nullptr;
-
 void write_out(std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
 }
 
-// A signal must not leave the user's terminal without echo.
+// Columns a UTF-8 text takes, counting one per character (wide characters are rare in a
+// chat line, and a miss only misplaces the redraw by a row).
+std::size_t columns_of(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// The terminal's mode before the editor, for a signal to restore. libedit's own EL_SIGNAL
+// would do it too, but then passes the signal on with kill(0, ...), to the whole process
+// group: a script that started soket would be hit by the SIGTERM meant for soket.
+termios terminal_to_restore;
+volatile std::sig_atomic_t have_terminal_to_restore = 0;
+volatile std::sig_atomic_t resized = 0;
+
 void restore_and_die(int signal_number) {
-  if (terminal_to_restore != nullptr) ::tcsetattr(STDIN_FILENO, TCSANOW, terminal_to_restore);
+  if (have_terminal_to_restore != 0) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &terminal_to_restore);
+  }
   ::signal(signal_number, SIG_DFL);
   ::raise(signal_number);
 }
 
+void note_resize(int /*signal_number*/) {
+  resized = 1;
+}
+
+LineEditor* editor_of(EditLine* el) {
+  void* data = nullptr;
+  el_get(el, EL_CLIENTDATA, &data);
+  return static_cast<LineEditor*>(data);
+}
+
 }  // namespace
 
+bool LineEditor::usable() {
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDIN_FILENO) != 0 && ::isatty(STDOUT_FILENO) != 0 && term != nullptr &&
+         *term != '\0' && std::strcmp(term, "dumb") != 0;
+}
+
 LineEditor::LineEditor(std::string prompt) : prompt_(std::move(prompt)) {
-  termios current;
-  if (::tcgetattr(STDIN_FILENO, &current) == 0) {
-    saved_ = current;
-    terminal_to_restore = &*saved_;
-    ::signal(SIGTERM, restore_and_die);
-    ::signal(SIGHUP, restore_and_die);
-    current.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ISIG);
-    current.c_cc[VMIN] = 1;
-    current.c_cc[VTIME] = 0;
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &current);
+  // libedit decodes multibyte keys by the locale's LC_CTYPE; the C locale would take each
+  // byte of a UTF-8 letter for a character of its own.
+  std::setlocale(LC_CTYPE, "");
+  if (::tcgetattr(STDIN_FILENO, &terminal_to_restore) == 0) {
+    have_terminal_to_restore = 1;
+    for (const int signal_number : {SIGTERM, SIGHUP, SIGQUIT}) {
+      ::signal(signal_number, restore_and_die);
+    }
   }
-  redraw();
+  ::signal(SIGWINCH, note_resize);
+  history_ = history_init();
+  HistEvent event;
+  history(history_, &event, H_SETSIZE, kHistorySize);
+  history(history_, &event, H_SETUNIQUE, 1);  // A line sent twice in a row is kept once.
+  el_ = el_init("soket", stdin, stdout, stderr);
+  el_set(el_, EL_CLIENTDATA, this);
+  el_set(el_, EL_PROMPT, &LineEditor::prompt_of);
+  el_set(el_, EL_EDITOR, "emacs");
+  el_set(el_, EL_HIST, history, history_);
+  // Ctrl-C comes as a key, not SIGINT: it ends the chat the way "exit" does (the room is told).
+  el_set(el_, EL_SETTY, "-d", "-isig", nullptr);
+  bind_keys();
+  el_source(el_, nullptr);
+  el_set(el_, EL_UNBUFFERED, 1);  // Raw mode from here on; prints the prompt.
 }
 
 LineEditor::~LineEditor() {
-  write_out("\r\x1b[2K");
-  if (saved_) ::tcsetattr(STDIN_FILENO, TCSANOW, &*saved_);
-  terminal_to_restore = nullptr;
+  clear_input_area();
+  el_end(el_);  // Gives the terminal back its own mode.
+  history_end(history_);
+  have_terminal_to_restore = 0;
+  ::signal(SIGWINCH, SIG_DFL);
 }
 
-void LineEditor::redraw() {
-  write_out("\r\x1b[2K" + prompt_ + typed_);
+void LineEditor::bind_keys() {
+  el_set(el_, EL_ADDFN, "soket-accept", "Send the line", &LineEditor::on_accept);
+  el_set(el_, EL_ADDFN, "soket-interrupt", "Leave the chat", &LineEditor::on_interrupt);
+  struct Binding {
+    const char* key;
+    const char* function;
+  };
+  // bash's habits where libedit's emacs map differs (its ^W cuts a region, its ^U kills the
+  // whole line), and the keys whose sequences terminals disagree on.
+  static constexpr Binding kBindings[] = {
+      {"^M", "soket-accept"},
+      {"^J", "soket-accept"},
+      {"^C", "soket-interrupt"},
+      {"^W", "ed-delete-prev-word"},
+      {"^U", "vi-kill-line-prev"},
+      {"^K", "ed-kill-line"},
+      {"\\e[A", "ed-prev-history"},
+      {"\\eOA", "ed-prev-history"},
+      {"\\e[B", "ed-next-history"},
+      {"\\eOB", "ed-next-history"},
+      {"\\e[C", "ed-next-char"},
+      {"\\eOC", "ed-next-char"},
+      {"\\e[D", "ed-prev-char"},
+      {"\\eOD", "ed-prev-char"},
+      {"\\e[H", "ed-move-to-beg"},
+      {"\\eOH", "ed-move-to-beg"},
+      {"\\e[1~", "ed-move-to-beg"},
+      {"\\e[7~", "ed-move-to-beg"},
+      {"\\e[F", "ed-move-to-end"},
+      {"\\eOF", "ed-move-to-end"},
+      {"\\e[4~", "ed-move-to-end"},
+      {"\\e[8~", "ed-move-to-end"},
+      {"\\e[3~", "ed-delete-next-char"},
+      {"\\e[1;5C", "em-next-word"},
+      {"\\e[1;5D", "ed-prev-word"},
+  };
+  for (const auto& binding : kBindings) {
+    el_set(el_, EL_BIND, binding.key, binding.function, nullptr);
+  }
+}
+
+char* LineEditor::prompt_of(EditLine* el) {
+  return editor_of(el)->prompt_.data();
+}
+
+// Enter: the line is taken whole, its rows are wiped (the room echoes it back as
+// "<name>: <text>"), and CC_FATAL has libedit reset its line, its place in the history and
+// its idea of the screen, and draw a fresh prompt where the cursor now is.
+unsigned char LineEditor::on_accept(EditLine* el, int /*key*/) {
+  LineEditor* self = editor_of(el);
+  const LineInfo* info = el_line(el);
+  self->accepted_ = std::string(info->buffer, info->lastchar);
+  self->clear_input_area();
+  return CC_FATAL;
+}
+
+unsigned char LineEditor::on_interrupt(EditLine* el, int /*key*/) {
+  editor_of(el)->interrupted_ = true;
+  return CC_EOF;
+}
+
+// Moves to the first row of the prompt and wipes to the end of the screen. The cursor's row
+// comes from the prompt's and the text's widths, as libedit wraps them.
+void LineEditor::clear_input_area() {
+  const LineInfo* info = el_line(el_);
+  int width = 0;
+  if (el_get(el_, EL_GETTC, "co", &width, nullptr) != 0 || width <= 0) width = 80;
+  const std::size_t before_cursor =
+      columns_of(prompt_) + columns_of(std::string_view(info->buffer, info->cursor));
+  const std::size_t row = before_cursor / static_cast<std::size_t>(width);
+  std::string out;
+  if (row > 0) out = "\x1b[" + std::to_string(row) + "A";
+  out += "\r\x1b[J";
+  write_out(out);
+}
+
+void LineEditor::follow_resize() {
+  if (resized == 0) return;
+  resized = 0;
+  el_resize(el_);
+}
+
+LineEditor::Event LineEditor::read(std::string& line) {
+  follow_resize();
+  int count = 0;
+  errno = 0;
+  const char* buffer = el_gets(el_, &count);
+  const int error = errno;
+  if (accepted_) {
+    line = std::move(*accepted_);
+    accepted_.reset();
+    if (!line.empty()) {
+      HistEvent event;
+      history(history_, &event, H_ENTER, line.c_str());
+    }
+    return Event::line;
+  }
+  if (interrupted_) return Event::end;
+  // libedit marks Ctrl-D on an empty line by a lone ^D. In unbuffered mode an empty line
+  // also gives -1; only with errno set is it the terminal failing.
+  if (count == 1 && buffer != nullptr && buffer[0] == '\x04') return Event::end;
+  if (count < 0 && error != 0 && error != EINTR && error != EAGAIN) return Event::end;
+  return Event::none;
 }
 
 void LineEditor::print_above(std::string_view text) {
-  std::string out = "\r\x1b[2K";
-  out.append(text);
+  follow_resize();
+  clear_input_area();
+  std::string out(text);
   out.append("\r\n");
   write_out(out);
-  redraw();
-}
-
-LineEditor::Event LineEditor::feed(char byte, std::string& line) {
-  const auto c = static_cast<unsigned char>(byte);
-  if (escape_state_ == 1) {  // After ESC: '[' or 'O' starts a sequence; anything else ends it.
-    escape_state_ = (c == '[' || c == 'O') ? 2 : 0;
-    return Event::none;
-  }
-  if (escape_state_ == 2) {  // Parameters until the final byte.
-    if (c >= 0x40 && c <= 0x7E) escape_state_ = 0;
-    return Event::none;
-  }
-  switch (c) {
-    case '\r':
-    case '\n':
-      line = std::move(typed_);
-      typed_.clear();
-      write_out("\r\x1b[2K");
-      redraw();
-      return Event::line;
-    case 0x03:  // Ctrl-C
-      return Event::end;
-    case 0x04:  // Ctrl-D: end of input, as in a shell, when the line is empty.
-      return typed_.empty() ? Event::end : Event::none;
-    case 0x15:  // Ctrl-U
-      typed_.clear();
-      redraw();
-      return Event::none;
-    case 0x7F:
-    case 0x08:  // Backspace: the whole UTF-8 character, continuation bytes and all.
-      while (!typed_.empty() && (static_cast<unsigned char>(typed_.back()) & 0xC0) == 0x80) {
-        typed_.pop_back();
-      }
-      if (!typed_.empty()) typed_.pop_back();
-      redraw();
-      return Event::none;
-    case 0x1B:
-      escape_state_ = 1;
-      return Event::none;
-    default:
-      if (c < 0x20) return Event::none;
-      typed_.push_back(byte);
-      write_out(std::string_view(&byte, 1));
-      return Event::none;
-  }
+  el_set(el_, EL_REFRESH);  // Draws the prompt and the line from the cursor's row down.
 }
 
 std::optional<std::string> read_secret(std::string_view prompt) {

@@ -5,6 +5,9 @@
 //   regard to case;
 // - nothing relayed holds a control character, a bidi control or a line separator;
 // - a line from a non-member is never relayed as a message;
+// - a member's line that is a command (it starts with '/', after the member's own "<name>: ",
+//   and not with "//") is never relayed as a message, and /help and unknown commands answer
+//   the sender alone;
 // - a line fed to the framer in pieces gives the same lines as fed whole.
 // Input: records of one byte (session: low 5 bits; what: high 3 bits) and a line up to LF.
 #include <algorithm>
@@ -16,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/chat/commands.h"
 #include "proto/chat/room.h"
 #include "proto/line/line_framer.h"
 #include "proto/text/ascii.h"
@@ -102,6 +106,13 @@ void check_framer(std::string_view stream) {
   check(whole == pieces);
 }
 
+// What the room must take for a command: the text after the member's own "<name>: ".
+bool is_command(const std::string& name, std::string_view line) {
+  const std::string own = name + ": ";
+  if (line.substr(0, own.size()) == own) line.remove_prefix(own.size());
+  return line.size() > 0 && line[0] == '/' && (line.size() < 2 || line[1] != '/');
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -122,6 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
     out.clear();
     const bool was_member = room.is_member(session);
+    const std::string name(room.name_of(session));
     if (what == 5) {
       if (!room.has_session(session)) open(room, session);
     } else if (what == 6) {
@@ -139,6 +151,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           d.line.find(" joined the chat room.") == std::string::npos &&
           d.line.find(" left the chat room.") == std::string::npos) {
         std::abort();
+      }
+      if (what <= 4 && was_member && is_command(name, line) && d.to == chat::kEveryMember) {
+        check(d.line == name + " left the chat room.");  // /quit alone reaches everyone.
       }
     }
   }

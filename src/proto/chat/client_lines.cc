@@ -1,5 +1,7 @@
 #include "proto/chat/client_lines.h"
 
+#include "proto/chat/commands.h"
+
 namespace soket::proto::chat {
 
 std::string password_line(std::string_view password) {
@@ -11,12 +13,11 @@ std::string username_line(std::string_view name) {
 }
 
 bool is_leave_command(std::string_view typed) {
-  return typed == "exit" || typed == "/quit";
+  return typed == "exit" || parse_member_line(typed).command == Command::quit;
 }
 
 std::string outgoing_line(std::string_view name, std::string_view typed) {
-  if (is_leave_command(typed) || typed == "PING" || typed == "/who" || typed == "/msg" ||
-      typed.substr(0, 5) == "/msg ") {
+  if (typed == "exit" || typed == "PING" || parse_member_line(typed).command != Command::text) {
     return std::string(typed);
   }
   return std::string(name) + ": " + std::string(typed);

@@ -14,8 +14,10 @@ std::string password_line(std::string_view password);
 std::string username_line(std::string_view name);
 // A message as the seed's client writes it, "<name>: <text>"; the server accepts it from
 // its author (and drops the prefix), so soket's client works with the seed's server too.
-// Lines that are commands (exit, /quit, /who, /msg, PING) go as they are.
+// Lines that are commands (exit, PING, and every "/word", known or not: the server answers
+// an unknown one) go as they are; "//text" goes as a message, for the server to unescape.
 std::string outgoing_line(std::string_view name, std::string_view typed);
+// "exit" or /quit (any case, with or without words after it).
 bool is_leave_command(std::string_view typed);
 
 PasswordReply classify_password_reply(std::string_view line);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "proto/chat/commands.h"
 #include "proto/chat/text_sanitizer.h"
 #include "proto/text/ascii.h"
 
@@ -11,7 +12,6 @@ namespace {
 
 constexpr std::string_view kPassword = "PASSWORD ";
 constexpr std::string_view kUsername = "USERNAME ";
-constexpr std::string_view kPrivate = "/msg ";
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -137,20 +137,36 @@ void Room::on_username(Session& session, SessionId id, std::string_view name, Ac
 
 void Room::on_member_line(Session& session, SessionId id, std::string_view line, TimePoint now,
                           Actions& out) {
-  if (line == "/who") {
-    if (take_token(session, id, now, out)) on_who(id, out);
-    return;
-  }
-  if (starts_with(line, kPrivate) || line == "/msg") {
-    if (take_token(session, id, now, out)) {
-      on_private(session, id, line.substr(std::min(line.size(), kPrivate.size())), out);
-    }
-    return;
-  }
-  // The seed's client writes "<name>: " before its text; a name there that is not the
-  // sender's own stays part of the text, so nobody can speak under another's name.
+  // The seed's client writes "<name>: " before all it sends, commands too; a name there that
+  // is not the sender's own stays part of the text, so nobody can speak under another's name.
   const std::string own_prefix = session.name + ": ";
   if (starts_with(line, own_prefix)) line.remove_prefix(own_prefix.size());
+  const MemberLine parsed = parse_member_line(line);
+  if (parsed.command == Command::quit) {
+    out.closes.push_back(id);
+    return leave(id, "left", out);
+  }
+  if (parsed.command == Command::text) return on_text(session, id, parsed.argument, now, out);
+  // Every command costs a token: a flood of /who or of mistakes is cut like one of text.
+  if (!take_token(session, id, now, out)) return;
+  switch (parsed.command) {
+    case Command::who:
+      return on_who(id, out);
+    case Command::msg:
+      return on_private(session, id, parsed.argument, out);
+    case Command::help:
+      for (const auto& help : help_lines()) reply(id, help, out);
+      return;
+    case Command::unknown:  // Never relayed: "/mgs ani secret" was meant for one member.
+      return reply(id, unknown_command_error(parsed.argument), out);
+    case Command::text:
+    case Command::quit:
+      return;
+  }
+}
+
+void Room::on_text(Session& session, SessionId id, std::string_view line, TimePoint now,
+                   Actions& out) {
   const std::string text = sanitize(line);
   if (text.empty() || !take_token(session, id, now, out)) return;
   std::string message = session.name + ": " + text;

@@ -8,9 +8,12 @@
 //   USERNAME <name> -> USERNAME OK | USERNAME TAKEN | USERNAME INVALID | ERROR room full
 //                      (a session given a token: "USERNAME OK", then "TOKEN <hex>")
 //   (any other line before PASSWORD OK) -> ERROR not authenticated
-//   after USERNAME OK every other line is a message: "<name>: <text>" to every member.
+//   after USERNAME OK every other line is a message: "<name>: <text>" to every member,
+//   but a line starting with '/' is a command (see commands.h), never relayed:
 //   exit, /quit     leave;  /who  the members, to the sender;  /msg <name> <text>  private;
-//   PING -> PONG.  Joins and leaves are announced: "<name> joined the chat room." / "left".
+//   /help  the command list;  /other -> "ERROR unknown command /other; ..." to the sender;
+//   //text  relays "/text".  PING -> PONG.  Joins and leaves are announced: "<name> joined the chat
+//   room." / "left".
 #pragma once
 
 #include <cstdint>
@@ -102,6 +105,7 @@ class Room {
   void on_username(Session& session, SessionId id, std::string_view name, Actions& out);
   void on_member_line(Session& session, SessionId id, std::string_view line, TimePoint now,
                       Actions& out);
+  void on_text(Session& session, SessionId id, std::string_view line, TimePoint now, Actions& out);
   void on_private(Session& session, SessionId id, std::string_view rest, Actions& out);
   void on_who(SessionId id, Actions& out) const;
   bool take_token(Session& session, SessionId id, TimePoint now, Actions& out);
