@@ -29,6 +29,7 @@ struct HttpFlags {
   int max_redirects = 10;
   std::vector<std::string> headers, forms, resolve;
   std::vector<clients::DataArgument> data;
+  std::vector<std::string> data_storage;  // Only for CLI11: `data` holds them in order.
   std::string method, user, user_agent, referer, cacert, write_out, resume, range;
   double connect_timeout = 30, timeout = 0;
   int retry = 0;
@@ -327,22 +328,29 @@ int run_http(const HttpFlags& flags) {
   return code;
 }
 
+// The data options keep the order they were given in (curl joins them in that order); CLI11
+// calls `each` once per value, so the vectors they name are only their storage.
 void add_data_options(CLI::App& command, HttpFlags& flags) {
   using Kind = clients::DataArgument::Kind;
   auto collect = [&flags](Kind kind) {
     return [&flags, kind](const std::string& value) { flags.data.push_back({kind, value}); };
   };
-  command.add_option_function<std::string>("-d,--data", collect(Kind::data),
-                                           "A request body (@FILE reads it; repeatable, joined "
-                                           "with &)")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  command.add_option_function<std::string>("--data-raw", collect(Kind::raw),
-                                           "As -d, but '@' is just a character");
-  command.add_option_function<std::string>("--data-binary", collect(Kind::binary),
-                                           "As -d, @FILE sent byte for byte");
-  command.add_option_function<std::string>("--json", collect(Kind::json),
-                                           "A JSON body (@FILE reads it), with JSON "
-                                           "Content-Type and Accept");
+  struct Spelling {
+    const char* names;
+    Kind kind;
+    const char* help;
+  };
+  static constexpr Spelling kSpellings[] = {
+      {"-d,--data", Kind::data, "A request body (@FILE reads it; repeatable, joined with &)"},
+      {"--data-raw", Kind::raw, "As -d, but '@' is just a character"},
+      {"--data-binary", Kind::binary, "As -d, @FILE sent byte for byte"},
+      {"--json", Kind::json, "A JSON body (@FILE reads it), JSON Content-Type and Accept"},
+  };
+  for (const auto& spelling : kSpellings) {
+    command.add_option(spelling.names, flags.data_storage, spelling.help)
+        ->each(collect(spelling.kind))
+        ->allow_extra_args(false);
+  }
   command.add_option("-F,--form", flags.forms,
                      "multipart/form-data: NAME=VALUE, NAME=@FILE or NAME=<FILE (repeatable)")
       ->allow_extra_args(false);

@@ -126,6 +126,25 @@ Duration retry_wait(const Result<detail::ExchangeResult>& result, const RetryOpt
   return retry.delay > Duration::zero() ? retry.delay : backoff;
 }
 
+// Counts what reaches the caller's sink, so a retry knows whether it must take bytes back.
+class CountingSink final : public BodySink {
+ public:
+  explicit CountingSink(BodySink& inner) : inner_(inner) {}
+  Result<void> write(std::string_view bytes) override {
+    written += bytes.size();
+    return inner_.write(bytes);
+  }
+  bool rewind() override {
+    if (!inner_.rewind()) return false;
+    written = 0;
+    return true;
+  }
+  std::uint64_t written = 0;
+
+ private:
+  BodySink& inner_;
+};
+
 }  // namespace
 
 const std::error_category& http_error_category() {
@@ -156,11 +175,12 @@ Result<HttpResponse> fetch(const proto::http::Url& start, const HttpOptions& opt
   report->url = start.to_string();
   const TimePoint begin = Clock::now();
   Duration backoff = std::chrono::seconds(1);
+  CountingSink counted(sink);
   for (int attempt = 0;; ++attempt) {
     const int left = options.retry.count - attempt;
     const detail::ExchangeContext context{begin, Clock::now() + options.timeout, left > 0,
                                           report};
-    auto result = fetch_once(start, options, sink, context);
+    auto result = fetch_once(start, options, counted, context);
     report->time_total = std::chrono::duration<double>(Clock::now() - begin).count();
     if (report->time_total > 0)
       report->speed_download = static_cast<double>(report->size_download) / report->time_total;
@@ -179,8 +199,7 @@ Result<HttpResponse> fetch(const proto::http::Url& start, const HttpOptions& opt
     const bool out_of_time = options.retry.max_time > Duration::zero() &&
                              Clock::now() + notice.wait - begin > options.retry.max_time;
     // Bytes already written must be taken back first, or the retry would write them twice.
-    const bool dirty = report->size_download > 0 || report->size_header > 0;
-    if (out_of_time || (dirty && !sink.rewind())) {
+    if (out_of_time || (counted.written > 0 && !counted.rewind())) {
       if (!result) return result.error();
       return std::move(result->response);
     }

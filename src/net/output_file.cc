@@ -32,6 +32,8 @@ const char* describe(output_errc code) {
       return "it exists, and so do its names .1 to .100 (--no-clobber)";
     case output_errc::symlink_loop:
       return "too many levels of symbolic links";
+    case output_errc::folder_refuses:
+      return "its folder takes no new files (a kernel file system such as /proc?)";
   }
   return "cannot write the file";
 }
@@ -135,7 +137,14 @@ Result<OutputFile> OutputFile::open(const std::string& path, OutputFileOptions o
   file.mode_ = exists && !options.no_clobber ? (status.st_mode & 0777) : new_file_mode();
   file.temporary_ = file.target_ + ".soket-XXXXXX";
   file.fd_.reset(::mkostemp(file.temporary_.data(), O_CLOEXEC));  // 0600 until commit().
-  if (!file.fd_.valid()) return creation_error(errno);
+  if (!file.fd_.valid()) {
+    const int error = errno;
+    struct stat folder {};
+    if (error == ENOENT && ::stat(folder_of(file.target_).c_str(), &folder) == 0 &&
+        S_ISDIR(folder.st_mode))
+      return make_error_code(output_errc::folder_refuses);
+    return creation_error(error);
+  }
   return file;
 }
 

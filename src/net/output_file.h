@@ -36,6 +36,7 @@ enum class output_errc {
   read_only_fs,         // The file system is mounted read-only.
   all_names_taken,      // --no-clobber: FILE and FILE.1 ... FILE.100 all exist.
   symlink_loop,         // More than 40 symlinks to follow.
+  folder_refuses,       // The folder exists but takes no new files (/proc, /sys).
 };
 const std::error_category& output_error_category();
 std::error_code make_error_code(output_errc e);
