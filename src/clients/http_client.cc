@@ -86,14 +86,20 @@ Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start,
   for (int redirects = 0;; ++redirects) {
     auto result = detail::exchange(url, method, body, headers_for(url, start, options), options,
                                    sink, context);
-    if (!result || !options.follow || !detail::is_redirect(result->response.status))
-      return result;
-    if (redirects >= options.max_redirects) return make_error_code(http_errc::too_many_redirects);
+    if (!result) return result;
     std::string location;
     for (const auto& [name, value] : result->response.headers) {
       if (proto::text::iequals(name, "Location")) location = value;
     }
     auto next = proto::http::resolve_location(url, location);
+    if (!options.follow || !detail::is_redirect(result->response.status)) {
+      // %{redirect_url}: where a redirect not followed would have led, as curl reports it.
+      context.report->redirect_url.clear();
+      if (detail::is_redirect(result->response.status) && !location.empty() && next)
+        context.report->redirect_url = next->to_string();
+      return result;
+    }
+    if (redirects >= options.max_redirects) return make_error_code(http_errc::too_many_redirects);
     if (location.empty() || !next) return make_error_code(http_errc::bad_redirect);
     // RFC 9110 section 15.4: 303 turns anything but HEAD into GET; 301 and 302 turn POST into
     // GET, as browsers and curl do; 307 and 308 keep the method and the body.
@@ -105,7 +111,6 @@ Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start,
     }
     url = *next;
     context.report->num_redirects = redirects + 1;
-    context.report->redirect_url = url.to_string();
   }
 }
 

@@ -51,10 +51,12 @@ TEST_F(HttpHeavy, WriteOutValuesMatchCurl) {
       "%{http_code} %{response_code} %{size_download} %{url_effective} %{num_redirects} "
       "%{content_type} %{redirect_url}|%%|\\t|\\n";
   for (const std::string path : {"/page.txt", "/r1", "/missing"}) {
-    auto ours = soket({nginx_.url(path), "-L", "-o", "/dev/null", "-w", format});
-    auto theirs = curl({nginx_.url(path), "-L", "-o", "/dev/null", "-w", format});
-    EXPECT_EQ(ours.exit_code, 0) << ours.err;
-    EXPECT_EQ(ours.out, theirs.out) << path;
+    for (const std::string follow : {"-L", "-s"}) {  // Followed, and not.
+      auto ours = soket({nginx_.url(path), follow, "-o", "/dev/null", "-w", format});
+      auto theirs = curl({nginx_.url(path), follow, "-o", "/dev/null", "-w", format});
+      EXPECT_EQ(ours.exit_code, 0) << ours.err;
+      EXPECT_EQ(ours.out, theirs.out) << path << " " << follow;
+    }
   }
   // The times: curl's form (seconds with six decimals), and a plausible value.
   auto ours = soket({nginx_.url("/one.bin"), "-w", "%{time_total} %{time_connect}"});
