@@ -108,14 +108,14 @@ Failure fetch_failure(const std::error_code& error, const std::string& url,
   }
   if (error == clients::http_errc::connect_timeout) {
     return {kExitTimedOut,
-            fmt::format("could not connect to {} within --connect-timeout {:g} s (waited {}); "
-                        "check that the server is up, or allow more with --connect-timeout",
+            fmt::format("could not connect to {} within {:g} s, the --connect-timeout (waited "
+                        "{}); check that the server is up, or allow more with --connect-timeout",
                         url, flags.connect_timeout, seconds_text(report.time_total))};
   }
   if (error == std::errc::timed_out) {
     return {kExitTimedOut,
-            fmt::format("{} did not finish within --max-time {:g} s (stopped after {}); allow "
-                        "more with --max-time",
+            fmt::format("{} did not finish within {:g} s, the --max-time (stopped after {}); "
+                        "allow more with --max-time",
                         url, flags.timeout > 0 ? flags.timeout : 86400.0,
                         seconds_text(report.time_total))};
   }

@@ -116,10 +116,9 @@ Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start,
 
 // How long to wait before the next try: Retry-After when the server gave one, within
 // bounds; else --retry-delay; else curl's backoff (1 s, doubled each time).
-Duration retry_wait(const Result<detail::ExchangeResult>& result, const RetryOptions& retry,
-                    Duration backoff) {
-  if (result) {
-    for (const auto& [name, value] : result->response.headers) {
+Duration retry_wait(const HttpResponse* response, const RetryOptions& retry, Duration backoff) {
+  if (response != nullptr) {
+    for (const auto& [name, value] : response->headers) {
       if (!proto::text::iequals(name, "Retry-After")) continue;
       const auto cap = std::chrono::duration_cast<std::chrono::seconds>(
           retry.max_time > Duration::zero() ? std::min<Duration>(retry.max_time, kMaxRetryWait)
@@ -183,31 +182,33 @@ Result<HttpResponse> fetch(const proto::http::Url& start, const HttpOptions& opt
   CountingSink counted(sink);
   for (int attempt = 0;; ++attempt) {
     const int left = options.retry.count - attempt;
-    const detail::ExchangeContext context{begin, Clock::now() + options.timeout, left > 0,
-                                          report};
+    // A retry happens only when it fits --retry-max-time and what was written (the heads of
+    // redirects, with -i) can be taken back, or it would be written twice.
+    auto allowed = [&](Duration wait) {
+      const auto& bound = options.retry.max_time;
+      if (left <= 0 || (bound > Duration::zero() && Clock::now() + wait - begin > bound))
+        return false;
+      return counted.written == 0 || counted.rewind();
+    };
+    detail::ExchangeContext context{begin, Clock::now() + options.timeout, {}, report};
+    context.will_retry = [&](const HttpResponse& response) {
+      return allowed(retry_wait(&response, options.retry, backoff));
+    };
     auto result = fetch_once(start, options, counted, context);
     report->time_total = std::chrono::duration<double>(Clock::now() - begin).count();
     if (report->time_total > 0)
       report->speed_download = static_cast<double>(report->size_download) / report->time_total;
-    RetryNotice notice;
+    RetryNotice notice{"", retry_wait(result ? &result->response : nullptr, options.retry, backoff),
+                       left - 1};
     if (result && result->retry_wanted) {
       notice.reason = "HTTP " + std::to_string(result->response.status);
-    } else if (!result && left > 0 && is_transient(result.error(), options.retry)) {
+    } else if (!result && is_transient(result.error(), options.retry) && allowed(notice.wait)) {
       notice.reason = result.error().message();
     } else {
       if (!result) return result.error();
       return std::move(result->response);
     }
-    notice.wait = retry_wait(result, options.retry, backoff);
-    notice.left = left - 1;
     backoff = std::min<Duration>(backoff * 2, kMaxRetryWait);
-    const bool out_of_time = options.retry.max_time > Duration::zero() &&
-                             Clock::now() + notice.wait - begin > options.retry.max_time;
-    // Bytes already written must be taken back first, or the retry would write them twice.
-    if (out_of_time || (counted.written > 0 && !counted.rewind())) {
-      if (!result) return result.error();
-      return std::move(result->response);
-    }
     report->size_header = 0;
     if (options.on_retry) options.on_retry(notice);
     std::this_thread::sleep_for(notice.wait);  // Bounded: at most kMaxRetryWait.

@@ -105,7 +105,7 @@ class Collector final : public proto::http::ResponseHandler {
       skip_body_ = true;  // Its headers are shown with -i, as curl -i -L shows them.
       return;
     }
-    if (context_.retry_possible && is_transient_status(status)) {
+    if (context_.will_retry && is_transient_status(status) && context_.will_retry(response)) {
       retry_wanted = stop = skip_headers_ = skip_body_ = true;
       return;
     }
@@ -121,7 +121,10 @@ class Collector final : public proto::http::ResponseHandler {
     const auto offset = static_cast<std::int64_t>(options_.resume_from);
     const auto range = proto::http::parse_content_range(header("Content-Range"));
     if (status == 206) {
-      if (!range || range->first != offset) error = make_error_code(http_errc::bad_content_range);
+      // The part must start where the file ends, and be as long as it says it is.
+      if (!range || range->first != offset ||
+          (length >= 0 && range->last - range->first + 1 != length))
+        error = make_error_code(http_errc::bad_content_range);
     } else if (status == 416 && range && range->first < 0 && range->complete == offset) {
       response.already_complete = true;  // "bytes */N" with N the file's size: it is whole.
     } else if (status >= 200 && status < 300 && length == offset && !options_.head) {

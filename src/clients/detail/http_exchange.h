@@ -2,6 +2,7 @@
 // below redirects and retries (http_client.cc holds those).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,7 +19,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct ExchangeContext {
   TimePoint start;       // Of the whole fetch, for the report's times.
   TimePoint deadline;    // Of this try.
-  bool retry_possible;   // A transient status would be tried again: write nothing for it.
+  // Whether a response of a transient status will be tried again (then nothing of it is
+  // written); asked once its headers are in. Empty: never.
+  std::function<bool(const HttpResponse&)> will_retry;
   proto::http::TransferReport* report;
 };
 
