@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/failure.h"
+#include "cli/http_failure.h"
 #include "cli/http_output.h"
 #include "clients/http_client.h"
 #include "clients/request_body.h"
@@ -90,72 +91,6 @@ std::optional<clients::ResolveOverride> parse_resolve(const std::string& text) {
   return entry;
 }
 
-std::string seconds_text(double seconds) { return fmt::format("{:.2f} s", seconds); }
-
-Failure fetch_failure(const std::error_code& error, const std::string& url,
-                      const HttpFlags& flags, const proto::http::TransferReport& report) {
-  if (error.category() == proto::http::error_category()) {
-    return {kExitMalformedReply,
-            fmt::format("malformed response from {}: {}", url, error.message())};
-  }
-  if (error == clients::http_errc::short_body || error == clients::http_errc::truncated_encoding) {
-    return {kExitShortBody,
-            fmt::format("{}: {}; the transfer is incomplete", url, error.message())};
-  }
-  if (error == clients::http_errc::too_many_redirects ||
-      error == clients::http_errc::bad_redirect) {
-    return {kExitTooManyRedirects, fmt::format("{}: {}", url, error.message())};
-  }
-  if (error == clients::http_errc::connect_timeout) {
-    return {kExitTimedOut,
-            fmt::format("could not connect to {} within {:g} s, the --connect-timeout (waited "
-                        "{}); check that the server is up, or allow more with --connect-timeout",
-                        url, flags.connect_timeout, seconds_text(report.time_total))};
-  }
-  if (error == std::errc::timed_out) {
-    return {kExitTimedOut,
-            fmt::format("{} did not finish within {:g} s, the --max-time (stopped after {}); "
-                        "allow more with --max-time",
-                        url, flags.timeout > 0 ? flags.timeout : 86400.0,
-                        seconds_text(report.time_total))};
-  }
-  if (error == clients::http_errc::bad_content_range) {
-    return {kExitMalformedReply,
-            fmt::format("{}: {}; the file was left as it was", url, error.message())};
-  }
-  if (error == clients::http_errc::cannot_resume) {
-    return {kExitFailure, fmt::format("{}: {}; the file was left as it was (drop -C to fetch it "
-                                      "whole)",
-                                      url, error.message())};
-  }
-  if (error.category() == clients::tls_error_category()) {
-    return {kExitTls, fmt::format("TLS with {} failed: {}{}", url, error.message(),
-                                  error == clients::tls_errc::handshake
-                                      ? ""
-                                      : " (use -k to skip verification, or --cacert FILE)")};
-  }
-  if (error.category() == clients::http_error_category()) {
-    return {kExitMalformedReply, fmt::format("{}: {}", url, error.message())};
-  }
-  if (error.category() == net::output_error_category() || error == std::errc::no_space_on_device) {
-    return {kExitFailure, fmt::format("cannot write the output: {}", error.message())};
-  }
-  return client_failure(error, url, from_seconds(flags.timeout));
-}
-
-std::string folder_text(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// "cannot write 'x/y': the folder 'x' does not exist" and the like.
-Failure output_failure(const std::string& path, const std::error_code& error) {
-  std::string why = error.message();
-  if (error == net::output_errc::folder_missing || error == net::output_errc::folder_not_writable)
-    why += fmt::format(" ('{}')", folder_text(path));
-  return {kExitFailure, fmt::format("cannot write '{}': {}", path, why)};
-}
-
 // The options as the client takes them; a failure when one does not make sense.
 std::optional<Failure> client_options(const HttpFlags& flags, clients::HttpOptions& options) {
   std::string failed_path;
@@ -188,9 +123,8 @@ std::optional<Failure> client_options(const HttpFlags& flags, clients::HttpOptio
   if (!flags.cacert.empty()) options.tls.ca_file = flags.cacert;
   options.connect_timeout = from_seconds(flags.connect_timeout);
   if (flags.timeout > 0) options.timeout = from_seconds(flags.timeout);
-  options.retry = {flags.retry, from_seconds(flags.retry_delay),
-                   from_seconds(flags.retry_max_time), flags.retry_connrefused,
-                   flags.retry_all_errors};
+  options.retry = {flags.retry, from_seconds(flags.retry_delay), from_seconds(flags.retry_max_time),
+                   flags.retry_connrefused, flags.retry_all_errors};
   for (const auto& header : flags.headers) {
     const auto colon = header.find(':');
     if (colon == std::string::npos || colon == 0)
@@ -256,9 +190,10 @@ std::optional<Failure> open_destination(const HttpFlags& flags, const proto::htt
   if (flags.remote_name) {
     auto name = proto::http::remote_file_name(url);
     if (!name)
-      return usage_failure(fmt::format("-O cannot take a file name from {}: {}; name the file "
-                                       "with -o FILE",
-                                       url.to_string(), name.error().message()));
+      return usage_failure(
+          fmt::format("-O cannot take a file name from {}: {}; name the file "
+                      "with -o FILE",
+                      url.to_string(), name.error().message()));
     out.path = *name;
   } else if (flags.output != "-") {
     out.path = flags.output;
@@ -304,8 +239,8 @@ int run_http(const HttpFlags& flags) {
     };
   }
   StdoutSink out;
-  clients::BodySink* sink = destination.file ? static_cast<clients::BodySink*>(destination.file.get())
-                                             : &out;
+  clients::BodySink* sink =
+      destination.file ? static_cast<clients::BodySink*>(destination.file.get()) : &out;
   if (destination.file && !flags.silent && ::isatty(STDERR_FILENO) != 0)
     options.progress = progress_bar();
   proto::http::TransferReport report;
@@ -314,7 +249,9 @@ int run_http(const HttpFlags& flags) {
   std::fflush(stdout);
   std::optional<Failure> failure;
   if (!response) {
-    failure = fetch_failure(response.error(), url->to_string(), flags, report);
+    failure =
+        fetch_failure(response.error(), url->to_string(),
+                      {flags.connect_timeout, flags.timeout > 0 ? flags.timeout : 86400.0}, report);
   } else if (flags.fail && response->status >= 400) {
     failure = Failure{kExitHttpError,
                       fmt::format("{} answered {}", terminal_safe(response->url.to_string()),
@@ -351,8 +288,9 @@ void add_data_options(CLI::App& command, HttpFlags& flags) {
         ->each(collect(spelling.kind))
         ->allow_extra_args(false);
   }
-  command.add_option("-F,--form", flags.forms,
-                     "multipart/form-data: NAME=VALUE, NAME=@FILE or NAME=<FILE (repeatable)")
+  command
+      .add_option("-F,--form", flags.forms,
+                  "multipart/form-data: NAME=VALUE, NAME=@FILE or NAME=<FILE (repeatable)")
       ->allow_extra_args(false);
 }
 
@@ -400,21 +338,25 @@ void add_http_command(CLI::App& app, Action& action) {
   command->add_option("--connect-timeout", f.connect_timeout, "Seconds to connect")
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
-  command->add_option("-m,--max-time,--timeout", f.timeout,
-                      "Seconds for the whole transfer (each try)")
+  command
+      ->add_option("-m,--max-time,--timeout", f.timeout,
+                   "Seconds for the whole transfer (each try)")
       ->check(CLI::Range(0.001, 864000.0));
-  command->add_option("--retry", f.retry,
-                      "Try again up to N times on a timeout, or HTTP 408, 429, 500, 502-504")
+  command
+      ->add_option("--retry", f.retry,
+                   "Try again up to N times on a timeout, or HTTP 408, 429, 500, 502-504")
       ->check(CLI::Range(0, 10000));
-  command->add_option("--retry-delay", f.retry_delay,
-                      "Seconds between tries (default: 1, doubled each time)")
+  command
+      ->add_option("--retry-delay", f.retry_delay,
+                   "Seconds between tries (default: 1, doubled each time)")
       ->check(CLI::Range(0.0, 86400.0));
   command->add_option("--retry-max-time", f.retry_max_time, "Stop retrying after this long")
       ->check(CLI::Range(0.0, 864000.0));
   command->add_flag("--retry-connrefused", f.retry_connrefused, "Retry a refused connection too");
   command->add_flag("--retry-all-errors", f.retry_all_errors, "Retry on any error");
-  command->add_option("-C,--continue-at", f.resume,
-                      "- resumes the file of -o/-O from its size (Range); or a byte offset")
+  command
+      ->add_option("-C,--continue-at", f.resume,
+                   "- resumes the file of -o/-O from its size (Range); or a byte offset")
       ->check([](const std::string& value) {
         if (value == "-" || (!value.empty() && value.size() <= 18 &&
                              value.find_first_not_of("0123456789") == std::string::npos))
@@ -429,8 +371,7 @@ void add_http_command(CLI::App& app, Action& action) {
         return std::string("-r takes FIRST-LAST, FIRST- or -LAST (bytes), commas between");
       });
   command->add_flag("-v,--verbose", f.verbose, "Request and response headers on stderr");
-  command->add_option("--dns-server", f.dns_server,
-                      "Resolve the host with soket's own DNS client");
+  command->add_option("--dns-server", f.dns_server, "Resolve the host with soket's own DNS client");
   command->callback([flags, &action] { action = [flags] { return run_http(*flags); }; });
 }
 

@@ -76,9 +76,8 @@ Headers headers_for(const proto::http::Url& url, const proto::http::Url& origin,
 }
 
 // One try: the request, and the redirects after it when following.
-Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start,
-                                          const HttpOptions& options, BodySink& sink,
-                                          const detail::ExchangeContext& context) {
+Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start, const HttpOptions& options,
+                                          BodySink& sink, const detail::ExchangeContext& context) {
   proto::http::Url url = start;
   std::string method = options.head ? "HEAD" : options.method;
   std::string body = options.body;

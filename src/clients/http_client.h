@@ -60,8 +60,8 @@ struct ResolveOverride {
 // 500, 502, 503 or 504) is tried again, `count` times at most.
 struct RetryOptions {
   int count = 0;
-  Duration delay{};           // 0: 1 s, doubled after each try, at most 10 minutes.
-  Duration max_time{};        // 0: no bound on the time spent retrying.
+  Duration delay{};                 // 0: 1 s, doubled after each try, at most 10 minutes.
+  Duration max_time{};              // 0: no bound on the time spent retrying.
   bool connection_refused = false;  // --retry-connrefused.
   bool all_errors = false;          // --retry-all-errors.
 };
@@ -82,11 +82,11 @@ struct HttpOptions {
   std::string body;
   std::string content_type;  // Sent with a body unless -H gives one.
   std::string accept = "*/*";
-  std::string user_agent;    // Empty: soket/<version>.
-  bool head = false;  // -I
-  bool include_headers = false;  // -i, -I: each response's status line and headers go to the
-                                 // sink before its body.
-  bool fail_on_error = false;    // -f: a final status of 400 or more writes nothing.
+  std::string user_agent;         // Empty: soket/<version>.
+  bool head = false;              // -I
+  bool include_headers = false;   // -i, -I: each response's status line and headers go to the
+                                  // sink before its body.
+  bool fail_on_error = false;     // -f: a final status of 400 or more writes nothing.
   std::uint64_t resume_from = 0;  // -C -: ask for the bytes from here on, and check the reply.
   std::string range;              // -r: "0-99", sent as Range: bytes=0-99.
   int family = 0;                 // AF_INET (-4), AF_INET6 (-6), or 0 for either.
@@ -98,7 +98,7 @@ struct HttpOptions {
   int max_redirects = 10;
   TlsOptions tls;
   Duration connect_timeout = std::chrono::seconds(30);
-  Duration timeout = std::chrono::hours(24);  // One try, redirects included, by the clock.
+  Duration timeout = std::chrono::hours(24);         // One try, redirects included, by the clock.
   std::optional<net::Address> dns_server;            // Resolve with soket's own DNS client.
   std::function<void(std::string_view line)> trace;  // -v: headers, both ways.
   std::function<void(const HttpProgress&)> progress;

@@ -32,9 +32,9 @@ std::string random_boundary() {
 void take_parameters(std::string& value, proto::http::FormPart& part) {
   for (;;) {
     const auto type = value.rfind(";type="), name = value.rfind(";filename=");
-    const auto at = type == std::string::npos ? name
+    const auto at = type == std::string::npos   ? name
                     : name == std::string::npos ? type
-                                               : std::max(type, name);
+                                                : std::max(type, name);
     if (at == std::string::npos) return;
     if (at == type) {
       part.content_type = value.substr(at + 6);

@@ -26,8 +26,7 @@ void check(bool property) {
 
 std::string canonical(const ContentRange& range) {
   std::string text = "bytes ";
-  text += range.first < 0 ? "*"
-                          : std::to_string(range.first) + "-" + std::to_string(range.last);
+  text += range.first < 0 ? "*" : std::to_string(range.first) + "-" + std::to_string(range.last);
   text += "/" + (range.complete < 0 ? std::string("*") : std::to_string(range.complete));
   return text;
 }

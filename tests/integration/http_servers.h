@@ -256,10 +256,9 @@ class ScriptedServer {
       const TimePoint deadline = Clock::now() + 5s;
       for (int reads = 0; reads < 10000; ++reads) {
         const auto end = request.find("\r\n\r\n");
-        if (end != std::string::npos && request.size() >= end + 4 + content_length(request))
-          break;
-        auto got = net::read_some(accepted->fd.get(), std::as_writable_bytes(std::span(chunk)),
-                                  deadline);
+        if (end != std::string::npos && request.size() >= end + 4 + content_length(request)) break;
+        auto got =
+            net::read_some(accepted->fd.get(), std::as_writable_bytes(std::span(chunk)), deadline);
         if (!got || *got == 0) break;
         request.append(chunk, *got);
       }

@@ -158,8 +158,7 @@ bool wanted_family(const net::Address& address, int family) {
   return family == 0 || address.family() == family;
 }
 
-Result<std::vector<net::Address>> lookup(const proto::http::Url& url,
-                                         const HttpOptions& options) {
+Result<std::vector<net::Address>> lookup(const proto::http::Url& url, const HttpOptions& options) {
   for (const auto& entry : options.resolve) {  // --resolve: no lookup at all.
     if (entry.port == url.port && proto::text::iequals(entry.host, url.host)) {
       std::vector<net::Address> found = entry.addresses;
@@ -254,11 +253,15 @@ Result<ExchangeResult> exchange(const proto::http::Url& url, const std::string& 
   report.size_download = 0;
   auto stream = open_stream(url, options, context);
   if (!stream) return stream.error();
-  proto::http::RequestSpec spec{method, url, headers, body, options.compressed,
-                                options.user_agent.empty()
-                                    ? std::string("soket/") + SOKET_VERSION
-                                    : options.user_agent,
-                                options.content_type, options.accept};
+  proto::http::RequestSpec spec{
+      method,
+      url,
+      headers,
+      body,
+      options.compressed,
+      options.user_agent.empty() ? std::string("soket/") + SOKET_VERSION : options.user_agent,
+      options.content_type,
+      options.accept};
   const std::string request = proto::http::build_request(spec);
   report.size_request += request.size() - body.size();
   report.size_upload += body.size();

@@ -17,8 +17,8 @@ namespace soket::clients::detail {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct ExchangeContext {
-  TimePoint start;       // Of the whole fetch, for the report's times.
-  TimePoint deadline;    // Of this try.
+  TimePoint start;     // Of the whole fetch, for the report's times.
+  TimePoint deadline;  // Of this try.
   // Whether a response of a transient status will be tried again (then nothing of it is
   // written); asked once its headers are in. Empty: never.
   std::function<bool(const HttpResponse&)> will_retry;

@@ -39,9 +39,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 //   Sun, 06 Nov 1994 08:49:37 GMT
 //   0    5  8   12   17 20 23 26
 std::optional<std::int64_t> imf_fixdate(std::string_view text) {
-  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
-      text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
-      text.substr(25) != " GMT") {
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' ||
+      text[16] != ' ' || text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
     return std::nullopt;
   }
   static constexpr std::array<std::string_view, 12> kMonths = {

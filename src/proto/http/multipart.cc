@@ -30,9 +30,9 @@ std::string content_type_for(std::string_view filename) {
     std::string_view extension, type;
   };
   static constexpr Known kKnown[] = {
-      {".gif", "image/gif"},  {".jpg", "image/jpeg"},     {".jpeg", "image/jpeg"},
-      {".png", "image/png"},  {".svg", "image/svg+xml"},  {".txt", "text/plain"},
-      {".htm", "text/html"},  {".html", "text/html"},     {".pdf", "application/pdf"},
+      {".gif", "image/gif"},       {".jpg", "image/jpeg"},    {".jpeg", "image/jpeg"},
+      {".png", "image/png"},       {".svg", "image/svg+xml"}, {".txt", "text/plain"},
+      {".htm", "text/html"},       {".html", "text/html"},    {".pdf", "application/pdf"},
       {".xml", "application/xml"},
   };
   for (const auto& known : kKnown) {

@@ -32,7 +32,8 @@ int hex_value(char c) {
 std::string decoded(std::string_view segment) {
   std::string out;
   for (std::size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '%' && i + 2 < segment.size() && hex_value(segment[i + 1]) >= 0 && hex_value(segment[i + 2]) >= 0) {
+    if (segment[i] == '%' && i + 2 < segment.size() && hex_value(segment[i + 1]) >= 0 &&
+        hex_value(segment[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(segment[i + 1]) * 16 + hex_value(segment[i + 2]));
       i += 2;
     } else {

@@ -14,11 +14,11 @@
 namespace soket::proto::http {
 
 enum class remote_name_errc {
-  empty = 1,     // The URL ends in '/' (or has no path).
-  dot_segment,   // "." or ".." (plain or escaped): a folder, not a file.
-  separator,     // An escaped '/' or '\': it would name a path once decoded.
-  control,       // NUL or another control character, escaped.
-  too_long,      // Past 255 bytes, the longest name Linux file systems take.
+  empty = 1,    // The URL ends in '/' (or has no path).
+  dot_segment,  // "." or ".." (plain or escaped): a folder, not a file.
+  separator,    // An escaped '/' or '\': it would name a path once decoded.
+  control,      // NUL or another control character, escaped.
+  too_long,     // Past 255 bytes, the longest name Linux file systems take.
 };
 const std::error_category& remote_name_error_category();
 std::error_code make_error_code(remote_name_errc e);

@@ -17,8 +17,8 @@ std::optional<std::string> variable(std::string_view name, const TransferReport&
   if (name == "time_namelookup") return seconds(r.time_namelookup);
   if (name == "time_connect") return seconds(r.time_connect);
   if (name == "time_appconnect") return seconds(r.time_appconnect);
-  if (name == "time_pretransfer") return seconds(r.time_appconnect > 0 ? r.time_appconnect
-                                                                         : r.time_connect);
+  if (name == "time_pretransfer")
+    return seconds(r.time_appconnect > 0 ? r.time_appconnect : r.time_connect);
   if (name == "time_starttransfer") return seconds(r.time_starttransfer);
   if (name == "time_redirect") return seconds(r.time_redirect);
   if (name == "time_total") return seconds(r.time_total);

@@ -259,7 +259,8 @@ struct Server {
     } else if (mode == "range-overlong") {  // The right start, but more bytes than it claims.
       send_all(fd,
                "HTTP/1.1 206 Partial\r\nContent-Range: bytes 100-109/200\r\n"
-               "Content-Length: 50\r\n\r\n" + std::string(50, 'L'),
+               "Content-Length: 50\r\n\r\n" +
+                   std::string(50, 'L'),
                until);
       wait_for_close(fd);
     } else {

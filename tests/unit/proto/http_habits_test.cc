@@ -57,9 +57,10 @@ TEST(WriteOut, CurlsVariablesAndEscapes) {
   r.time_total = 0.5;
   r.url_effective = "http://h/x";
   r.content_type = "text/plain";
-  auto text = expand_write_out("%{http_code} %{size_download} %{time_total}\\n%{url_effective}"
-                               "\\t%%{x}\\q %{content_type}%{stderr}E%{stdout}O",
-                               r);
+  auto text = expand_write_out(
+      "%{http_code} %{size_download} %{time_total}\\n%{url_effective}"
+      "\\t%%{x}\\q %{content_type}%{stderr}E%{stdout}O",
+      r);
   EXPECT_EQ(text.out, "200 1234 0.500000\nhttp://h/x\t%{x}\\q text/plainO");
   EXPECT_EQ(text.err, "E");
   EXPECT_TRUE(text.unknown.empty());
@@ -72,8 +73,7 @@ TEST(WriteOut, CurlsVariablesAndEscapes) {
 
 TEST(Multipart, AsCurlWritesIt) {
   const std::string body = build_multipart(
-      {{"a", "1", std::nullopt, ""}, {"f", "data", "x.txt", ""}, {"q\"\n", "", "b", "t/x"}},
-      "--B");
+      {{"a", "1", std::nullopt, ""}, {"f", "data", "x.txt", ""}, {"q\"\n", "", "b", "t/x"}}, "--B");
   EXPECT_EQ(body,
             "----B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
             "----B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\n"
