@@ -96,7 +96,7 @@ std::optional<Failure> client_options(const HttpFlags& flags, clients::HttpOptio
   std::string failed_path;
   auto body = clients::build_request_body(flags.data, flags.forms, failed_path);
   if (!body) {
-    if (!failed_path.empty())
+    if (body.error() != std::errc::invalid_argument)
       return Failure{kExitUsage, fmt::format("cannot read '{}' for the request body: {}",
                                              failed_path, body.error().message())};
     return usage_failure(flags.forms.empty() || flags.data.empty()
