@@ -218,6 +218,15 @@ TEST(HttpRetry, TransientStatusIsRetriedAfterRetryAfter) {
   EXPECT_GE(Clock::now() - start, 900ms);  // Retry-After: 1 was honoured.
   EXPECT_NE(ours.err.find("HTTP 503; trying again in 1 s (2 retries left)"), std::string::npos)
       << ours.err;
+  // curl, the oracle, on the same script: the same count of requests, the same last body.
+  ScriptedServer again(
+      {"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+       "Content-Length: 4\r\n\r\nbusy",
+       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+  auto theirs = run({"curl", "-s", again.url(), "--retry", "3"}, "", 60s);
+  EXPECT_EQ(theirs.exit_code, 0);
+  EXPECT_EQ(again.count(), 2);
+  EXPECT_EQ(theirs.out.substr(theirs.out.size() - 2), "ok");
 }
 
 TEST(HttpRetry, OnlyTransientFailuresAndAtMostNTimes) {
@@ -235,6 +244,9 @@ TEST(HttpRetry, OnlyTransientFailuresAndAtMostNTimes) {
   auto refused = run({soket_binary(), "http", closed, "--retry", "2", "--retry-delay", "0.1"});
   EXPECT_EQ(refused.exit_code, 7);
   EXPECT_EQ(refused.err.find("trying again"), std::string::npos);
+  auto curls = run({"curl", "-sS", closed, "--retry", "2", "--retry-delay", "1"}, "", 60s);
+  EXPECT_EQ(curls.exit_code, 7);  // curl does not retry it either.
+  EXPECT_EQ(curls.err.find("Will retry"), std::string::npos) << curls.err;
   auto asked = run({soket_binary(), "http", closed, "--retry", "2", "--retry-delay", "0.1",
                     "--retry-connrefused"});
   EXPECT_EQ(asked.exit_code, 7);
