@@ -405,5 +405,16 @@ TEST_F(HttpHostile, AnOverlongRangeIsNotAppended) {
   EXPECT_EQ(slurp(file), std::string(100, 'A'));
 }
 
+// The same with chunked framing, where the length is known only as the bytes come: the ten
+// bytes the Content-Range claims are appended, not one more, and the exit says why.
+TEST_F(HttpHostile, AnOverlongChunkedRangeStopsAtItsClaim) {
+  start("range-overlong-chunked");
+  const auto file = dir_ / "partial.bin";
+  std::ofstream(file, std::ios::binary) << std::string(100, 'A');
+  auto result = soket({url(), "-C", "-", "-o", file.string()});
+  EXPECT_EQ(result.exit_code, kExitMalformed) << result.err;
+  EXPECT_EQ(slurp(file), std::string(100, 'A') + std::string(10, 'L'));
+}
+
 }  // namespace
 }  // namespace soket::test

@@ -75,6 +75,13 @@ class Collector final : public proto::http::ResponseHandler {
       }
       bytes = decoded_;
     }
+    if (range_left_ && bytes.size() > *range_left_) {
+      // A part without a length (chunked) that runs past its Content-Range: its claimed
+      // bytes are kept, nothing past them.
+      bytes = bytes.substr(0, *range_left_);
+      error = make_error_code(http_errc::bad_content_range);
+    }
+    if (range_left_) *range_left_ -= bytes.size();
     response.body_bytes += bytes.size();
     if (auto written = sink_.write(bytes); !written) error = written.error();
   }
@@ -125,6 +132,8 @@ class Collector final : public proto::http::ResponseHandler {
       if (!range || range->first != offset ||
           (length >= 0 && range->last - range->first + 1 != length))
         error = make_error_code(http_errc::bad_content_range);
+      else
+        range_left_ = static_cast<std::uint64_t>(range->last - range->first + 1);
     } else if (status == 416 && range && range->first < 0 && range->complete == offset) {
       response.already_complete = true;  // "bytes */N" with N the file's size: it is whole.
     } else if (status >= 200 && status < 300 && length == offset && !options_.head) {
@@ -148,6 +157,7 @@ class Collector final : public proto::http::ResponseHandler {
   BodySink& sink_;
   const ExchangeContext& context_;
   bool skip_body_ = false, skip_headers_ = false;
+  std::optional<std::uint64_t> range_left_;  // -C -: bytes the 206 may still append.
   bool decoding_started_ = false;
   std::optional<proto::http::ContentDecoder> decoder_;
   std::string decoded_;

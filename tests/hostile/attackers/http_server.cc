@@ -263,6 +263,13 @@ struct Server {
                    std::string(50, 'L'),
                until);
       wait_for_close(fd);
+    } else if (mode == "range-overlong-chunked") {  // The same, with no length to check first.
+      send_all(fd,
+               "HTTP/1.1 206 Partial\r\nContent-Range: bytes 100-109/200\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n32\r\n" +
+                   std::string(50, 'L') + "\r\n0\r\n\r\n",
+               until);
+      wait_for_close(fd);
     } else {
       send_all(fd, ok_response(), until);
     }
