@@ -133,7 +133,13 @@ std::optional<Failure> client_options(const HttpFlags& flags, clients::HttpOptio
     value.erase(0, value.find_first_not_of(' '));
     options.headers.emplace_back(header.substr(0, colon), value);
   }
-  if (!flags.referer.empty()) options.headers.emplace_back("Referer", flags.referer);
+  // -e "URL;auto" (or ";auto" alone), as curl: redirects name the URL they came from.
+  std::string referer = flags.referer;
+  if (referer.size() >= 5 && referer.substr(referer.size() - 5) == ";auto") {
+    options.auto_referer = true;
+    referer.resize(referer.size() - 5);
+  }
+  if (!referer.empty()) options.headers.emplace_back("Referer", referer);
   for (const auto& text : flags.resolve) {
     auto entry = parse_resolve(text);
     if (!entry)

@@ -78,13 +78,18 @@ Headers headers_for(const proto::http::Url& url, const proto::http::Url& origin,
 // One try: the request, and the redirects after it when following.
 Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start, const HttpOptions& options,
                                           BodySink& sink, const detail::ExchangeContext& context) {
-  proto::http::Url url = start;
+  proto::http::Url url = start, previous = start;
   std::string method = options.head ? "HEAD" : options.method;
   std::string body = options.body;
   context.report->num_redirects = 0;
   for (int redirects = 0;; ++redirects) {
-    auto result = detail::exchange(url, method, body, headers_for(url, start, options), options,
-                                   sink, context);
+    Headers headers = headers_for(url, start, options);
+    if (options.auto_referer && redirects > 0) {
+      std::erase_if(headers,
+                    [](const auto& h) { return proto::text::iequals(h.first, "Referer"); });
+      headers.emplace_back("Referer", previous.to_string());
+    }
+    auto result = detail::exchange(url, method, body, headers, options, sink, context);
     if (!result) return result;
     std::string location;
     for (const auto& [name, value] : result->response.headers) {
@@ -108,6 +113,7 @@ Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start, const H
       method = "GET";
       body.clear();
     }
+    previous = url;
     url = *next;
     context.report->num_redirects = redirects + 1;
   }

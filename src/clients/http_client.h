@@ -91,6 +91,7 @@ struct HttpOptions {
   std::string range;              // -r: "0-99", sent as Range: bytes=0-99.
   int family = 0;                 // AF_INET (-4), AF_INET6 (-6), or 0 for either.
   std::vector<ResolveOverride> resolve;
+  bool auto_referer = false;  // -e ';auto': a redirect's request names the URL it left.
   RetryOptions retry;
   std::function<void(const RetryNotice&)> on_retry;
   bool compressed = false;

@@ -354,6 +354,28 @@ TEST_F(HttpBodies, AgentRefererAndUser) {
   EXPECT_NE(ours.request.find("\r\nReferer: http://from/\r\n"), std::string::npos);
   EXPECT_NE(ours.request.find("\r\nAuthorization: Basic dTpw\r\n"), std::string::npos);
   EXPECT_EQ(ours.request.rfind("GET /form HTTP/1.1\r\n", 0), 0u);
+  // -e ';auto' as curl's: a redirect's request names the URL it came from.
+  const std::string found = "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
+  const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  ScriptedServer hops({found, ok, found, ok});
+  for (const std::string& program : {soket_binary(), std::string("curl")}) {
+    auto result = run({program, program == "curl" ? "-s" : "http", hops.url("/first"), "-L", "-e",
+                       "http://from/;auto"},
+                      "", 30s);
+    EXPECT_EQ(result.exit_code, 0) << program << result.err;
+  }
+  const auto seen = hops.requests();
+  ASSERT_EQ(seen.size(), 4u);
+  for (int i = 0; i < 2; ++i) {  // Ours, then curl's: the same Referer on each hop.
+    const auto referer = [](const std::string& request) {
+      std::smatch match;
+      return std::regex_search(request, match, std::regex("\r\nReferer: ([^\r]*)"))
+                 ? std::string(match[1])
+                 : std::string("(none)");
+    };
+    EXPECT_EQ(referer(seen[2 * i]), "http://from/") << i;
+    EXPECT_EQ(referer(seen[2 * i + 1]), hops.url("/first")) << i;
+  }
   auto missing = run({soket_binary(), "http", "http://127.0.0.1:1/", "-d", "@/nonexistent/x"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("cannot read '/nonexistent/x'"), std::string::npos) << missing.err;
