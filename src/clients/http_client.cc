@@ -1,24 +1,25 @@
 #include "clients/http_client.h"
-#include "core/error_category.h"
-
-#include <algorithm>
-#include <cctype>
 
 #include <netdb.h>
 
-#include "clients/dns_client.h"
-#include "net/deadline_io.h"
-#include "proto/http/content_decoder.h"
-#include "proto/http/request.h"
-#include "proto/http/response_parser.h"
-#include "proto/text/ascii.h"
+#include <algorithm>
+#include <ctime>
+#include <thread>
 
-#ifndef SOKET_VERSION
-#define SOKET_VERSION "0.0.0"
-#endif
+#include "clients/detail/http_exchange.h"
+#include "core/error_category.h"
+#include "net/resolver.h"
+#include "proto/http/header_values.h"
+#include "proto/http/request.h"
+#include "proto/text/ascii.h"
 
 namespace soket::clients {
 namespace {
+
+using detail::Headers;
+
+// Retry-After is honoured up to this (curl's longest backoff), or --retry-max-time if less.
+constexpr auto kMaxRetryWait = std::chrono::minutes(10);
 
 const char* describe(http_errc code) {
   switch (code) {
@@ -32,170 +33,24 @@ const char* describe(http_errc code) {
       return "the body does not decode as its Content-Encoding";
     case http_errc::truncated_encoding:
       return "the compressed body ended before its end of stream";
+    case http_errc::connect_timeout:
+      return "no connection within --connect-timeout";
+    case http_errc::bad_content_range:
+      return "the server's Content-Range does not start where the file ends";
+    case http_errc::cannot_resume:
+      return "the server does not support byte ranges, so the download cannot resume";
   }
   return "HTTP client error";
-}
-
-bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-// Collects one response: headers kept, body passed on (decoded) unless it is a redirect's.
-class Collector final : public proto::http::ResponseHandler {
- public:
-  Collector(const HttpOptions& options, BodySink& sink) : options_(options), sink_(sink) {}
-
-  void on_status(int minor, int status, std::string_view reason) override {
-    response.status = status;
-    response.status_line = "HTTP/1." + std::to_string(minor) + " " + std::to_string(status) +
-                           (reason.empty() ? "" : " " + std::string(reason));
-    if (options_.trace) options_.trace("< " + response.status_line);
-  }
-  void on_header(std::string_view name, std::string_view value) override {
-    response.headers.emplace_back(name, value);
-    if (options_.trace) options_.trace("< " + std::string(name) + ": " + std::string(value));
-  }
-  void on_headers_done(std::int64_t length) override {
-    progress_.total = length;
-    skip_body_ = options_.follow && is_redirect(response.status);
-    if (options_.compressed) {
-      decoder_.emplace(proto::http::ContentDecoder::coding_of(header("Content-Encoding")));
-    }
-  }
-  void on_body(std::string_view bytes) override {
-    progress_.received += bytes.size();
-    if (options_.progress) options_.progress(progress_);
-    if (skip_body_ || error) return;
-    if (decoder_) {
-      decoding_started_ = true;
-      decoded_.clear();
-      if (!decoder_->decode(bytes, decoded_)) {
-        error = make_error_code(http_errc::bad_encoding);
-        return;
-      }
-      bytes = decoded_;
-    }
-    response.body_bytes += bytes.size();
-    if (auto written = sink_.write(bytes); !written) error = written.error();
-  }
-  void on_done() override { done = true; }
-  // A compressed body is complete only at its decoder's end of stream, whatever framed it
-  // (a close, a Content-Length, a last chunk). An empty body (204, HEAD) has nothing to end.
-  bool encoding_incomplete() const {
-    return decoder_ && decoding_started_ && !skip_body_ && !decoder_->finished();
-  }
-
-  std::string header(std::string_view name) const {
-    for (const auto& [n, v] : response.headers) {
-      if (proto::text::iequals(n, name)) return v;
-    }
-    return {};
-  }
-
-  HttpResponse response;
-  bool done = false;
-  std::error_code error;
-
- private:
-  const HttpOptions& options_;
-  BodySink& sink_;
-  bool skip_body_ = false;
-  bool decoding_started_ = false;
-  std::optional<proto::http::ContentDecoder> decoder_;
-  std::string decoded_;
-  HttpProgress progress_;
-};
-
-Result<std::vector<net::Address>> addresses_of(const proto::http::Url& url,
-                                               const HttpOptions& options) {
-  if (!options.dns_server) return net::resolve(url.host, url.port, net::Transport::tcp);
-  // The seed's program: resolve with our own DNS client, then connect.
-  if (auto literal = net::Address::parse(url.host, url.port))
-    return std::vector<net::Address>{*literal};
-  std::vector<net::Address> found;
-  std::error_code last = std::make_error_code(std::errc::address_not_available);
-  for (const auto qtype : {proto::dns::type::a, proto::dns::type::aaaa}) {
-    auto reply =
-        query_dns(*options.dns_server, {url.host, qtype}, DnsOptions{options.connect_timeout, 2});
-    if (!reply) {
-      last = reply.error();
-      continue;
-    }
-    for (const auto& record : reply->message.answers) {
-      if (record.type != qtype) continue;
-      if (auto address = net::Address::parse(record.data, url.port)) found.push_back(*address);
-    }
-  }
-  if (!found.empty()) return found;
-  // No record at all reads as the system resolver's "name not known", for the same message.
-  if (last == std::errc::address_not_available)
-    return std::error_code(EAI_NONAME, net::resolver_category());
-  return last;
-}
-
-Result<std::unique_ptr<ByteStream>> open_stream(const proto::http::Url& url,
-                                                const HttpOptions& options, TimePoint deadline) {
-  auto addresses = addresses_of(url, options);
-  if (!addresses) return addresses.error();
-  const TimePoint connect_deadline = std::min(deadline, Clock::now() + options.connect_timeout);
-  auto connected = net::connect_any(*addresses, net::Transport::tcp, connect_deadline);
-  if (!connected) return connected.error();
-  if (!url.https) return plain_stream(std::move(connected->fd));
-  return tls_stream(std::move(connected->fd), url.host, options.tls, connect_deadline);
-}
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// One request, one response, on a connection of its own.
-Result<HttpResponse> exchange(const proto::http::Url& url, const std::string& method,
-                              const std::string& body, const Headers& headers,
-                              const HttpOptions& options, BodySink& sink, TimePoint deadline) {
-  auto stream = open_stream(url, options, deadline);
-  if (!stream) return stream.error();
-  proto::http::RequestSpec spec{
-      method, url, headers, body, options.compressed, std::string("soket/") + SOKET_VERSION};
-  const std::string request = proto::http::build_request(spec);
-  if (options.trace) {
-    for (std::size_t start = 0, end;
-         (end = request.find("\r\n", start)) != std::string::npos && end > start; start = end + 2) {
-      options.trace("> " + request.substr(start, end - start));
-    }
-  }
-  if (auto sent = (*stream)->write_all(as_bytes(request), deadline); !sent) return sent.error();
-  proto::http::ResponseParser parser(method == "HEAD");
-  Collector collector(options, sink);
-  std::string pending;
-  std::vector<std::byte> chunk(64 * 1024);
-  while (!collector.done) {
-    // The deadline bounds the whole transfer: read_some waits only while nothing is ready,
-    // so a server that always has more to send would never meet it there.
-    if (Clock::now() >= deadline) return std::make_error_code(std::errc::timed_out);
-    auto got = (*stream)->read_some(chunk, deadline);
-    if (!got) return got.error();
-    if (*got == 0) {
-      if (auto end = parser.finish_at_eof(collector); !end) {
-        if (end.error() == proto::http::errc::truncated_body && collector.response.status > 0) {
-          return make_error_code(http_errc::short_body);
-        }
-        return end.error();
-      }
-      break;
-    }
-    pending.append(as_text(std::span(chunk).first(*got)));
-    auto used = parser.feed(pending, collector);
-    if (!used) return used.error();
-    pending.erase(0, *used);
-    if (collector.error) return collector.error;
-  }
-  if (collector.error) return collector.error;
-  if (collector.encoding_incomplete()) return make_error_code(http_errc::truncated_encoding);
-  collector.response.url = url;
-  return std::move(collector.response);
 }
 
 bool is_credential(std::string_view name) {
   return proto::text::iequals(name, "Authorization") ||
          proto::text::iequals(name, "Proxy-Authorization") || proto::text::iequals(name, "Cookie");
+}
+
+bool given(const HttpOptions& options, std::string_view name) {
+  return std::any_of(options.headers.begin(), options.headers.end(),
+                     [&](const auto& h) { return proto::text::iequals(h.first, name); });
 }
 
 // The headers for a request to `url`: all of them on the first URL's origin; elsewhere,
@@ -204,17 +59,100 @@ Headers headers_for(const proto::http::Url& url, const proto::http::Url& origin,
                     const HttpOptions& options) {
   const bool trusted = proto::http::same_origin(url, origin);
   Headers headers;
-  const bool custom = std::any_of(options.headers.begin(), options.headers.end(), [](auto& h) {
-    return proto::text::iequals(h.first, "Authorization");
-  });
-  if (trusted && !options.user.empty() && !custom) {  // As curl: -H Authorization wins.
+  if (trusted && !options.user.empty() && !given(options, "Authorization")) {
     headers.emplace_back("Authorization", proto::http::basic_authorization(options.user));
+  }
+  if (!given(options, "Range")) {
+    if (options.resume_from > 0) {
+      headers.emplace_back("Range", "bytes=" + std::to_string(options.resume_from) + "-");
+    } else if (!options.range.empty()) {
+      headers.emplace_back("Range", "bytes=" + options.range);
+    }
   }
   for (const auto& header : options.headers) {
     if (trusted || !is_credential(header.first)) headers.push_back(header);
   }
   return headers;
 }
+
+// One try: the request, and the redirects after it when following.
+Result<detail::ExchangeResult> fetch_once(const proto::http::Url& start, const HttpOptions& options,
+                                          BodySink& sink, const detail::ExchangeContext& context) {
+  proto::http::Url url = start, previous = start;
+  std::string method = options.head ? "HEAD" : options.method;
+  std::string body = options.body;
+  context.report->num_redirects = 0;
+  for (int redirects = 0;; ++redirects) {
+    Headers headers = headers_for(url, start, options);
+    if (options.auto_referer && redirects > 0) {
+      std::erase_if(headers,
+                    [](const auto& h) { return proto::text::iequals(h.first, "Referer"); });
+      headers.emplace_back("Referer", previous.to_string());
+    }
+    auto result = detail::exchange(url, method, body, headers, options, sink, context);
+    if (!result) return result;
+    std::string location;
+    for (const auto& [name, value] : result->response.headers) {
+      if (proto::text::iequals(name, "Location")) location = value;
+    }
+    auto next = proto::http::resolve_location(url, location);
+    if (!options.follow || !detail::is_redirect(result->response.status)) {
+      // %{redirect_url}: where a redirect not followed would have led, as curl reports it.
+      context.report->redirect_url.clear();
+      if (detail::is_redirect(result->response.status) && !location.empty() && next)
+        context.report->redirect_url = next->to_string();
+      return result;
+    }
+    if (redirects >= options.max_redirects) return make_error_code(http_errc::too_many_redirects);
+    if (location.empty() || !next) return make_error_code(http_errc::bad_redirect);
+    // RFC 9110 section 15.4: 303 turns anything but HEAD into GET; 301 and 302 turn POST into
+    // GET, as browsers and curl do; 307 and 308 keep the method and the body.
+    const int status = result->response.status;
+    if ((status == 303 && method != "HEAD") ||
+        ((status == 301 || status == 302) && method == "POST")) {
+      method = "GET";
+      body.clear();
+    }
+    previous = url;
+    url = *next;
+    context.report->num_redirects = redirects + 1;
+  }
+}
+
+// How long to wait before the next try: Retry-After when the server gave one, within
+// bounds; else --retry-delay; else curl's backoff (1 s, doubled each time).
+Duration retry_wait(const HttpResponse* response, const RetryOptions& retry, Duration backoff) {
+  if (response != nullptr) {
+    for (const auto& [name, value] : response->headers) {
+      if (!proto::text::iequals(name, "Retry-After")) continue;
+      const auto cap = std::chrono::duration_cast<std::chrono::seconds>(
+          retry.max_time > Duration::zero() ? std::min<Duration>(retry.max_time, kMaxRetryWait)
+                                            : Duration(kMaxRetryWait));
+      if (auto seconds = proto::http::parse_retry_after(value, std::time(nullptr), cap.count()))
+        return std::chrono::seconds(*seconds);
+    }
+  }
+  return retry.delay > Duration::zero() ? retry.delay : backoff;
+}
+
+// Counts what reaches the caller's sink, so a retry knows whether it must take bytes back.
+class CountingSink final : public BodySink {
+ public:
+  explicit CountingSink(BodySink& inner) : inner_(inner) {}
+  Result<void> write(std::string_view bytes) override {
+    written += bytes.size();
+    return inner_.write(bytes);
+  }
+  bool rewind() override {
+    if (!inner_.rewind()) return false;
+    written = 0;
+    return true;
+  }
+  std::uint64_t written = 0;
+
+ private:
+  BodySink& inner_;
+};
 
 }  // namespace
 
@@ -227,32 +165,58 @@ std::error_code make_error_code(http_errc e) {
   return {static_cast<int>(e), http_error_category()};
 }
 
+bool is_transient_status(int status) {
+  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+         status == 504;
+}
+
+bool is_transient(const std::error_code& error, const RetryOptions& retry) {
+  if (retry.all_errors) return true;
+  if (error == std::errc::timed_out || error == http_errc::connect_timeout) return true;
+  if (net::is_host_not_found(error)) return true;  // curl retries these too.
+  return retry.connection_refused && error == std::errc::connection_refused;
+}
+
 Result<HttpResponse> fetch(const proto::http::Url& start, const HttpOptions& options,
-                           BodySink& sink) {
-  const TimePoint deadline = Clock::now() + options.timeout;
-  proto::http::Url url = start;
-  std::string method = options.head ? "HEAD" : options.method;
-  std::string body = options.body;
-  for (int redirects = 0;; ++redirects) {
-    auto response =
-        exchange(url, method, body, headers_for(url, start, options), options, sink, deadline);
-    if (!response || !options.follow || !is_redirect(response->status)) return response;
-    if (redirects >= options.max_redirects) return make_error_code(http_errc::too_many_redirects);
-    std::string location;
-    for (const auto& [name, value] : response->headers) {
-      if (proto::text::iequals(name, "Location")) location = value;
+                           BodySink& sink, proto::http::TransferReport* report) {
+  proto::http::TransferReport local;
+  if (report == nullptr) report = &local;
+  report->url = start.to_string();
+  const TimePoint begin = Clock::now();
+  Duration backoff = std::chrono::seconds(1);
+  CountingSink counted(sink);
+  for (int attempt = 0;; ++attempt) {
+    const int left = options.retry.count - attempt;
+    // A retry happens only when it fits --retry-max-time and what was written (the heads of
+    // redirects, with -i) can be taken back, or it would be written twice.
+    auto allowed = [&](Duration wait) {
+      const auto& bound = options.retry.max_time;
+      if (left <= 0 || (bound > Duration::zero() && Clock::now() + wait - begin > bound))
+        return false;
+      return counted.written == 0 || counted.rewind();
+    };
+    detail::ExchangeContext context{begin, Clock::now() + options.timeout, {}, report};
+    context.will_retry = [&](const HttpResponse& response) {
+      return allowed(retry_wait(&response, options.retry, backoff));
+    };
+    auto result = fetch_once(start, options, counted, context);
+    report->time_total = std::chrono::duration<double>(Clock::now() - begin).count();
+    if (report->time_total > 0)
+      report->speed_download = static_cast<double>(report->size_download) / report->time_total;
+    RetryNotice notice{"", retry_wait(result ? &result->response : nullptr, options.retry, backoff),
+                       left - 1};
+    if (result && result->retry_wanted) {
+      notice.reason = "HTTP " + std::to_string(result->response.status);
+    } else if (!result && is_transient(result.error(), options.retry) && allowed(notice.wait)) {
+      notice.reason = result.error().message();
+    } else {
+      if (!result) return result.error();
+      return std::move(result->response);
     }
-    auto next = proto::http::resolve_location(url, location);
-    if (location.empty() || !next) return make_error_code(http_errc::bad_redirect);
-    // RFC 9110 section 15.4: 303 turns anything but HEAD into GET; 301 and 302 turn POST into
-    // GET, as browsers and curl do; 307 and 308 keep the method and the body.
-    const int status = response->status;
-    if ((status == 303 && method != "HEAD") ||
-        ((status == 301 || status == 302) && method == "POST")) {
-      method = "GET";
-      body.clear();
-    }
-    url = *next;
+    backoff = std::min<Duration>(backoff * 2, kMaxRetryWait);
+    report->size_header = 0;
+    if (options.on_retry) options.on_retry(notice);
+    std::this_thread::sleep_for(notice.wait);  // Bounded: at most kMaxRetryWait.
   }
 }
 

@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "net/address.h"
 #include "proto/http/url.h"
+#include "proto/http/write_out.h"
 
 namespace soket::clients {
 
@@ -25,6 +26,9 @@ enum class http_errc {
   short_body,              // The connection closed before Content-Length bytes came.
   bad_encoding,            // gzip/deflate data that does not decode.
   truncated_encoding,      // The body ended before its gzip/deflate stream did.
+  connect_timeout,         // No connection within --connect-timeout.
+  bad_content_range,       // -C -: a 206 whose Content-Range does not start at the offset.
+  cannot_resume,           // -C -: the server ignored or refused the Range.
 };
 const std::error_category& http_error_category();
 std::error_code make_error_code(http_errc e);
@@ -32,6 +36,9 @@ std::error_code make_error_code(http_errc e);
 class BodySink {
  public:
   virtual Result<void> write(std::string_view bytes) = 0;
+  // Throws away what was written, before a retry; false when it cannot be taken back (a
+  // terminal, a pipe, bytes appended to a resumed file).
+  virtual bool rewind() { return false; }
 
  protected:
   ~BodySink() = default;
@@ -42,6 +49,29 @@ struct HttpProgress {
   std::int64_t total = -1;  // Content-Length, when known.
 };
 
+// --resolve HOST:PORT:ADDR[,ADDR]...: these addresses for HOST on PORT, no lookup.
+struct ResolveOverride {
+  std::string host;
+  std::uint16_t port = 0;
+  std::vector<net::Address> addresses;
+};
+
+// --retry, as curl's: what failed transiently (a timeout, a name not found, HTTP 408, 429,
+// 500, 502, 503 or 504) is tried again, `count` times at most.
+struct RetryOptions {
+  int count = 0;
+  Duration delay{};                 // 0: 1 s, doubled after each try, at most 10 minutes.
+  Duration max_time{};              // 0: no bound on the time spent retrying.
+  bool connection_refused = false;  // --retry-connrefused.
+  bool all_errors = false;          // --retry-all-errors.
+};
+
+struct RetryNotice {
+  std::string reason;  // "HTTP 503", "a timeout", ...
+  Duration wait{};
+  int left = 0;
+};
+
 struct HttpOptions {
   std::string method = "GET";
   // Authorization, Proxy-Authorization and Cookie among these, and `user`, go only to the
@@ -50,13 +80,26 @@ struct HttpOptions {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string user;  // -u "user:password": Basic authentication.
   std::string body;
-  bool head = false;  // -I
+  std::string content_type;  // Sent with a body unless -H gives one.
+  std::string accept = "*/*";
+  std::string user_agent;         // Empty: soket/<version>.
+  bool head = false;              // -I
+  bool include_headers = false;   // -i, -I: each response's status line and headers go to the
+                                  // sink before its body.
+  bool fail_on_error = false;     // -f: a final status of 400 or more writes nothing.
+  std::uint64_t resume_from = 0;  // -C -: ask for the bytes from here on, and check the reply.
+  std::string range;              // -r: "0-99", sent as Range: bytes=0-99.
+  int family = 0;                 // AF_INET (-4), AF_INET6 (-6), or 0 for either.
+  std::vector<ResolveOverride> resolve;
+  bool auto_referer = false;  // -e ';auto': a redirect's request names the URL it left.
+  RetryOptions retry;
+  std::function<void(const RetryNotice&)> on_retry;
   bool compressed = false;
   bool follow = false;
   int max_redirects = 10;
   TlsOptions tls;
   Duration connect_timeout = std::chrono::seconds(30);
-  Duration timeout = std::chrono::hours(24);         // The whole transfer, by the clock.
+  Duration timeout = std::chrono::hours(24);         // One try, redirects included, by the clock.
   std::optional<net::Address> dns_server;            // Resolve with soket's own DNS client.
   std::function<void(std::string_view line)> trace;  // -v: headers, both ways.
   std::function<void(const HttpProgress&)> progress;
@@ -68,12 +111,21 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   proto::http::Url url;  // After redirects.
   std::uint64_t body_bytes = 0;
+  bool already_complete = false;  // -C -: the file was whole already.
 };
 
 // Errors: proto::http::errc (malformed response), http_errc, tls_errc, resolver and socket
 // errors, std::errc::timed_out (the whole exchange, redirects included, past options.timeout,
 // even while the server keeps sending).
-Result<HttpResponse> fetch(const proto::http::Url& url, const HttpOptions& options, BodySink& sink);
+// `report`, when given, is filled in whatever happens (times, sizes, the last status, the
+// address connected to), for -w and for messages that state the time actually waited.
+Result<HttpResponse> fetch(const proto::http::Url& url, const HttpOptions& options, BodySink& sink,
+                           proto::http::TransferReport* report = nullptr);
+
+// Whether curl's --retry would try `error` again (timeouts, names not found; refused with
+// --retry-connrefused; anything with --retry-all-errors); and an HTTP status.
+bool is_transient(const std::error_code& error, const RetryOptions& retry);
+bool is_transient_status(int status);
 
 }  // namespace soket::clients
 

@@ -372,5 +372,49 @@ TEST_F(HttpHostile, HeaderFloodsAreBounded) {
   }
 }
 
+// Issue 13: a Retry-After of 3 * 10^19 s is honoured only within bounds: past
+// --retry-max-time there is no retry at all, and soket neither waits nor overflows.
+TEST_F(HttpHostile, AnEndlessRetryAfterIsBounded) {
+  start("retry-after-forever");
+  auto result = soket({url(), "--retry", "5", "--retry-max-time", "3"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "busy");  // The last answer, written as curl writes it.
+  EXPECT_EQ(requests().size(), 1U);
+  EXPECT_LT(elapsed_seconds(), 20.0);
+}
+
+// Issue 13: a server that always answers 429 with Retry-After: 0 gets exactly --retry
+// more requests, no more.
+TEST_F(HttpHostile, RetriesStopAtTheirCount) {
+  start("retry-at-once");
+  auto result = soket({url(), "--retry", "3", "-f"});
+  EXPECT_EQ(result.exit_code, kExitHttpError) << result.err;
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(requests().size(), 4U);
+}
+
+// Issue 13: -C - against a 206 that starts at the right place but carries more bytes than
+// its Content-Range claims: nothing is appended.
+TEST_F(HttpHostile, AnOverlongRangeIsNotAppended) {
+  start("range-overlong");
+  const auto file = dir_ / "partial.bin";
+  std::ofstream(file, std::ios::binary) << std::string(100, 'A');
+  auto result = soket({url(), "-C", "-", "-o", file.string()});
+  EXPECT_EQ(result.exit_code, kExitMalformed) << result.err;
+  EXPECT_NE(result.err.find("Content-Range"), std::string::npos) << result.err;
+  EXPECT_EQ(slurp(file), std::string(100, 'A'));
+}
+
+// The same with chunked framing, where the length is known only as the bytes come: the ten
+// bytes the Content-Range claims are appended, not one more, and the exit says why.
+TEST_F(HttpHostile, AnOverlongChunkedRangeStopsAtItsClaim) {
+  start("range-overlong-chunked");
+  const auto file = dir_ / "partial.bin";
+  std::ofstream(file, std::ios::binary) << std::string(100, 'A');
+  auto result = soket({url(), "-C", "-", "-o", file.string()});
+  EXPECT_EQ(result.exit_code, kExitMalformed) << result.err;
+  EXPECT_EQ(slurp(file), std::string(100, 'A') + std::string(10, 'L'));
+}
+
 }  // namespace
 }  // namespace soket::test

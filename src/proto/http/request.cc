@@ -19,10 +19,11 @@ std::string build_request(const RequestSpec& spec) {
   };
   add("Host", spec.url.authority());
   add("User-Agent", spec.user_agent);
-  add("Accept", "*/*");
+  add("Accept", spec.accept);
   if (spec.compressed) add("Accept-Encoding", "gzip, deflate");
   add("Connection", "close");
   if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT") {
+    if (!spec.content_type.empty()) add("Content-Type", spec.content_type);
     add("Content-Length", std::to_string(spec.body.size()));
   }
   for (const auto& [name, value] : spec.headers)

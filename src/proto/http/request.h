@@ -19,6 +19,8 @@ struct RequestSpec {
   std::string body;
   bool compressed = false;  // Accept-Encoding: gzip, deflate.
   std::string user_agent;
+  std::string content_type;  // With a body, unless `headers` has one.
+  std::string accept = "*/*";
 };
 
 std::string build_request(const RequestSpec& spec);

@@ -107,9 +107,13 @@ std::string Url::to_string() const {
 }
 
 Result<Url> parse_url(std::string_view text) {
+  // A URL without a scheme means http, as curl guesses: "127.0.0.1:8080/x", "example.com".
+  if (text.find("://") == std::string_view::npos) {
+    if (text.empty()) return make_error_code(url_errc::no_host);
+    return parse_url("http://" + std::string(text));
+  }
   Url url;
   const auto scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return make_error_code(url_errc::bad_scheme);
   const std::string scheme = proto::text::to_lower(text.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return make_error_code(url_errc::bad_scheme);
   url.https = scheme == "https";

@@ -35,6 +35,7 @@ enum class url_errc {
 const std::error_category& url_error_category();
 std::error_code make_error_code(url_errc e);
 
+// A text without "scheme://" is taken as http ("127.0.0.1:8080/x", as curl does).
 Result<Url> parse_url(std::string_view text);
 // Same scheme, host (ASCII case-insensitive) and port (RFC 6454 section 5): the origin that
 // credentials given for one URL may be sent to after a redirect.

@@ -246,6 +246,30 @@ struct Server {
     } else if (mode == "flood-trailers") {
       send_forever(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n",
                    "X-Trailer: again\r\n");
+    } else if (mode == "retry-after-forever") {  // Come back in 3 * 10^19 s, and forever.
+      send_all(fd,
+               "HTTP/1.1 503 Busy\r\nRetry-After: 31709791983764586504\r\n"
+               "Content-Length: 4\r\n\r\nbusy",
+               until);
+      wait_for_close(fd);
+    } else if (mode == "retry-at-once") {  // Always busy, come back at once.
+      send_all(fd, "HTTP/1.1 429 Slow Down\r\nRetry-After: 0\r\nContent-Length: 4\r\n\r\nslow",
+               until);
+      wait_for_close(fd);
+    } else if (mode == "range-overlong") {  // The right start, but more bytes than it claims.
+      send_all(fd,
+               "HTTP/1.1 206 Partial\r\nContent-Range: bytes 100-109/200\r\n"
+               "Content-Length: 50\r\n\r\n" +
+                   std::string(50, 'L'),
+               until);
+      wait_for_close(fd);
+    } else if (mode == "range-overlong-chunked") {  // The same, with no length to check first.
+      send_all(fd,
+               "HTTP/1.1 206 Partial\r\nContent-Range: bytes 100-109/200\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n32\r\n" +
+                   std::string(50, 'L') + "\r\n0\r\n\r\n",
+               until);
+      wait_for_close(fd);
     } else {
       send_all(fd, ok_response(), until);
     }

@@ -217,15 +217,28 @@ TEST(Url, Locations) {
 }
 
 TEST(Request, LineAndHeaders) {
-  RequestSpec spec{"GET", *parse_url("http://h:8080/p?q"), {{"X-A", "1"}}, "", true, "soket/1"};
+  RequestSpec spec{"GET", *parse_url("http://h:8080/p?q"), {{"X-A", "1"}}, "", true, "soket/1", "",
+                   "*/*"};
   EXPECT_EQ(build_request(spec),
             "GET /p?q HTTP/1.1\r\nHost: h:8080\r\nUser-Agent: soket/1\r\nAccept: */*\r\n"
             "Accept-Encoding: gzip, deflate\r\nConnection: close\r\nX-A: 1\r\n\r\n");
-  RequestSpec post{"POST",   *parse_url("http://h/"), {{"user-agent", "mine"}}, "abc", false,
-                   "soket/1"};
+  RequestSpec post{
+      "POST", *parse_url("http://h/"), {{"user-agent", "mine"}}, "abc", false, "soket/1", "",
+      "*/*"};
   EXPECT_EQ(build_request(post),
             "POST / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nConnection: close\r\n"
             "Content-Length: 3\r\nuser-agent: mine\r\n\r\nabc");
+  RequestSpec json{"POST",
+                   *parse_url("http://h/"),
+                   {},
+                   "{}",
+                   false,
+                   "u",
+                   "application/json",
+                   "application/json"};
+  EXPECT_EQ(build_request(json),
+            "POST / HTTP/1.1\r\nHost: h\r\nUser-Agent: u\r\nAccept: application/json\r\n"
+            "Connection: close\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
 }
 
 std::string compress(const std::string& text, int window_bits) {
