@@ -21,7 +21,7 @@ namespace {
 
 struct DnsFlags {
   std::vector<std::string> words;  // NAME [TYPE] [CLASS] [@SERVER] [+option], in any order.
-  std::vector<std::string> names;  // -q NAME
+  std::string name;                // -q NAME
   std::string qtype, qclass;       // -t TYPE, -c CLASS: for the queries that name none.
   std::string port = "53";
   std::string reverse;
@@ -115,7 +115,7 @@ std::optional<Failure> plan_queries(const DnsFlags& flags, DnsWords& words,
       return usage_failure(fmt::format("-x needs an IP address, not '{}'", flags.reverse));
     wanted.push_back({*reverse, proto::dns::type::ptr, {}});
   }
-  for (const auto& name : flags.names) wanted.push_back({name, {}, {}});
+  if (!flags.name.empty()) wanted.push_back({flags.name, {}, {}});
   wanted.insert(wanted.end(), words.queries.begin(), words.queries.end());
   for (const auto& word : wanted) {
     Item item;
@@ -160,8 +160,8 @@ std::optional<Failure> find_servers(const DnsFlags& flags, const DnsWords& words
   return std::nullopt;
 }
 
-std::string seconds_text(Duration d) {
-  return fmt::format("{:.3g} s", std::chrono::duration<double>(d).count());
+std::string seconds_text(Duration d, const char* format = "{:g} s") {
+  return fmt::format(fmt::runtime(format), std::chrono::duration<double>(d).count());
 }
 
 // The failure of a query that got no response, with the time it actually waited.
@@ -184,10 +184,11 @@ Failure failure_of(const clients::DnsOutcome& outcome, const Servers& servers, b
     std::vector<std::string> all;
     for (const auto& each : servers.targets) all.push_back(target(each));
     failure = {kExitTimedOut,
-               fmt::format("no answer from {} in {} ({} {} of {} each); check the server, or "
-                           "allow more time with --timeout or +time=N",
-                           fmt::join(all, ", "), seconds_text(outcome.waited), outcome.tries,
-                           outcome.tries == 1 ? "try" : "tries", seconds_text(timeout))};
+               fmt::format("no answer from {} within {} a try ({} {}, {} waited in all); check "
+                           "the server, or allow more time with --timeout or +time=N",
+                           fmt::join(all, ", "), seconds_text(timeout), outcome.tries,
+                           outcome.tries == 1 ? "try" : "tries",
+                           seconds_text(outcome.waited, "{:.2f} s"))};
   } else {
     failure = client_failure(error, server, timeout);
   }
@@ -279,7 +280,7 @@ void add_dns_command(CLI::App& app, Action& action) {
                       "NAME [TYPE] [CLASS] [@SERVER[:PORT]] [+option]..., as dig takes them");
   command->add_option("-p,--port", flags->port, "Port of the server")->capture_default_str();
   command->add_option("-x", flags->reverse, "Reverse lookup of an IPv4 or IPv6 address");
-  command->add_option("-q", flags->names, "A name to look up (as dig's -q)");
+  command->add_option("-q", flags->name, "A name to look up (as dig's -q)");
   command->add_option("-t", flags->qtype, "The record type of queries that name none (dig's -t)");
   command->add_option("-c", flags->qclass, "The class of queries that name none (dig's -c)");
   command->add_flag("--tcp", flags->tcp, "Use TCP from the start");
