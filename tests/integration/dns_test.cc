@@ -232,6 +232,24 @@ TEST(DnsMalformed, EachDefectIsAClearErrorWithItsExitCode) {
          return reply_to(q, 3, a_record({1, 2, 3, 4}));
        },
        "counts more records"},
+      {"SVCB with a port of 3 bytes",
+       [](auto q) {
+         ByteWriter w;  // Priority 1, target ".", key 3 (port) of length 3.
+         for (int b : {0xC0, 0x0C, 0, 64, 0, 1, 0, 0, 0, 60, 0, 10, 0, 1, 0, 0, 3, 0, 3, 1, 2, 3}) {
+           w.u8(static_cast<std::uint8_t>(b));
+         }
+         return reply_to(q, 1, w.take());
+       },
+       "does not fit its type"},
+      {"NSEC bitmap windows out of order",
+       [](auto q) {
+         ByteWriter w;  // Next name ".", window 1 then window 0.
+         for (int b : {0xC0, 0x0C, 0, 47, 0, 1, 0, 0, 0, 60, 0, 7, 0, 1, 1, 0x80, 0, 1, 0x40}) {
+           w.u8(static_cast<std::uint8_t>(b));
+         }
+         return reply_to(q, 1, w.take());
+       },
+       "does not fit its type"},
   };
   for (const auto& c : cases) {
     UdpResponder responder([&](std::span<const std::byte> q) {
