@@ -48,9 +48,10 @@ std::size_t record_lines(const std::string& text) {
 
 // The types with a printer of their own, and a few without (printed generically).
 constexpr std::uint16_t kTypes[] = {
-    1,  2,  5,  6,  12, 13,  14,  15,  16,  17,  18,  19,  20,  21,  24, 25,   28,    29,   33,
-    35, 36, 37, 39, 42, 43,  44,  45,  46,  47,  48,  49,  50,  51,  52, 53,   59,    60,   61,
-    62, 63, 64, 65, 99, 104, 105, 106, 107, 108, 109, 256, 257, 258, 10, 4321, 32768, 32769};
+    1,  2,   3,   5,   6,   7,   10,  11,  12,  13,  14,  15,  16,  17,   18,    19,   20,
+    21, 24,  25,  26,  27,  28,  29,  33,  35,  36,  37,  39,  42,  43,   44,    45,   46,
+    47, 48,  49,  50,  51,  52,  53,  56,  57,  58,  59,  60,  61,  62,   63,    64,   65,
+    99, 100, 101, 102, 104, 105, 106, 107, 108, 109, 256, 257, 258, 4321, 32768, 32769};
 
 void check_rdata(std::span<const std::byte> rdata) {
   const std::string generic = proto::dns::generic_rdata_text(rdata);

@@ -23,11 +23,11 @@ inline constexpr std::uint16_t a = 1, ns = 2, md = 3, mf = 4, cname = 5, soa = 6
                                dnskey = 48, dhcid = 49, nsec3 = 50, nsec3param = 51, tlsa = 52,
                                smimea = 53, hip = 55, ninfo = 56, rkey = 57, talink = 58, cds = 59,
                                cdnskey = 60, openpgpkey = 61, csync = 62, zonemd = 63, svcb = 64,
-                               https = 65, spf = 99, nid = 104, l32 = 105, l64 = 106, lp = 107,
-                               eui48 = 108, eui64 = 109, tkey = 249, tsig = 250, ixfr = 251,
-                               axfr = 252, mailb = 253, maila = 254, any = 255, uri = 256,
-                               caa = 257, avc = 258, doa = 259, amtrelay = 260, resinfo = 261,
-                               ta = 32768, dlv = 32769;
+                               https = 65, spf = 99, uinfo = 100, uid = 101, gid = 102, nid = 104,
+                               l32 = 105, l64 = 106, lp = 107, eui48 = 108, eui64 = 109, tkey = 249,
+                               tsig = 250, ixfr = 251, axfr = 252, mailb = 253, maila = 254,
+                               any = 255, uri = 256, caa = 257, avc = 258, doa = 259,
+                               amtrelay = 260, resinfo = 261, ta = 32768, dlv = 32769;
 }
 inline constexpr std::uint16_t kClassIn = 1, kClassCh = 3, kClassHs = 4, kClassNone = 254,
                                kClassAny = 255;

@@ -135,6 +135,32 @@ Result<std::string> locator(RdataCursor& c, std::uint16_t rtype) {
   return out;
 }
 
+// RFC 2163 PX: a preference and two names.
+Result<std::string> px(RdataCursor& c) {
+  const auto preference = c.u16();
+  if (!preference) return bad();
+  auto both = names(c, 2);
+  if (!both) return both;
+  return fmt::format("{} {}", *preference, *both);
+}
+
+// RFC 1035 section 3.4.2 WKS: an IPv4 address, a protocol number, and a bitmap of ports (bit
+// 0 of the first byte is port 0), written as dig writes them: numbers.
+Result<std::string> wks(RdataCursor& c) {
+  const auto address = c.bytes(4);
+  const auto protocol = address ? c.u8() : std::nullopt;
+  if (!protocol) return bad();
+  std::string out = fmt::format("{} {}", address_text(AF_INET, *address), *protocol);
+  const auto bitmap = c.rest();
+  for (std::size_t i = 0; i < bitmap.size(); ++i) {
+    const auto byte = std::to_integer<unsigned>(bitmap[i]);
+    for (unsigned bit = 0; bit < 8; ++bit) {
+      if ((byte & (0x80u >> bit)) != 0) out += fmt::format(" {}", i * 8 + bit);
+    }
+  }
+  return out;
+}
+
 Result<std::string> address(RdataCursor& c, std::uint16_t rtype) {
   const std::size_t size = rtype == type::a ? 4 : 16;
   if (c.left() != size) return bad();
@@ -161,7 +187,18 @@ Printed basic_rdata(std::uint16_t rtype, RdataCursor& c) {
       return names(c, 1);
     case type::rp:
     case type::minfo:
+    case type::talink:
       return names(c, 2);
+    case type::px:
+      return px(c);
+    case type::wks:
+      return wks(c);
+    case type::uid:
+    case type::gid: {
+      const auto id = c.u32();
+      if (!id) return Result<std::string>(bad());
+      return Result<std::string>(std::to_string(*id));
+    }
     case type::mx:
     case type::afsdb:
     case type::rt:
@@ -178,6 +215,9 @@ Printed basic_rdata(std::uint16_t rtype, RdataCursor& c) {
     case type::x25:
     case type::isdn:
     case type::avc:
+    case type::ninfo:
+    case type::gpos:
+    case type::uinfo:
       return strings(c);
     case type::caa:
       return caa(c);

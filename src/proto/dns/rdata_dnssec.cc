@@ -198,6 +198,7 @@ Printed dnssec_rdata(std::uint16_t rtype, RdataCursor& c) {
     case type::dnskey:
     case type::cdnskey:
     case type::key:
+    case type::rkey:
       return key(c);
     case type::ds:
     case type::cds:

@@ -49,6 +49,9 @@ const Case kCases[] = {
     {"TLSA", type::tlsa, bytes({3, 1, 1, 0x01, 0x23}), "3 1 1 0123"},
     {"URI", type::uri, bytes({0, 10, 0, 1, 'h', 't'}), "10 1 \"ht\""},
     {"EUI48", type::eui48, bytes({0, 0, 0x5e, 0, 0x53, 0x2a}), "00-00-5e-00-53-2a"},
+    {"WKS", type::wks, bytes({192, 0, 2, 1, 6, 0, 0, 0x40, 0x04}), "192.0.2.1 6 17 29"},
+    {"PX", type::px, bytes({0, 10, 1, 'a', 0, 1, 'b', 0}), "10 a. b."},
+    {"UID", type::uid, bytes({0, 0, 1, 0}), "256"},
     {"unknown", 4321, bytes({0x0A, 0, 0, 1}), "\\# 4 0A000001"},
     {"unknown empty", 4321, {}, "\\# 0"},
 };
