@@ -1,14 +1,17 @@
-// soket dns: a DNS client that writes and reads the wire format itself (seed 002, part D).
+// soket dns: a DNS client that writes and reads the wire format itself (seed 002, part D),
+// with dig's spellings beside soket's own.
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/dns_output.h"
+#include "cli/dns_words.h"
 #include "cli/failure.h"
 #include "cli/option_checks.h"
 #include "cli/server_flags.h"
@@ -18,106 +21,186 @@ namespace soket::cli {
 namespace {
 
 struct DnsFlags {
-  std::vector<std::string> words;  // NAME [TYPE] [@SERVER], in any order.
+  std::vector<std::string> words;  // NAME [TYPE] [CLASS] [@SERVER] [+option], in any order.
+  std::string name;                // -q NAME
+  std::string qtype, qclass;       // -t TYPE, -c CLASS: for the queries that name none.
   std::string port = "53";
   std::string reverse;
-  bool tcp = false, short_output = false, json = false, no_recurse = false;
+  bool tcp = false, short_output = false, json = false, no_recurse = false, dnssec = false;
   double timeout = 5;
   int tries = 3;
+  bool timeout_given = false, tries_given = false, port_given = false;
   std::string file;
   int concurrency = 64;
 };
 
-struct Targets {
-  std::string udp, tcp;  // "127.0.0.1:53 (udp)", the same with (tcp).
-  bool tcp_only = false;
+// One query of the batch, or (with -f) a line that could not become one.
+struct Item {
+  clients::DnsQuery query;
+  std::optional<Failure> failure;
 };
 
-struct Plan {
-  std::vector<clients::DnsQuery> queries;
-  std::string server_host;
+struct Servers {
+  std::vector<net::Address> addresses;
+  std::vector<std::string> shown;       // "127.0.0.1#53(127.0.0.1)", for the output.
+  std::vector<std::string> targets;     // "127.0.0.1:53", for the errors (without transport).
+  std::optional<net::ResolvConf> conf;  // When they came from resolv.conf.
 };
 
-std::optional<Failure> check_name(const std::string& name, const Result<std::string>& ascii) {
-  if (!ascii) return usage_failure(fmt::format("'{}' is not a valid domain name", name));
+std::optional<Failure> to_query(const WordQuery& word, std::uint16_t qtype, std::uint16_t qclass,
+                                clients::DnsQuery& query) {
+  auto ascii = clients::to_ascii_name(word.name);
+  if (!ascii) return usage_failure(fmt::format("'{}' is not a valid domain name", word.name));
   if (auto valid = proto::dns::check_name(*ascii); !valid) {
     return usage_failure(
-        fmt::format("'{}' is not a valid domain name: {}", name, valid.error().message()));
+        fmt::format("'{}' is not a valid domain name: {}", word.name, valid.error().message()));
+  }
+  query = {*ascii, word.qtype.value_or(qtype), word.qclass.value_or(qclass)};
+  return std::nullopt;
+}
+
+// -f FILE: one line per query in dig's words (NAME [TYPE] [CLASS], several queries allowed).
+// A line that cannot be read is an item of its own, reported in its place.
+std::optional<Failure> read_file(const DnsFlags& flags, std::uint16_t qtype, std::uint16_t qclass,
+                                 std::vector<Item>& items) {
+  std::ifstream file(flags.file);
+  if (!file) return usage_failure(fmt::format("cannot read '{}'", flags.file));
+  std::size_t number = 0;
+  for (std::string line; std::getline(file, line);) {
+    ++number;
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string word; in >> word;) words.push_back(word);
+    if (words.empty() || words[0][0] == '#' || words[0][0] == ';') continue;
+    auto bad = [&](const std::string& why) {
+      Item item;
+      item.failure = Failure{
+          kExitUsage, fmt::format("{}:{}: {}; the other lines go on", flags.file, number, why)};
+      items.push_back(std::move(item));
+    };
+    DnsWords parsed;
+    if (auto error = parse_dns_words(words, parsed)) {
+      bad(*error);
+    } else if (!parsed.server_host.empty() || parsed.time || parsed.tries || parsed.tcp ||
+               parsed.recurse || parsed.dnssec) {
+      bad("servers and +options go on the command line, not in the file");
+    }
+    for (const auto& word : parsed.queries) {
+      Item item;
+      if (auto failure = to_query(word, qtype, qclass, item.query)) {
+        bad(failure->message.substr(0, failure->message.find("; see soket")));
+        break;
+      }
+      items.push_back(std::move(item));
+    }
   }
   return std::nullopt;
 }
 
-std::optional<Failure> plan_queries(const DnsFlags& flags, Plan& plan) {
-  std::string name;
-  std::optional<std::uint16_t> qtype;
-  for (const auto& word : flags.words) {
-    if (word.size() > 1 && word[0] == '@') {
-      plan.server_host = word.substr(1);
-    } else if (!name.empty() || !flags.reverse.empty()) {
-      qtype = proto::dns::type_from_name(word);
-      if (!qtype)
-        return usage_failure(fmt::format("'{}' is not a record type (A, MX, TYPE65...)", word));
-    } else {
-      name = word;
-    }
-  }
+std::optional<Failure> plan_queries(const DnsFlags& flags, DnsWords& words,
+                                    std::vector<Item>& items) {
+  std::vector<std::string> all = flags.words;
+  if (auto error = parse_dns_words(all, words)) return usage_failure(*error);
+  auto qtype = flags.qtype.empty() ? proto::dns::type::a : proto::dns::type_from_name(flags.qtype);
+  if (!qtype)
+    return usage_failure(
+        fmt::format("-t {}: not a record type (A, MX, DNSKEY, TYPE65...)", flags.qtype));
+  auto qclass =
+      flags.qclass.empty() ? proto::dns::kClassIn : proto::dns::class_from_name(flags.qclass);
+  if (!qclass)
+    return usage_failure(fmt::format("-c {}: not a class (IN, CH, HS, CLASS7...)", flags.qclass));
+  std::vector<WordQuery> wanted;
   if (!flags.reverse.empty()) {
     auto reverse = proto::dns::reverse_name(flags.reverse);
     if (!reverse)
       return usage_failure(fmt::format("-x needs an IP address, not '{}'", flags.reverse));
-    name = *reverse;
-    qtype = proto::dns::type::ptr;
+    wanted.push_back({*reverse, proto::dns::type::ptr, {}});
   }
-  if (!flags.file.empty()) {
-    std::ifstream file(flags.file);
-    if (!file) return usage_failure(fmt::format("cannot read '{}'", flags.file));
-    for (std::string line; std::getline(file, line);) {
-      std::istringstream words(line);
-      std::string each, type_word;
-      if (!(words >> each) || each[0] == '#') continue;
-      auto each_type =
-          words >> type_word ? proto::dns::type_from_name(type_word) : proto::dns::type::a;
-      if (!each_type)
-        return usage_failure(fmt::format("'{}' in {} is not a record type", type_word, flags.file));
-      auto ascii = clients::to_ascii_name(each);
-      if (auto failure = check_name(each, ascii)) return failure;
-      plan.queries.push_back({*ascii, *each_type});
-    }
-    return std::nullopt;
+  if (!flags.name.empty()) wanted.push_back({flags.name, {}, {}});
+  wanted.insert(wanted.end(), words.queries.begin(), words.queries.end());
+  for (const auto& word : wanted) {
+    Item item;
+    if (auto failure = to_query(word, *qtype, *qclass, item.query)) return failure;
+    items.push_back(std::move(item));
   }
-  if (name.empty()) return usage_failure("give a name to look up (or -x ADDRESS, or -f FILE)");
-  auto ascii = clients::to_ascii_name(name);
-  if (auto failure = check_name(name, ascii)) return failure;
-  plan.queries.push_back({*ascii, qtype.value_or(proto::dns::type::a)});
+  if (!flags.file.empty()) return read_file(flags, *qtype, *qclass, items);
+  if (items.empty()) return usage_failure("give a name to look up (or -x ADDRESS, or -f FILE)");
   return std::nullopt;
 }
 
-// The failure of a query that got no response: a malformed reply, a connection the server
-// closed, or what client_failure says of a socket error. `target` names the transport used.
-Failure failure_of(const std::error_code& error, const std::string& target, Duration timeout) {
-  if (error.category() == proto::dns::error_category()) {
-    return {kExitMalformedReply,
-            fmt::format("malformed reply from {}: {}", target, error.message())};
+// @SERVER, else every nameserver of resolv.conf (SOKET_RESOLV_CONF names another file, for
+// tests), in its order.
+std::optional<Failure> find_servers(const DnsFlags& flags, const DnsWords& words,
+                                    std::uint16_t port, Servers& servers) {
+  auto add = [&](const net::Address& address, const std::string& host) {
+    servers.addresses.push_back(address);
+    servers.shown.push_back(fmt::format("{}#{}({})", address.host(), port, host));
+    servers.targets.push_back(describe_target(host, port, net::Transport::udp));
+  };
+  if (!words.server_host.empty()) {
+    auto addresses = net::resolve(words.server_host, port, net::Transport::udp);
+    if (!addresses) {
+      return client_failure(addresses.error(),
+                            describe_target(words.server_host, port, net::Transport::udp),
+                            from_seconds(flags.timeout));
+    }
+    add(addresses->front(), words.server_host);
+    return std::nullopt;
   }
-  if (error.category() == clients::dns_error_category()) {
-    return {kExitNetworkError, fmt::format("{}: {}; the server may have failed or refused us",
-                                           target, error.message())};
+  const char* env = std::getenv("SOKET_RESOLV_CONF");
+  const std::string path = env != nullptr && *env != '\0' ? env : "/etc/resolv.conf";
+  servers.conf = net::read_resolv_conf(path);
+  if (servers.conf) {
+    for (const auto& host : servers.conf->nameservers) {
+      if (auto address = net::Address::parse(host, port)) add(*address, host);
+    }
   }
-  return client_failure(error, target, timeout);
+  if (servers.addresses.empty()) {
+    return usage_failure(fmt::format("no nameserver in {}; name one with @SERVER", path));
+  }
+  return std::nullopt;
 }
 
-int exit_code_of(const clients::DnsOutcome& outcome, const Targets& targets, Duration timeout,
-                 bool report_errors) {
-  const auto& response = outcome.response;
-  if (!response) {
-    const bool tcp = outcome.in_tcp_retry || targets.tcp_only;
-    Failure failure = failure_of(response.error(), tcp ? targets.tcp : targets.udp, timeout);
-    if (outcome.in_tcp_retry) {
-      failure.message = "the TCP retry after a truncated UDP reply failed: " + failure.message;
-    }
-    return report_errors ? report(failure) : failure.code;
+std::string seconds_text(Duration d, const char* format = "{:g} s") {
+  return fmt::format(fmt::runtime(format), std::chrono::duration<double>(d).count());
+}
+
+// The failure of a query that got no response, with the time it actually waited.
+Failure failure_of(const clients::DnsOutcome& outcome, const Servers& servers, bool tcp,
+                   Duration timeout) {
+  const std::error_code& error = outcome.response.error();
+  const std::string transport = tcp || outcome.in_tcp_retry ? " (tcp)" : " (udp)";
+  auto target = [&](const std::string& udp_target) {
+    return udp_target.substr(0, udp_target.rfind(" (")) + transport;
+  };
+  const std::string server = target(servers.targets[outcome.server]);
+  Failure failure{kExitNetworkError, ""};
+  if (error.category() == proto::dns::error_category()) {
+    failure = {kExitMalformedReply,
+               fmt::format("malformed reply from {}: {}", server, error.message())};
+  } else if (error.category() == clients::dns_error_category()) {
+    failure = {kExitNetworkError, fmt::format("{}: {}; the server may have failed or refused us",
+                                              server, error.message())};
+  } else if (error == std::errc::timed_out) {
+    std::vector<std::string> all;
+    for (const auto& each : servers.targets) all.push_back(target(each));
+    failure = {kExitTimedOut,
+               fmt::format("no answer from {} within {} a try ({} {}, {} waited in all); check "
+                           "the server, or allow more time with --timeout or +time=N",
+                           fmt::join(all, ", "), seconds_text(timeout), outcome.tries,
+                           outcome.tries == 1 ? "try" : "tries",
+                           seconds_text(outcome.waited, "{:.2f} s"))};
+  } else {
+    failure = client_failure(error, server, timeout);
   }
-  switch (response->message.header.rcode) {
+  if (outcome.in_tcp_retry) {
+    failure.message = "the TCP retry after a truncated UDP reply failed: " + failure.message;
+  }
+  return failure;
+}
+
+int exit_code_of(const clients::DnsResponse& response) {
+  switch (response.message.header.rcode) {
     case 0:
       return kExitOk;
     case 3:
@@ -127,42 +210,62 @@ int exit_code_of(const clients::DnsOutcome& outcome, const Targets& targets, Dur
   }
 }
 
+clients::DnsOptions options_for(const DnsFlags& flags, const DnsWords& words,
+                                const Servers& servers) {
+  clients::DnsOptions options{
+      from_seconds(flags.timeout), flags.tries, words.tcp.value_or(flags.tcp),
+      words.recurse.value_or(!flags.no_recurse), words.dnssec.value_or(flags.dnssec)};
+  // resolv.conf's options count for its own servers, unless the command line says otherwise.
+  if (servers.conf && servers.conf->timeout_seconds && !flags.timeout_given) {
+    options.timeout = std::chrono::seconds(*servers.conf->timeout_seconds);
+  }
+  if (servers.conf && servers.conf->attempts && !flags.tries_given) {
+    options.tries = *servers.conf->attempts;
+  }
+  if (words.time) options.timeout = from_seconds(*words.time);
+  if (words.tries) options.tries = *words.tries;
+  return options;
+}
+
 int run_dns(const DnsFlags& flags) {
-  Plan plan;
-  if (auto failure = plan_queries(flags, plan)) return report(*failure);
+  DnsWords words;
+  std::vector<Item> items;
+  if (auto failure = plan_queries(flags, words, items)) return report(*failure);
   std::uint16_t port = 53;
   if (auto failure = parse_port_flag(flags.port, port)) return report(*failure);
-  if (plan.server_host.empty()) {
-    auto system = clients::system_nameserver();
-    if (!system)
-      return report(usage_failure("no nameserver in /etc/resolv.conf; name one with @SERVER"));
-    plan.server_host = *system;
+  if (words.port) port = *words.port;  // @HOST:PORT wins over -p.
+  Servers servers;
+  if (auto failure = find_servers(flags, words, port, servers)) return report(*failure);
+  const auto options = options_for(flags, words, servers);
+  DnsDisplay display = words.display;
+  display.short_form = display.short_form || flags.short_output;
+  std::vector<clients::DnsQuery> queries;
+  for (const auto& item : items) {
+    if (!item.failure) queries.push_back(item.query);
   }
-  auto addresses = net::resolve(plan.server_host, port, net::Transport::udp);
-  const Targets targets{describe_target(plan.server_host, port, net::Transport::udp),
-                        describe_target(plan.server_host, port, net::Transport::tcp), flags.tcp};
-  if (!addresses) {
-    return report(client_failure(addresses.error(), flags.tcp ? targets.tcp : targets.udp,
-                                 from_seconds(flags.timeout)));
-  }
-  const net::Address server = addresses->front();
-  clients::DnsOptions options{from_seconds(flags.timeout), flags.tries, flags.tcp,
-                              !flags.no_recurse};
-  const DnsShown shown{fmt::format("{}", fmt::join(flags.words, " ")),
-                       fmt::format("{}#{}({})", server.host(), port, plan.server_host)};
-  auto results = clients::query_dns_many(server, plan.queries, options, flags.concurrency);
+  auto results = clients::query_dns_many(servers.addresses, queries, options, flags.concurrency);
+  const bool report_errors = !flags.json || items.size() == 1;
+  const std::string asked = fmt::format("{}", fmt::join(flags.words, " "));
   int first_failure = kExitOk;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& result = results[i].response;
-    if (flags.json) {
-      fmt::print("{}", json_text(plan.queries[i].name, plan.queries[i].qtype, results[i], shown));
-    } else if (result && flags.short_output) {
-      fmt::print("{}", short_text(*result));
-    } else if (result) {
-      fmt::print("{}{}", i > 0 ? "\n" : "", dig_text(*result, shown));
+  for (std::size_t i = 0, done = 0; i < items.size(); ++i) {
+    int code = kExitOk;
+    if (items[i].failure) {
+      code = report(*items[i].failure);
+    } else {
+      const auto& outcome = results[done++];
+      const DnsShown shown{asked, servers.shown[outcome.server]};
+      if (flags.json) fmt::print("{}", json_text(items[i].query, outcome, shown));
+      if (outcome.response) {
+        if (!flags.json) {
+          fmt::print("{}", display.short_form ? short_text(*outcome.response)
+                                              : dig_text(*outcome.response, shown, display));
+        }
+        code = exit_code_of(*outcome.response);
+      } else {
+        const Failure failure = failure_of(outcome, servers, options.tcp, options.timeout);
+        code = report_errors ? report(failure) : failure.code;
+      }
     }
-    const int code = exit_code_of(results[i], targets, options.timeout,
-                                  /*report_errors=*/!flags.json || results.size() == 1);
     if (first_failure == kExitOk) first_failure = code;
   }
   std::fflush(stdout);
@@ -174,12 +277,17 @@ int run_dns(const DnsFlags& flags) {
 void add_dns_command(CLI::App& app, Action& action) {
   auto* command = app.add_subcommand("dns", "Look up DNS records, writing the queries by hand");
   auto flags = std::make_shared<DnsFlags>();
-  command->add_option("words", flags->words, "NAME [TYPE] [@SERVER]");
+  command->add_option("words", flags->words,
+                      "NAME [TYPE] [CLASS] [@SERVER[:PORT]] [+option]..., as dig takes them");
   command->add_option("-p,--port", flags->port, "Port of the server")->capture_default_str();
   command->add_option("-x", flags->reverse, "Reverse lookup of an IPv4 or IPv6 address");
+  command->add_option("-q", flags->name, "A name to look up (as dig's -q)");
+  command->add_option("-t", flags->qtype, "The record type of queries that name none (dig's -t)");
+  command->add_option("-c", flags->qclass, "The class of queries that name none (dig's -c)");
   command->add_flag("--tcp", flags->tcp, "Use TCP from the start");
   command->add_flag("--short", flags->short_output, "Only the answers' data, one per line");
   command->add_flag("--json", flags->json, "One JSON object per query");
+  command->add_flag("--dnssec", flags->dnssec, "Set the DO bit: ask for the DNSSEC records too");
   command->add_option("--timeout", flags->timeout, "Seconds to wait for each try")
       ->check(seconds_between(0.001, 3600))
       ->capture_default_str();
@@ -187,11 +295,15 @@ void add_dns_command(CLI::App& app, Action& action) {
       ->check(count_between(1, 100))
       ->capture_default_str();
   command->add_flag("--no-recurse", flags->no_recurse, "Clear RD: ask for no recursion");
-  command->add_option("-f,--file", flags->file, "One query per line: NAME [TYPE]");
+  command->add_option("-f,--file", flags->file, "One query per line: NAME [TYPE] [CLASS]");
   command->add_option("--concurrency", flags->concurrency, "Queries in flight with -f")
       ->check(count_between(1, 10'000))
       ->capture_default_str();
-  command->callback([flags, &action] { action = [flags] { return run_dns(*flags); }; });
+  command->callback([flags, command, &action] {
+    flags->timeout_given = command->count("--timeout") > 0;
+    flags->tries_given = command->count("--tries") > 0;
+    action = [flags] { return run_dns(*flags); };
+  });
 }
 
 }  // namespace soket::cli

@@ -1,6 +1,12 @@
 // The DNS client behind `soket dns`: queries over UDP from a random source port with a random
 // ID, retried on timeout, repeated over TCP when the reply is truncated (TC=1).
 //
+// Several servers (resolv.conf's) are tried in order, as glibc's resolver does: each try asks
+// one server and waits `timeout`; a server that stays silent is followed by the next one, and
+// after the last one the next round starts, `tries` rounds in all. The UDP socket is
+// connect(2)ed to its server, so an ICMP port-unreachable comes back as ECONNREFUSED at once:
+// that server is dropped from the later rounds and the next one is asked without waiting.
+//
 // Spoofing defence: a datagram counts only if it comes from the server's address and port
 // and carries our ID and our question; anything else is ignored and the wait goes on:
 // datagrams too short for a header, another ID, another question. A datagram with our ID
@@ -35,15 +41,17 @@ std::error_code make_error_code(dns_errc e);
 inline constexpr int kMaxDatagramsPerWake = 64;
 
 struct DnsOptions {
-  Duration timeout = std::chrono::seconds(5);  // Per try.
-  int tries = 3;
-  bool tcp = false;  // TCP from the start.
+  Duration timeout = std::chrono::seconds(5);  // Per try (one server, one wait).
+  int tries = 3;                               // Rounds over the servers.
+  bool tcp = false;                            // TCP from the start.
   bool recurse = true;
+  bool dnssec = false;  // The DO bit (RFC 3225): ask for the DNSSEC records too.
 };
 
 struct DnsQuery {
   std::string name;  // ASCII; see to_ascii_name().
   std::uint16_t qtype = proto::dns::type::a;
+  std::uint16_t qclass = proto::dns::kClassIn;
 };
 
 struct DnsResponse {
@@ -60,24 +68,25 @@ struct DnsResponse {
 struct DnsOutcome {
   Result<DnsResponse> response = make_error_code(std::errc::operation_canceled);
   bool in_tcp_retry = false;
+  std::size_t server = 0;  // The index of the server that answered, or that was tried last.
+  Duration waited{};       // From the first try to the end, all servers and tries together.
+  int tries = 0;           // Tries made, over all servers.
 };
 
-// Errors: std::errc::timed_out (the try's --timeout passed; over TCP the whole exchange, so a
-// reply trickled byte by byte ends there too), socket errors (connection_refused,
-// connection_reset...), dns_errc, and proto::dns::errc for a malformed reply (or for a name
-// that cannot be encoded).
+// Errors: std::errc::timed_out (some server stayed silent through every try; over TCP a try
+// is the whole exchange, so a reply trickled byte by byte ends there too), socket errors
+// (connection_refused when every server refused, connection_reset...), dns_errc, and
+// proto::dns::errc for a malformed reply (or for a name that cannot be encoded).
 Result<DnsResponse> query_dns(const net::Address& server, const DnsQuery& query,
                               const DnsOptions& options);
-// Many queries, `concurrency` in flight at once, each with its own timeout and retries.
-// Outcomes come in the order of `queries`.
-std::vector<DnsOutcome> query_dns_many(const net::Address& server,
+// Many queries, `concurrency` in flight at once, each with its own timeouts and tries over
+// `servers` (at least one). Outcomes come in the order of `queries`.
+std::vector<DnsOutcome> query_dns_many(const std::vector<net::Address>& servers,
                                        const std::vector<DnsQuery>& queries,
                                        const DnsOptions& options, int concurrency);
 
 // An internationalised name to its ASCII form (IDNA 2008, with libidn2); ASCII as it is.
 Result<std::string> to_ascii_name(std::string_view name);
-// The first nameserver of /etc/resolv.conf, if there is one.
-std::optional<std::string> system_nameserver();
 
 }  // namespace soket::clients
 

@@ -2,7 +2,11 @@
 
 #include <netdb.h>
 
+#include <algorithm>
+#include <charconv>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 namespace soket::net {
@@ -95,6 +99,51 @@ Result<std::vector<Address>> resolve_bind(std::string_view host, std::uint16_t p
   if (numeric) return std::vector<Address>{numeric.value()};
   if (is_localhost_name(host)) return loopback_addresses(port);
   return lookup(host, port, transport, AI_PASSIVE);
+}
+
+namespace {
+
+// "timeout:3" -> 3 when `word` is `name:` followed by a whole number, clamped to [1, cap].
+std::optional<int> option_value(std::string_view word, std::string_view name, int cap) {
+  if (word.size() <= name.size() || word.substr(0, name.size()) != name) return std::nullopt;
+  word.remove_prefix(name.size());
+  int value = 0;
+  const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (ec == std::errc::result_out_of_range && end == word.data() + word.size())
+    value = cap;
+  else if (ec != std::errc() || end != word.data() + word.size())
+    return std::nullopt;
+  return std::clamp(value, 1, cap);
+}
+
+}  // namespace
+
+ResolvConf parse_resolv_conf(std::string_view text) {
+  ResolvConf conf;
+  std::istringstream lines{std::string(text)};
+  for (std::string line; std::getline(lines, line);) {
+    line = line.substr(0, line.find_first_of("#;"));
+    std::istringstream words(line);
+    std::string keyword, word;
+    if (!(words >> keyword)) continue;
+    if (keyword == "nameserver" && words >> word &&
+        conf.nameservers.size() < ResolvConf::kMaxNameservers) {
+      conf.nameservers.push_back(word);
+    }
+    while (keyword == "options" && words >> word) {
+      if (auto t = option_value(word, "timeout:", 30)) conf.timeout_seconds = t;
+      if (auto a = option_value(word, "attempts:", 5)) conf.attempts = a;
+    }
+  }
+  return conf;
+}
+
+std::optional<ResolvConf> read_resolv_conf(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_resolv_conf(text.str());
 }
 
 }  // namespace soket::net

@@ -3,6 +3,10 @@
 // - a message that parses can be printed the way `soket dns` prints it (dig's layout, +short,
 //   JSON), and what is printed is plain: printable ASCII, tabs and line ends only, one line
 //   per record, so no reply can smuggle a terminal escape or a line of its own into output;
+// - every record's rdata, printed in RFC 3597's generic form `\# len HEX`, parses back to the
+//   same bytes;
+// - the same rdata bytes given to the printer of every type soket knows (DNSKEY, RRSIG, NSEC3,
+//   SVCB, LOC, APL...) give a clear error or one plain line, never a throw or a control byte;
 // - TcpFramer fed the stream in pieces (sizes taken from the input) ends exactly as fed whole.
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +16,9 @@
 #include <vector>
 
 #include "cli/dns_output.h"
+#include "proto/dns/message.h"
 #include "proto/dns/parser.h"
+#include "proto/dns/rdata.h"
 #include "proto/dns/tcp_framer.h"
 
 namespace {
@@ -40,6 +46,28 @@ std::size_t record_lines(const std::string& text) {
   return count;
 }
 
+// The types with a printer of their own, and a few without (printed generically).
+constexpr std::uint16_t kTypes[] = {
+    1,  2,   3,   5,   6,   7,   10,  11,  12,  13,  14,  15,  16,  17,   18,    19,   20,
+    21, 24,  25,  26,  27,  28,  29,  33,  35,  36,  37,  39,  42,  43,   44,    45,   46,
+    47, 48,  49,  50,  51,  52,  53,  56,  57,  58,  59,  60,  61,  62,   63,    64,   65,
+    99, 100, 101, 102, 104, 105, 106, 107, 108, 109, 256, 257, 258, 4321, 32768, 32769};
+
+void check_rdata(std::span<const std::byte> rdata) {
+  const std::string generic = proto::dns::generic_rdata_text(rdata);
+  require(plain(generic) && generic.find('\n') == std::string::npos);
+  auto again = proto::dns::parse_generic_rdata(generic);
+  require(again && std::equal(again->begin(), again->end(), rdata.begin(), rdata.end()));
+  for (const std::uint16_t rtype : kTypes) {
+    auto text = proto::dns::rdata_text(rtype, rdata, 0, rdata.size());
+    if (!text) {
+      require(text.error().category() == proto::dns::error_category());
+      continue;
+    }
+    require(plain(*text) && text->find('\n') == std::string::npos);
+  }
+}
+
 void check_reply(std::span<const std::byte> bytes) {
   auto message = proto::dns::parse_message(bytes);
   if (!message) {
@@ -58,8 +86,11 @@ void check_reply(std::span<const std::byte> bytes) {
   require(plain(dig) && record_lines(dig) == records);
   const std::string short_form = cli::short_text(*outcome.response);
   require(plain(short_form) && record_lines(short_form) == message->answers.size());
-  const std::string json = cli::json_text("fuzz.test", 1, outcome, shown);
+  const std::string json = cli::json_text({"fuzz.test", 1, 1}, outcome, shown);
   require(plain(json) && json.find('\n') == json.size() - 1);
+  for (const auto* section : {&message->answers, &message->authority, &message->additional}) {
+    for (const auto& record : *section) check_rdata(record.rdata);
+  }
 }
 
 void check_framer(std::span<const std::byte> stream) {

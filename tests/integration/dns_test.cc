@@ -11,114 +11,13 @@
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
+#include "integration/dns_knot.h"
 #include "net/socket_ops.h"
 #include "support/child_process.h"
 #include "support/udp_responder.h"
 
 namespace soket::test {
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string zone_text() {
-  std::string zone = R"($ORIGIN soket.test.
-$TTL 300
-@        IN SOA   ns1 hostmaster 2026112101 3600 600 86400 300
-@        IN NS    ns1
-ns1      IN A     127.0.0.1
-@        IN A     192.0.2.1
-@        IN AAAA  2001:db8::1
-@        IN MX    10 mail
-mail     IN A     192.0.2.25
-@        IN TXT   "hello world" "second \"string\""
-@        IN CAA   0 issue "letsencrypt.org"
-_sip._tcp IN SRV  10 60 5060 sip
-sip      IN A     192.0.2.50
-www      IN CNAME alias1
-alias1   IN CNAME alias2
-alias2   IN A     192.0.2.80
-opaque   IN TYPE4321 \# 4 0A000001
-xn--bcher-kva IN A 192.0.2.99
-)";
-  for (int i = 0; i < 30; ++i) {  // Far over 1232 bytes: the UDP answer is truncated.
-    zone += "big IN TXT \"record " + std::to_string(i) + " " + std::string(80, 'x') + "\"\n";
-  }
-  return zone;
-}
-
-const char* kReverseZone = R"($ORIGIN 2.0.192.in-addr.arpa.
-$TTL 300
-@  IN SOA ns1.soket.test. hostmaster.soket.test. 1 3600 600 86400 300
-@  IN NS  ns1.soket.test.
-1  IN PTR soket.test.
-)";
-
-int free_port() {
-  // A port free for both UDP and TCP at this moment. It is released before knotd binds it, so
-  // another program may take it in between: Knot checks after the start that knotd holds it.
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    auto udp = net::open_bound_datagram(net::Address::parse("127.0.0.1", 0).value(), {});
-    const auto port = net::local_address(udp->get())->port();
-    if (net::open_listener(net::Address::parse("127.0.0.1", port).value(), {}, 1)) return port;
-  }
-  return 0;
-}
-
-// Knot DNS, authoritative for soket.test. and 2.0.192.in-addr.arpa., on 127.0.0.1 and ::1.
-// The port comes from free_port() and is checked after the start: knotd must have bound it
-// (else it says "cannot bind address" and exits, and another port is tried), and its SOA
-// must come back over UDP and over TCP, from this zone (serial 2026112101), not from a
-// stranger that took the port first.
-class Knot {
- public:
-  Knot() {
-    dir_ = fs::temp_directory_path() / ("soket-knot-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "soket.test.zone") << zone_text();
-    std::ofstream(dir_ / "reverse.zone") << kReverseZone;
-    for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
-      port_ = free_port();
-      start();
-      ready_ = process_->wait_for_stderr_line("[soket.test.] loaded", 20s).has_value() &&
-               process_->wait_for_stderr_line("[2.0.192.in-addr.arpa.] loaded", 20s).has_value() &&
-               answers_soa("+notcp") && answers_soa("+tcp");
-      if (!ready_ && process_->err().find("cannot bind") == std::string::npos) break;
-    }
-  }
-  ~Knot() {
-    process_.reset();  // Kills knotd, by its PID.
-    fs::remove_all(dir_);
-  }
-  bool ready() const { return ready_; }
-  int port() const { return port_; }
-  std::string err() const { return process_->err(); }
-
- private:
-  void start() {
-    std::ofstream(dir_ / "knot.conf")
-        << "server:\n  rundir: \"" << dir_.string() << "\"\n  listen: [ 127.0.0.1@" << port_
-        << ", ::1@" << port_ << " ]\n"
-        << "log:\n  - target: stderr\n    any: info\n"
-        << "database:\n  storage: \"" << dir_.string() << "\"\n"
-        << "template:\n  - id: default\n    storage: \"" << dir_.string() << "\"\n"
-        << "zone:\n  - domain: soket.test\n    file: soket.test.zone\n"
-        << "  - domain: 2.0.192.in-addr.arpa\n    file: reverse.zone\n";
-    process_.reset();  // A knotd of an earlier attempt, by its PID.
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"knotd", "-c", (dir_ / "knot.conf").string()});
-  }
-  // dig, the oracle, asks for the zone's SOA over one transport.
-  bool answers_soa(const char* transport) const {
-    auto dig = run({"dig", "@127.0.0.1", "-p", std::to_string(port_), "soket.test", "SOA", "+short",
-                    "+time=5", "+tries=2", transport});
-    return dig.exit_code == 0 && dig.out.find(" 2026112101 ") != std::string::npos;
-  }
-
-  fs::path dir_;
-  int port_ = 0;
-  std::unique_ptr<ChildProcess> process_;
-  bool ready_ = false;
-};
 
 std::multiset<std::string> lines_of(const std::string& text) {
   std::multiset<std::string> lines;
@@ -333,6 +232,24 @@ TEST(DnsMalformed, EachDefectIsAClearErrorWithItsExitCode) {
          return reply_to(q, 3, a_record({1, 2, 3, 4}));
        },
        "counts more records"},
+      {"SVCB with a port of 3 bytes",
+       [](auto q) {
+         ByteWriter w;  // Priority 1, target ".", key 3 (port) of length 3.
+         for (int b : {0xC0, 0x0C, 0, 64, 0, 1, 0, 0, 0, 60, 0, 10, 0, 1, 0, 0, 3, 0, 3, 1, 2, 3}) {
+           w.u8(static_cast<std::uint8_t>(b));
+         }
+         return reply_to(q, 1, w.take());
+       },
+       "does not fit its type"},
+      {"NSEC bitmap windows out of order",
+       [](auto q) {
+         ByteWriter w;  // Next name ".", window 1 then window 0.
+         for (int b : {0xC0, 0x0C, 0, 47, 0, 1, 0, 0, 0, 60, 0, 7, 0, 1, 1, 0x80, 0, 1, 0x40}) {
+           w.u8(static_cast<std::uint8_t>(b));
+         }
+         return reply_to(q, 1, w.take());
+       },
+       "does not fit its type"},
   };
   for (const auto& c : cases) {
     UdpResponder responder([&](std::span<const std::byte> q) {

@@ -20,14 +20,15 @@ void write_query(ByteWriter& w, const QuerySpec& spec, Result<void>& written) {
   written = write_name(w, spec.name);
   if (!written) return;
   w.u16_be(spec.qtype);
-  w.u16_be(kClassIn);
+  w.u16_be(spec.qclass);
   if (spec.edns_udp_size > 0) {
-    // OPT: root name, TYPE 41, CLASS = our UDP size, TTL = 0 (rcode, version 0, no DO),
-    // RDLENGTH 0 (RFC 6891 section 6.1.2). 1232 bytes is the DNS Flag Day 2020 size.
+    // OPT: root name, TYPE 41, CLASS = our UDP size, TTL = extended rcode 0, version 0 and
+    // the flags, DO first (RFC 6891 section 6.1.3, RFC 3225 section 3), RDLENGTH 0.
+    // 1232 bytes is the DNS Flag Day 2020 size.
     w.u8(0);
     w.u16_be(type::opt);
     w.u16_be(spec.edns_udp_size);
-    w.u32_be(0);
+    w.u32_be(spec.dnssec_ok ? 0x8000 : 0);
     w.u16_be(0);
   }
 }

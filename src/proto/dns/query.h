@@ -17,6 +17,8 @@ struct QuerySpec {
   std::uint16_t qtype = 1;
   bool recursion_desired = true;
   std::uint16_t edns_udp_size = 1232;  // 0: no OPT record.
+  std::uint16_t qclass = 1;            // IN; CH for "version.bind CH TXT".
+  bool dnssec_ok = false;              // The DO bit of the OPT record (RFC 3225).
 };
 
 // Errors: errc::empty_label, label_too_long, name_too_long.

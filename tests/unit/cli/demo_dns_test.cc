@@ -9,7 +9,7 @@ proto::dns::Message reply(std::uint16_t rcode, std::vector<std::string> data) {
   proto::dns::Message m;
   m.header.qr = true;
   m.header.rcode = rcode;
-  for (auto& d : data) m.answers.push_back({"example.soket.", proto::dns::type::a, 1, 300, d});
+  for (auto& d : data) m.answers.push_back({"example.soket.", proto::dns::type::a, 1, 300, d, {}});
   return m;
 }
 
