@@ -65,8 +65,8 @@ TEST(LoadGenerator, PingPongAgainstEchoHasNoFailures) {
     EXPECT_GT(report->messages, 100u);
     EXPECT_EQ(report->integrity_failures, 0u);
     EXPECT_EQ(report->errors, 0u);
-    EXPECT_GT(report->p50_ns, 0u);
-    EXPECT_LE(report->p50_ns, report->p99_ns);
+    EXPECT_GT(report->latency.p50_ns, 0u);
+    EXPECT_LE(report->latency.p50_ns, report->latency.p99_ns);
     EXPECT_GT(report->fairness, 0.0);
     ASSERT_TRUE(report->server_cpu_ns_per_message.has_value());
     EXPECT_EQ(server.stop().connections, udp ? 0u : 8u);
