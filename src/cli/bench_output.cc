@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <vector>
 
 namespace soket::cli {

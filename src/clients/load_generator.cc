@@ -138,6 +138,10 @@ class LoadSession {
     base_.run();
     pool.join();
     if (sum(&BenchContext::ever_connected) == 0) {
+      // Not one connection: the cause of the first failure (refused, unreachable ...).
+      for (const auto& c : contexts_) {
+        if (c->first_error) return c->first_error;
+      }
       return std::make_error_code(std::errc::connection_refused);
     }
     return summarise();
