@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <vector>
@@ -58,16 +59,22 @@ std::string errors_text(const clients::LoadReport& r) {
 
 std::string rate_text(const BenchDescription& d, const clients::LoadReport& r) {
   if (r.rate_reached) {
-    return fmt::format("  rate         target {:g}/s reached ({:.1f}/s)\n", d.rate,
+    return fmt::format("  rate         target {}/s reached ({:.1f}/s)\n", rate_number(d.rate),
                        r.messages_per_second);
   }
   return fmt::format(
-      "  rate         target {:g}/s NOT reached: {:.1f}/s ({} of {:.0f} scheduled messages); "
+      "  rate         target {}/s NOT reached: {:.1f}/s ({} of {:.0f} scheduled messages); "
       "the server or this load generator could not keep up\n",
-      d.rate, r.messages_per_second, r.messages, r.scheduled_messages);
+      rate_number(d.rate), r.messages_per_second, r.messages, r.scheduled_messages);
 }
 
 }  // namespace
+
+std::string rate_number(double rate) {
+  // Whole rates as typed (10000000, not 1e+07); fractions as they are.
+  if (rate == std::floor(rate) && rate < 1e15) return fmt::format("{:.0f}", rate);
+  return fmt::format("{}", rate);
+}
 
 std::string interval_line(const clients::IntervalReport& i) {
   return fmt::format(

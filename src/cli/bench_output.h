@@ -19,6 +19,8 @@ struct BenchDescription {
   double rate = 0;
 };
 
+// A --rate as a person typed it.
+std::string rate_number(double rate);
 // One line per interval, as iperf3 prints them while it runs.
 std::string interval_line(const clients::IntervalReport& interval);
 std::string bench_text(const BenchDescription& d, const clients::LoadReport& r);

@@ -135,7 +135,7 @@ int finish_bench(const BenchFlags& flags, const clients::LoadReport& report,
   }
   const auto title = fmt::format("soket bench {}: {}, {} connections{}", description.workload,
                                  description.target, flags.connections,
-                                 flags.rate > 0 ? fmt::format(", {:g} msgs/s", flags.rate) : "");
+                                 flags.rate > 0 ? ", " + rate_number(flags.rate) + " msgs/s" : "");
   if (auto failure =
           write_file(flags.plot, "--plot", clients::latency_plot_svg(report.histogram, title))) {
     return cli::report(*failure);

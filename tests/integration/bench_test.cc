@@ -107,6 +107,19 @@ TEST(Bench, RateHoldsNearTheTarget) {
   EXPECT_EQ(j["latency_us"]["count"], j["messages"]);
 }
 
+TEST(Bench, SaysWhenTheTargetRateWasNotReached) {
+  auto server = start_soket_server({"echo", "server", "-p", "0", "-q"});
+  // Ten million round trips a second on one connection: far past what loopback can do.
+  const auto r = run(bench({"echo", "-p", std::to_string(server.port), "-c", "1", "--rate",
+                            "10000000", "-d", "0.5", "--warmup", "0.1"}),
+                     {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;  // The figures are the answer, not a failure.
+  EXPECT_TRUE(std::regex_search(
+      line_starting(r.out, "  rate"),
+      std::regex(R"(^  rate +target 10000000/s NOT reached: [0-9.]+/s \(\d+ of \d+ scheduled)")))
+      << r.out;
+}
+
 TEST(Bench, RatePacesTransformLinesToo) {
   auto server = start_soket_server({"transform", "server", "-p", "0", "-q"});
   const auto r = run(bench({"transform", "-p", std::to_string(server.port), "-c", "2", "--rate",
