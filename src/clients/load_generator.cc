@@ -34,7 +34,10 @@ class LoadThread {
         context_(context),
         target_(target),
         next_index_(first_index),
-        remaining_(count) {}
+        remaining_(count),
+        pace_timers_(loop) {
+    context_.pace_timers = &pace_timers_;
+  }
 
   void begin() {
     connect_batch();
@@ -56,6 +59,7 @@ class LoadThread {
     streams_.clear();
     datagrams_.clear();
     lines_.clear();
+    pace_timers_.stop();
   }
 
  private:
@@ -107,6 +111,7 @@ class LoadThread {
   std::vector<std::unique_ptr<detail::BenchDatagram>> datagrams_;
   std::vector<std::unique_ptr<detail::BenchLines>> lines_;
   reactor::TimerId loss_timer_;
+  detail::PreciseTimers pace_timers_;
 };
 
 // The run's timeline, on the calling thread's loop: connect, warm up, measure, finish.

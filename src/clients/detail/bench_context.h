@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "clients/detail/precise_timers.h"
 #include "clients/latency_histogram.h"
 #include "clients/load_generator.h"
 
@@ -90,6 +91,7 @@ struct alignas(64) BenchContext {
   std::atomic<int> open{0}, settled{0};  // settled: connected or failed.
   std::atomic<int> ever_connected{0};
   std::error_code first_error;                // Loop thread; read after it is joined.
+  PreciseTimers* pace_timers = nullptr;       // The load thread's, for --rate.
   std::vector<std::uint64_t> per_connection;  // Filled at the end, for fairness.
 };
 

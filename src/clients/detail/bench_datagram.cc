@@ -39,7 +39,7 @@ BenchDatagram::BenchDatagram(reactor::EventLoop& loop, BenchContext& context, ne
       index_(index) {}
 
 BenchDatagram::~BenchDatagram() {
-  if (pace_armed_) loop_.cancel(pace_timer_);
+  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -65,7 +65,7 @@ void BenchDatagram::pump(TimePoint now) {
     if (pacer_.due_by(now) <= next_sequence_) {
       if (!pace_armed_) {
         pace_armed_ = true;
-        pace_timer_ = loop_.run_at(pacer_.due_time(next_sequence_), [this] {
+        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(next_sequence_), [this] {
           pace_armed_ = false;
           pump(Clock::now());
         });

@@ -53,7 +53,7 @@ class BenchDatagram final : public reactor::IoHandler {
   std::uint64_t window_messages_ = 0;
   const std::size_t index_;
   Pacer pacer_;
-  reactor::TimerId pace_timer_;
+  PreciseTimers::Key pace_timer_;
   bool pace_armed_ = false;
 };
 

@@ -42,7 +42,7 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
 }
 
 BenchLines::~BenchLines() {
-  if (pace_armed_) loop_.cancel(pace_timer_);
+  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -152,7 +152,7 @@ void BenchLines::pump() {
     if (pacer_.due_by(now) <= sequence_) {
       if (!pace_armed_) {
         pace_armed_ = true;
-        pace_timer_ = loop_.run_at(pacer_.due_time(sequence_), [this] {
+        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(sequence_), [this] {
           pace_armed_ = false;
           if (!open()) return;
           pump();

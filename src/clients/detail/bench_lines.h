@@ -66,7 +66,7 @@ class BenchLines final : public reactor::IoHandler {
   std::uint64_t sequence_ = 0;  // Requests sent so far.
   const std::size_t index_;
   Pacer pacer_;
-  reactor::TimerId pace_timer_;
+  PreciseTimers::Key pace_timer_;
   bool pace_armed_ = false;
   Buffer input_, output_;
   proto::line::LineFramer framer_;

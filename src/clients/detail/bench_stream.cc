@@ -39,7 +39,7 @@ BenchStream::BenchStream(reactor::EventLoop& loop, BenchContext& context, net::F
 }
 
 BenchStream::~BenchStream() {
-  if (pace_armed_) loop_.cancel(pace_timer_);
+  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -83,7 +83,7 @@ std::uint64_t BenchStream::send_limit(TimePoint now) {
       messages = due;
       if (!pace_armed_) {
         pace_armed_ = true;
-        pace_timer_ = loop_.run_at(pacer_.due_time(due), [this] {
+        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(due), [this] {
           pace_armed_ = false;
           if (open()) send_what_is_allowed();
         });
