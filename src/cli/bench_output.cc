@@ -190,8 +190,10 @@ std::optional<std::string> bench_failure(const clients::LoadReport& r, const std
         r.closed_by_peer));
   }
   if (r.io_errors) {
+    const bool reset = r.first_error == std::errc::connection_reset;
     parts.push_back(
-        fmt::format("{} reads or writes failed{}", r.io_errors, r.connect_failures ? "" : cause));
+        fmt::format("{} reads or writes failed{}{}", r.io_errors, r.connect_failures ? "" : cause,
+                    reset ? ": the server reset them (is it at its --max-conns?)" : ""));
   }
   if (r.lost_datagrams) {
     parts.push_back(fmt::format("{} datagrams got no reply within 1 s", r.lost_datagrams));
