@@ -180,9 +180,13 @@ std::optional<std::string> bench_failure(const clients::LoadReport& r, const std
                                          int connections) {
   std::vector<std::string> parts;
   const std::string cause = r.first_error ? " (" + r.first_error.message() + ")" : "";
+  // A server at its --max-conns accepts and closes at once: an end of stream, or a reset
+  // when our first message was already there, seen on connecting or on the first read.
+  const bool reset = r.first_error == std::errc::connection_reset;
+  constexpr const char* kResetHint = ": the server reset them (is it at its --max-conns?)";
   if (r.connect_failures) {
-    parts.push_back(fmt::format("{} of {} connections could not be made{}", r.connect_failures,
-                                connections, cause));
+    parts.push_back(fmt::format("{} of {} connections could not be made{}{}", r.connect_failures,
+                                connections, cause, reset && r.io_errors == 0 ? kResetHint : ""));
   }
   if (r.closed_by_peer) {
     parts.push_back(fmt::format(
@@ -190,10 +194,8 @@ std::optional<std::string> bench_failure(const clients::LoadReport& r, const std
         r.closed_by_peer));
   }
   if (r.io_errors) {
-    const bool reset = r.first_error == std::errc::connection_reset;
-    parts.push_back(
-        fmt::format("{} reads or writes failed{}{}", r.io_errors, r.connect_failures ? "" : cause,
-                    reset ? ": the server reset them (is it at its --max-conns?)" : ""));
+    parts.push_back(fmt::format("{} reads or writes failed{}{}", r.io_errors,
+                                r.connect_failures ? "" : cause, reset ? kResetHint : ""));
   }
   if (r.lost_datagrams) {
     parts.push_back(fmt::format("{} datagrams got no reply within 1 s", r.lost_datagrams));
