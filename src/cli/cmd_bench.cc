@@ -63,11 +63,11 @@ void print_progress(const clients::LoadProgress& p) {
   std::fflush(stderr);
 }
 
-// Opens (creates or truncates) an output file before the run, so a bad path is known at
-// once rather than after minutes of load.
+// Opens an output file before the run, so a bad path is known at once rather than after
+// minutes of load. Appending leaves an existing file as it is until the results replace it.
 std::optional<Failure> check_writable(const std::string& path, const char* flag) {
   if (path.empty()) return std::nullopt;
-  std::ofstream out(path, std::ios::trunc);
+  std::ofstream out(path, std::ios::app);
   if (out) return std::nullopt;
   return Failure{kExitFailure, fmt::format("cannot write {} {}: {}; choose a writable path", flag,
                                            path, std::strerror(errno))};
