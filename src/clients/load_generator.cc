@@ -198,10 +198,12 @@ class LoadSession {
         phase_end_ = now + config_.duration;
         return;
       case Phase::measuring:
-        close_due_intervals(now, loops);
-        if (now < phase_end_) return;
+        if (now < phase_end_) return close_due_intervals(now, loops);
+        // Counting stops before the last slices are taken, so every sample of the window
+        // is in one of them (unless it fell in a sliver that is left out).
         measuring_.store(false);
         window_end_ = now;
+        close_due_intervals(now, loops);
         close_last_interval(now, loops);
         if (config_.server_pid) window_end_sample_ = sample_process(*config_.server_pid);
         return finish(loops);
