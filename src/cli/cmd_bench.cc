@@ -180,6 +180,13 @@ int run_bench(const BenchFlags& flags) {
   auto result = clients::run_load(config);
   if (live) fmt::print(stderr, "\n");
   const auto target = describe_target(flags.host, config.port, config.transport);
+  if (!result && flags.workload == clients::Workload::chat &&
+      result.error() == std::errc::permission_denied) {
+    return report(
+        {kExitRejected, fmt::format("the chat room at {} refused every member's login: check "
+                                    "--password (or SOKET_CHAT_PASSWORD), or the room is full",
+                                    target)});
+  }
   if (!result) return report(client_failure(result.error(), target, config.duration));
   return finish_bench(flags, *result, target);
 }

@@ -105,7 +105,9 @@ struct LoadReport {
   std::optional<double> server_rss_bytes_per_connection;  // Idle mode.
 };
 
-// Errors: the host did not resolve, or no connection at all could be made.
+// Errors: the host did not resolve, or no connection at all could be made: the first
+// failure's cause (connection_refused ...; permission_denied when a chat room refused the
+// login).
 Result<LoadReport> run_load(const LoadConfig& config);
 
 }  // namespace soket::clients

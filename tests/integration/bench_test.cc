@@ -242,6 +242,29 @@ TEST(Bench, UnwritableHistogramPathFailsBeforeTheRun) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST(Bench, ChatRoomRefusingTheLoginIsRejectedNotRefused) {
+  const auto password_file = temp_path("password");
+  std::FILE* f = std::fopen(password_file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("right-password\n", f);
+  std::fclose(f);
+  auto server = start_soket_server(
+      {"chat", "server", "-p", "0", "-q", "--password-file", password_file, "--rate-limit", "0"});
+  const auto r = run(bench({"chat", "-p", std::to_string(server.port), "--password", "wrong", "-c",
+                            "2", "-d", "0.5"}),
+                     {}, 60s);
+  EXPECT_EQ(r.exit_code, 10) << r.out << r.err;
+  EXPECT_NE(r.err.find("refused every member's login: check --password"), std::string::npos)
+      << r.err;
+  // With the right password the same room is served, and nothing failed.
+  const auto ok =
+      run(bench({"chat", "-p", std::to_string(server.port), "--password", "right-password", "-c",
+                 "3", "-d", "0.5", "--warmup", "0.1", "--rate", "60"}),
+          {}, 60s);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  std::filesystem::remove(password_file);
+}
+
 TEST(Bench, RateIsForPingpong) {
   const auto r = run(bench({"echo", "-p", "9", "--rate", "100", "--mode", "stream"}), {}, 30s);
   EXPECT_EQ(r.exit_code, 2) << r.err;

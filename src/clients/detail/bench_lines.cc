@@ -124,14 +124,15 @@ void BenchLines::on_line(std::string_view line) {
 
 void BenchLines::on_login_reply(std::string_view line) {
   if (step_ == Step::password) {
+    // The room said no: permission_denied, so the CLI can say so rather than "refused".
     if (proto::chat::classify_password_reply(line) != proto::chat::PasswordReply::ok) {
-      return fail(FailureKind::connect);
+      return fail(FailureKind::connect, std::make_error_code(std::errc::permission_denied));
     }
     step_ = Step::username;
     return send_line(proto::chat::username_line(name_));
   }
   if (proto::chat::classify_name_reply(line) != proto::chat::NameReply::ok) {
-    return fail(FailureKind::connect);
+    return fail(FailureKind::connect, std::make_error_code(std::errc::permission_denied));
   }
   step_ = Step::running;
   context_.open.fetch_add(1, std::memory_order_relaxed);
