@@ -1,15 +1,25 @@
-// soket bench echo: load a server and report throughput, latency, fairness and, with
-// --server-pid, the server's CPU time per message and its memory.
+// soket bench echo|transform|chat: load a server and report throughput, latency, fairness
+// and, with --server-pid, the server's CPU time per message and its memory; --rate paces
+// the load (wrk2), --interval reports slices (iperf3), --histogram and --plot write the
+// latency distribution. Exit 1 if any connection or message failed.
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <memory>
+#include <optional>
 
+#include "cli/bench_output.h"
 #include "cli/commands.h"
+#include "cli/failure.h"
 #include "cli/option_checks.h"
 #include "cli/server_flags.h"
+#include "clients/histogram_text.h"
+#include "clients/latency_plot.h"
 #include "clients/load_generator.h"
 
 namespace soket::cli {
@@ -30,6 +40,10 @@ struct BenchFlags {
   int threads = 1;
   int server_pid = 0;
   bool json = false;
+  double rate = 0;
+  double interval = 0;
+  std::string histogram;
+  std::string plot;
 };
 
 const char* workload_name(clients::Workload workload) {
@@ -50,113 +64,132 @@ void print_progress(const clients::LoadProgress& p) {
   std::fflush(stderr);
 }
 
-std::string optional_number(const std::optional<double>& value, int decimals) {
-  return value ? fmt::format("{:.{}f}", *value, decimals) : "null";
+// Opens an output file before the run, so a bad path is known at once rather than after
+// minutes of load. Appending leaves an existing file as it is until the results replace it.
+std::optional<Failure> check_writable(const std::string& path, const char* flag) {
+  if (path.empty()) return std::nullopt;
+  std::ofstream out(path, std::ios::app);
+  if (out) return std::nullopt;
+  return Failure{kExitFailure, fmt::format("cannot write {} {}: {}; choose a writable path", flag,
+                                           path, std::strerror(errno))};
 }
 
-void print_json(const BenchFlags& f, const clients::LoadReport& r) {
-  fmt::print(
-      "{{\"workload\":\"{}\",\"transport\":\"{}\",\"mode\":\"{}\",\"connections\":{},"
-      "\"connected\":{},\"message_size\":{},\"pipeline\":{},\"threads\":{},\"seconds\":{:.3f},"
-      "\"messages\":{},\"bytes\":{},\"messages_per_second\":{:.1f},\"mb_per_second\":{:.2f},"
-      "\"latency_us\":{{\"p50\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f}}},\"fairness\":{:.4f},"
-      "\"errors\":{},\"integrity_failures\":{},\"server_cpu_us_per_message\":{},"
-      "\"server_rss_bytes\":{},\"server_rss_bytes_per_connection\":{},"
-      "\"deliveries\":{},\"deliveries_per_second\":{:.1f}}}\n",
-      workload_name(f.workload), f.udp ? "udp" : "tcp", f.mode, f.connections, r.connected, f.size,
-      f.pipeline, f.threads, r.seconds, r.messages, r.bytes, r.messages_per_second,
-      r.megabytes_per_second, static_cast<double>(r.p50_ns) / 1e3,
-      static_cast<double>(r.p99_ns) / 1e3, static_cast<double>(r.p999_ns) / 1e3, r.fairness,
-      r.errors, r.integrity_failures,
-      optional_number(r.server_cpu_ns_per_message
-                          ? std::optional(*r.server_cpu_ns_per_message / 1e3)
-                          : std::nullopt,
-                      3),
-      r.server_rss_bytes ? std::to_string(*r.server_rss_bytes) : "null",
-      optional_number(r.server_rss_bytes_per_connection, 1), r.deliveries, r.deliveries_per_second);
+std::optional<Failure> write_file(const std::string& path, const char* flag,
+                                  const std::string& text) {
+  if (path.empty()) return std::nullopt;
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
+  out << text;
+  out.flush();
+  if (out) return std::nullopt;
+  return Failure{kExitFailure,
+                 fmt::format("cannot write {} {}: {}", flag, path, std::strerror(errno))};
 }
 
-void print_text(const BenchFlags& f, const clients::LoadReport& r) {
-  fmt::print(
-      "soket bench {}: {} {}:{}, {}, {} connections ({} connected), {} B messages, "
-      "pipeline {}, {:.2f} s measured, {} threads\n",
-      workload_name(f.workload), f.udp ? "udp" : "tcp", f.host, f.port, f.mode, f.connections,
-      r.connected, f.size, f.pipeline, r.seconds, f.threads);
-  fmt::print("  messages/s   {:.0f}\n  MB/s         {:.2f}\n", r.messages_per_second,
-             r.megabytes_per_second);
-  if (f.workload == clients::Workload::chat) {
-    fmt::print("  deliveries/s {:.0f} (message lines received by all members)\n",
-               r.deliveries_per_second);
+std::optional<Failure> check_flags(const BenchFlags& flags) {
+  if (flags.workload != clients::Workload::echo && flags.udp) {
+    return usage_failure("bench transform and bench chat run over TCP");
   }
-  fmt::print("  latency      p50 {:.1f} us, p99 {:.1f} us, p99.9 {:.1f} us\n",
-             static_cast<double>(r.p50_ns) / 1e3, static_cast<double>(r.p99_ns) / 1e3,
-             static_cast<double>(r.p999_ns) / 1e3);
-  fmt::print("  fairness     {:.1f} % (the slowest connection's share of the mean)\n",
-             r.fairness * 100);
-  fmt::print("  errors       {}\n  integrity    {} failures\n", r.errors, r.integrity_failures);
-  if (r.server_cpu_ns_per_message) {
-    fmt::print("  server CPU   {:.3f} us per message\n", *r.server_cpu_ns_per_message / 1e3);
+  if (flags.workload != clients::Workload::echo && flags.mode == "stream") {
+    return usage_failure("--mode stream is for bench echo");
   }
-  if (r.server_rss_bytes) fmt::print("  server RSS   {} bytes\n", *r.server_rss_bytes);
-  if (r.server_rss_bytes_per_connection) {
-    fmt::print("  RSS/conn     {:.0f} bytes (growth since before connecting)\n",
-               *r.server_rss_bytes_per_connection);
+  if (flags.workload == clients::Workload::chat && flags.password.empty()) {
+    return usage_failure("bench chat needs the room's password: --password or SOKET_CHAT_PASSWORD");
   }
+  if (flags.udp && flags.mode == "stream") {
+    return usage_failure("--mode stream is for TCP; UDP has pingpong and idle");
+  }
+  if (flags.udp && flags.size > 65507) {
+    return usage_failure("--size is at most 65507 bytes with --udp (one datagram)");
+  }
+  if (flags.rate > 0 && flags.mode != "pingpong") {
+    return usage_failure("--rate paces request and reply (--mode pingpong), not " + flags.mode);
+  }
+  if (flags.interval > 0 && flags.interval > flags.duration) {
+    return usage_failure("--interval is longer than the run (-d)");
+  }
+  if (auto failure = check_writable(flags.histogram, "--histogram")) return failure;
+  return check_writable(flags.plot, "--plot");
+}
+
+BenchDescription describe(const BenchFlags& f) {
+  const bool v6 = f.host.find(':') != std::string::npos;
+  return {workload_name(f.workload),
+          f.udp ? "udp" : "tcp",
+          f.mode,
+          v6 ? fmt::format("[{}]:{}", f.host, f.port) : fmt::format("{}:{}", f.host, f.port),
+          f.connections,
+          f.size,
+          f.pipeline,
+          f.threads,
+          f.rate};
+}
+
+// Prints the results and writes the files; the exit code says whether anything failed.
+int finish_bench(const BenchFlags& flags, const clients::LoadReport& report,
+                 const std::string& target) {
+  const auto description = describe(flags);
+  fmt::print("{}", flags.json ? bench_json(description, report) : bench_text(description, report));
+  std::fflush(stdout);
+  if (auto failure = write_file(flags.histogram, "--histogram",
+                                clients::hdr_percentile_text(report.histogram))) {
+    return cli::report(*failure);
+  }
+  const auto title = fmt::format("soket bench {}: {}, {} connections{}", description.workload,
+                                 description.target, flags.connections,
+                                 flags.rate > 0 ? ", " + rate_number(flags.rate) + " msgs/s" : "");
+  if (auto failure =
+          write_file(flags.plot, "--plot", clients::latency_plot_svg(report.histogram, title))) {
+    return cli::report(*failure);
+  }
+  if (auto line = bench_failure(report, target, flags.connections)) {
+    return cli::report({kExitFailure, *line});
+  }
+  return kExitOk;
 }
 
 int run_bench(const BenchFlags& flags) {
   clients::LoadConfig config;
   if (auto failure = parse_port_flag(flags.port, config.port)) return report(*failure);
+  if (auto failure = check_flags(flags)) return report(*failure);
   config.host = flags.host;
   config.transport = flags.udp ? net::Transport::udp : net::Transport::tcp;
   config.workload = flags.workload;
   config.password = flags.password;
-  if (flags.workload != clients::Workload::echo && flags.udp) {
-    return report(usage_failure("bench transform and bench chat run over TCP"));
-  }
-  if (flags.workload != clients::Workload::echo && flags.mode == "stream") {
-    return report(usage_failure("--mode stream is for bench echo"));
-  }
-  if (flags.workload == clients::Workload::chat && flags.password.empty()) {
-    return report(
-        usage_failure("bench chat needs the room's password: --password or "
-                      "SOKET_CHAT_PASSWORD"));
-  }
   config.mode = flags.mode == "stream" ? clients::LoadMode::stream
                 : flags.mode == "idle" ? clients::LoadMode::idle
                                        : clients::LoadMode::pingpong;
-  if (flags.udp && config.mode == clients::LoadMode::stream) {
-    return report(usage_failure("--mode stream is for TCP; UDP has pingpong and idle"));
-  }
-  if (flags.udp && flags.size > 65507) {
-    return report(usage_failure("--size is at most 65507 bytes with --udp (one datagram)"));
-  }
   config.connections = flags.connections;
   config.message_size = flags.size;
   config.pipeline = flags.pipeline;
   config.threads = flags.threads;
   config.duration = from_seconds(flags.duration);
   config.warmup = from_seconds(flags.warmup);
+  config.rate = flags.rate;
+  config.interval = from_seconds(flags.interval);
   if (flags.server_pid > 0) config.server_pid = flags.server_pid;
   const bool live = !flags.json && ::isatty(STDERR_FILENO) != 0;
   if (live) config.on_progress = print_progress;
+  if (!flags.json && flags.interval > 0) {
+    config.on_interval = [live](const clients::IntervalReport& interval) {
+      if (live) fmt::print(stderr, "\r\033[K");  // Clears the status line first.
+      fmt::print("{}", interval_line(interval));
+      std::fflush(stdout);
+    };
+  }
   raise_open_file_limit();
 
   auto result = clients::run_load(config);
   if (live) fmt::print(stderr, "\n");
   const auto target = describe_target(flags.host, config.port, config.transport);
+  if (!result && flags.workload == clients::Workload::chat &&
+      result.error() == std::errc::permission_denied) {
+    return report(
+        {kExitRejected, fmt::format("the chat room at {} refused every member's login: check "
+                                    "--password (or SOKET_CHAT_PASSWORD), or the room is full",
+                                    target)});
+  }
   if (!result) return report(client_failure(result.error(), target, config.duration));
-  if (flags.json) {
-    print_json(flags, *result);
-  } else {
-    print_text(flags, *result);
-  }
-  std::fflush(stdout);
-  if (result->integrity_failures > 0) {
-    return report({kExitFailure, fmt::format("{} replies from {} differed from what was sent",
-                                             result->integrity_failures, target)});
-  }
-  return kExitOk;
+  return finish_bench(flags, *result, target);
 }
 
 void add_bench(CLI::App& bench, Action& action, clients::Workload workload, const char* help) {
@@ -196,6 +229,19 @@ void add_bench(CLI::App& bench, Action& action, clients::Workload workload, cons
       ->add_option("--server-pid", flags->server_pid,
                    "Charge this process with CPU per message and report its RSS")
       ->check(count_between(1, 4'194'304));
+  command
+      ->add_option("--rate", flags->rate,
+                   "Messages per second in all (pingpong); latency counts from when each "
+                   "was due, as wrk2's does")
+      ->check(number_between(0.001, 1e9, "messages per second"));
+  command
+      ->add_option("--interval", flags->interval,
+                   "Report every SECONDS of the measured window (as iperf3 -i)")
+      ->check(seconds_between(0.1, 86400));
+  command->add_option("--histogram", flags->histogram,
+                      "Write the latency distribution to FILE (HdrHistogram's text format, ms)");
+  command->add_option("--plot", flags->plot,
+                      "Draw latency by percentile into FILE (SVG, as HdrHistogram's plotter)");
   command->add_flag("--json", flags->json, "One JSON object on stdout");
   command->callback([flags, &action] { action = [flags] { return run_bench(*flags); }; });
 }

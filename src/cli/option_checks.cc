@@ -50,16 +50,25 @@ std::string bytes_text(std::uint64_t bytes) {
   return fmt::format("{} {}", value, kUnits[unit]);
 }
 
-CLI::Validator seconds_between(double low, double high) {
-  const std::string range = fmt::format("{} and {} seconds", number_text(low), number_text(high));
+CLI::Validator number_between(double low, double high, std::string unit) {
+  const std::string range =
+      with_unit(fmt::format("{} and {}", number_text(low), number_text(high)), unit);
   return CLI::Validator(
-      [low, high, range](std::string& text) -> std::string {
+      [low, high, range, unit](std::string& text) -> std::string {
         const auto value = parse_seconds(text);
-        if (!value) return fmt::format("must be a number of seconds, not '{}'", text);
+        if (!value) {
+          return fmt::format("must be a number{}, not '{}'", unit.empty() ? "" : " of " + unit,
+                             text);
+        }
         if (*value < low || *value > high) return "must be between " + range;
         return {};
       },
-      fmt::format("{}..{} s", number_text(low), number_text(high)), "seconds_between");
+      with_unit(fmt::format("{}..{}", number_text(low), number_text(high)), unit),
+      "number_between");
+}
+
+CLI::Validator seconds_between(double low, double high) {
+  return number_between(low, high, "seconds");
 }
 
 CLI::Validator count_between(std::int64_t low, std::int64_t high, std::string unit) {

@@ -17,6 +17,10 @@ namespace soket::cli {
 // A number of seconds, fractions allowed: "must be between 0.1 and 86400 seconds".
 CLI::Validator seconds_between(double low, double high);
 
+// Any number, fractions allowed, with an optional unit: "must be between 0.001 and 1000000000
+// messages per second".
+CLI::Validator number_between(double low, double high, std::string unit = {});
+
 // A whole number: "must be between 1 and 100", or with a unit, "... 0 and 3600 seconds".
 CLI::Validator count_between(std::int64_t low, std::int64_t high, std::string unit = {});
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "clients/detail/bench_context.h"
@@ -32,7 +34,10 @@ class LoadThread {
         context_(context),
         target_(target),
         next_index_(first_index),
-        remaining_(count) {}
+        remaining_(count),
+        pace_timers_(loop) {
+    context_.pace_timers = &pace_timers_;
+  }
 
   void begin() {
     connect_batch();
@@ -54,6 +59,7 @@ class LoadThread {
     streams_.clear();
     datagrams_.clear();
     lines_.clear();
+    pace_timers_.stop();
   }
 
  private:
@@ -66,11 +72,10 @@ class LoadThread {
   void connect_one() {
     const bool tcp = context_.config.transport == net::Transport::tcp;
     auto fd = net::open_socket(target_.family(), tcp ? SOCK_STREAM : SOCK_DGRAM);
-    if (!fd ||
-        (::connect(fd->get(), target_.data(), target_.length()) != 0 && errno != EINPROGRESS)) {
-      context_.errors.fetch_add(1, std::memory_order_relaxed);
-      context_.settled.fetch_add(1, std::memory_order_relaxed);
-      return;
+    if (!fd) return context_.count_failure(detail::FailureKind::connect, false, fd.error());
+    if (::connect(fd->get(), target_.data(), target_.length()) != 0 && errno != EINPROGRESS) {
+      const std::error_code error(errno, std::system_category());
+      return context_.count_failure(detail::FailureKind::connect, false, error);
     }
     const std::size_t index = next_index_++;
     Result<void> started;
@@ -87,10 +92,7 @@ class LoadThread {
           std::make_unique<detail::BenchDatagram>(loop_, context_, std::move(fd).value(), index));
       started = datagrams_.back()->start();
     }
-    if (!started) {
-      context_.errors.fetch_add(1, std::memory_order_relaxed);
-      context_.settled.fetch_add(1, std::memory_order_relaxed);
-    }
+    if (!started) context_.count_failure(detail::FailureKind::connect, false, started.error());
   }
 
   void arm_loss_timer() {
@@ -109,6 +111,7 @@ class LoadThread {
   std::vector<std::unique_ptr<detail::BenchDatagram>> datagrams_;
   std::vector<std::unique_ptr<detail::BenchLines>> lines_;
   reactor::TimerId loss_timer_;
+  detail::PreciseTimers pace_timers_;
 };
 
 // The run's timeline, on the calling thread's loop: connect, warm up, measure, finish.
@@ -140,6 +143,10 @@ class LoadSession {
     base_.run();
     pool.join();
     if (sum(&BenchContext::ever_connected) == 0) {
+      // Not one connection: the cause of the first failure (refused, unreachable ...).
+      for (const auto& c : contexts_) {
+        if (c->first_error) return c->first_error;
+      }
       return std::make_error_code(std::errc::connection_refused);
     }
     return summarise();
@@ -185,19 +192,87 @@ class LoadSession {
         if (now < phase_end_) return;
         if (config_.server_pid) window_start_sample_ = sample_process(*config_.server_pid);
         window_start_ = now;
+        interval_started_ = now;
         measuring_.store(true);
         phase_ = Phase::measuring;
         phase_end_ = now + config_.duration;
         return;
       case Phase::measuring:
-        if (now < phase_end_) return;
+        if (now < phase_end_) return close_due_intervals(now, loops);
+        // Counting stops before the last slices are taken, so every sample of the window
+        // is in one of them (unless it fell in a sliver that is left out).
         measuring_.store(false);
         window_end_ = now;
+        close_due_intervals(now, loops);
+        close_last_interval(now, loops);
         if (config_.server_pid) window_end_sample_ = sample_process(*config_.server_pid);
         return finish(loops);
       case Phase::finishing:
         return;
     }
+  }
+
+  // Intervals: slices of the measured window, each closed at the first tick past its end
+  // (so within 10 ms of it). Counts come from the counters; each loop hands over its slice
+  // of latencies by a posted task, and the interval is reported once all have answered.
+  // Loops run posted tasks in order, so intervals complete in order, and all before the
+  // tasks that finish the run.
+  void close_due_intervals(TimePoint now, const std::vector<reactor::EventLoop*>& loops) {
+    const Duration interval = config_.interval;
+    if (interval.count() <= 0) return;
+    for (int guard = 0; guard < 1000; ++guard) {
+      const TimePoint end = window_start_ + interval * (intervals_closed_ + 1);
+      if (now < end || end > phase_end_) return;
+      close_interval(now, loops, std::chrono::duration<double>(end - window_start_).count());
+    }
+  }
+
+  // The slice after the last whole interval, unless it is under a tenth of one (iperf3
+  // leaves out such a sliver too).
+  void close_last_interval(TimePoint now, const std::vector<reactor::EventLoop*>& loops) {
+    const Duration interval = config_.interval;
+    if (interval.count() <= 0) return;
+    const TimePoint start = window_start_ + interval * intervals_closed_;
+    if (phase_end_ - start < interval / 10) return;
+    close_interval(now, loops, std::chrono::duration<double>(config_.duration).count());
+  }
+
+  void close_interval(TimePoint now, const std::vector<reactor::EventLoop*>& loops,
+                      double nominal_end) {
+    const std::size_t number = intervals_closed_++;
+    IntervalReport report;
+    report.start = std::chrono::duration<double>(config_.interval * number).count();
+    report.end = nominal_end;
+    const std::uint64_t messages = sum64(&BenchContext::messages);
+    const std::uint64_t bytes = sum64(&BenchContext::bytes);
+    report.messages = messages - interval_messages_;
+    report.bytes = bytes - interval_bytes_;
+    const double seconds = std::chrono::duration<double>(now - interval_started_).count();
+    if (seconds > 0) {
+      report.messages_per_second = static_cast<double>(report.messages) / seconds;
+      report.megabytes_per_second = static_cast<double>(report.bytes) / seconds / 1e6;
+    }
+    interval_messages_ = messages;
+    interval_bytes_ = bytes;
+    interval_started_ = now;
+    pending_[number] = Pending{report, {}, 0};
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      loops[i]->post([this, i, number] {
+        auto slice = std::make_shared<LatencyHistogram>(
+            std::exchange(contexts_[i]->interval_histogram, LatencyHistogram{}));
+        base_.post([this, number, slice] { add_interval_slice(number, *slice); });
+      });
+    }
+  }
+
+  void add_interval_slice(std::size_t number, const LatencyHistogram& slice) {
+    auto& pending = pending_[number];
+    pending.latencies.merge(slice);
+    if (++pending.replies < threads_.size()) return;
+    pending.report.latency = LatencySummary::of(pending.latencies);
+    report_.intervals.push_back(pending.report);
+    pending_.erase(number);
+    if (config_.on_interval) config_.on_interval(report_.intervals.back());
   }
 
   void finish(const std::vector<reactor::EventLoop*>& loops) {
@@ -217,7 +292,11 @@ class LoadSession {
     r.seconds = std::chrono::duration<double>(window_end_ - window_start_).count();
     r.messages = sum64(&BenchContext::messages);
     r.bytes = sum64(&BenchContext::bytes);
-    r.errors = sum64(&BenchContext::errors);
+    r.connect_failures = sum64(&BenchContext::connect_failures);
+    r.closed_by_peer = sum64(&BenchContext::closed_by_peer);
+    r.io_errors = sum64(&BenchContext::io_errors);
+    r.lost_datagrams = sum64(&BenchContext::lost_datagrams);
+    r.errors = r.connect_failures + r.closed_by_peer + r.io_errors + r.lost_datagrams;
     r.deliveries = sum64(&BenchContext::deliveries);
     r.integrity_failures = sum64(&BenchContext::integrity_failures);
     if (r.seconds > 0) {
@@ -225,15 +304,22 @@ class LoadSession {
       r.megabytes_per_second = static_cast<double>(r.bytes) / r.seconds / 1e6;
       r.deliveries_per_second = static_cast<double>(r.deliveries) / r.seconds;
     }
-    LatencyHistogram merged;
+    LatencyHistogram uncorrected;
     std::vector<std::uint64_t> counts;
     for (const auto& c : contexts_) {
-      merged.merge(c->histogram);
+      r.histogram.merge(c->histogram);
+      uncorrected.merge(c->uncorrected_histogram);
       counts.insert(counts.end(), c->per_connection.begin(), c->per_connection.end());
+      if (!r.first_error) r.first_error = c->first_error;
     }
-    r.p50_ns = merged.percentile(0.50);
-    r.p99_ns = merged.percentile(0.99);
-    r.p999_ns = merged.percentile(0.999);
+    r.latency = LatencySummary::of(r.histogram);
+    if (config_.rate > 0) {
+      r.uncorrected = LatencySummary::of(uncorrected);
+      r.scheduled_messages = config_.rate * r.seconds;
+      // Each connection may be a message off its schedule at either end of the window.
+      r.rate_reached = static_cast<double>(r.messages + static_cast<std::uint64_t>(r.connected)) >=
+                       0.95 * r.scheduled_messages;
+    }
     r.fairness = fairness(counts);
     add_server_figures(r);
     return r;
@@ -272,11 +358,35 @@ class LoadSession {
   TimePoint started_, next_progress_, connect_deadline_, phase_end_, window_start_, window_end_;
   reactor::TimerId tick_timer_;
   std::size_t finished_ = 0;
+  struct Pending {
+    IntervalReport report;
+    LatencyHistogram latencies;
+    std::size_t replies = 0;
+  };
+  std::map<std::size_t, Pending> pending_;
+  std::size_t intervals_closed_ = 0;
+  std::uint64_t interval_messages_ = 0, interval_bytes_ = 0;
+  TimePoint interval_started_;
   std::optional<ProcessSample> baseline_, window_start_sample_, window_end_sample_;
   LoadReport report_;
 };
 
 }  // namespace
+
+LatencySummary LatencySummary::of(const LatencyHistogram& histogram) {
+  LatencySummary s;
+  s.count = histogram.count();
+  s.min_ns = histogram.min();
+  s.max_ns = histogram.max();
+  s.mean_ns = histogram.mean();
+  s.stddev_ns = histogram.stddev();
+  s.p50_ns = histogram.percentile(0.50);
+  s.p90_ns = histogram.percentile(0.90);
+  s.p99_ns = histogram.percentile(0.99);
+  s.p999_ns = histogram.percentile(0.999);
+  s.p9999_ns = histogram.percentile(0.9999);
+  return s;
+}
 
 Result<LoadReport> run_load(const LoadConfig& config) {
   auto addresses = net::resolve(config.host, config.port, config.transport);

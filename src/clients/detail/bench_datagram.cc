@@ -35,9 +35,11 @@ BenchDatagram::BenchDatagram(reactor::EventLoop& loop, BenchContext& context, ne
       // Without room for a sequence number, replies cannot be matched: one in flight.
       slots_(context.config.message_size >= kSequenceBytes
                  ? static_cast<std::size_t>(context.config.pipeline)
-                 : 1) {}
+                 : 1),
+      index_(index) {}
 
 BenchDatagram::~BenchDatagram() {
+  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -47,14 +49,37 @@ Result<void> BenchDatagram::start() {
   context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
   context_.settled.fetch_add(1, std::memory_order_relaxed);
   if (context_.config.mode != LoadMode::idle) {
-    for (auto& slot : slots_) send_into(slot);
+    const TimePoint now = Clock::now();
+    if (context_.config.rate > 0) {
+      pacer_ = Pacer(context_.config.rate, context_.config.connections, index_, now);
+    }
+    pump(now);
   }
   return {};
 }
 
-void BenchDatagram::send_into(Slot& slot) {
+void BenchDatagram::pump(TimePoint now) {
+  if (context_.config.mode == LoadMode::idle) return;
+  for (auto& slot : slots_) {
+    if (slot.in_flight) continue;
+    if (pacer_.due_by(now) <= next_sequence_) {
+      if (!pace_armed_) {
+        pace_armed_ = true;
+        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(next_sequence_), [this] {
+          pace_armed_ = false;
+          pump(Clock::now());
+        });
+      }
+      return;
+    }
+    send_into(slot, now);
+  }
+}
+
+void BenchDatagram::send_into(Slot& slot, TimePoint now) {
   slot.sequence = next_sequence_++;
-  slot.sent_at = Clock::now();
+  slot.sent_at = now;
+  slot.due_at = pacer_.paced() ? pacer_.due_time(slot.sequence) : now;
   slot.in_flight = true;
   put_sequence(message_, slot.sequence);
   // A full socket buffer loses the datagram as the network might: replace_lost() resends.
@@ -67,7 +92,7 @@ void BenchDatagram::on_io(std::uint32_t) noexcept {
     if (!got) {
       // ECONNREFUSED: an ICMP error for an earlier datagram; the next one may yet pass.
       if (!net::is_would_block(got.error())) {
-        context_.errors.fetch_add(1, std::memory_order_relaxed);
+        context_.count_problem(FailureKind::io, got.error());
         continue;
       }
       return;
@@ -83,24 +108,25 @@ void BenchDatagram::on_reply(std::span<const std::byte> reply) {
   put_sequence(message_, sequence);
   if (reply.size() != message_.size() ||
       std::memcmp(reply.data(), message_.data(), message_.size()) != 0) {
-    context_.integrity_failures.fetch_add(1, std::memory_order_relaxed);
+    context_.count_problem(FailureKind::integrity);
   } else if (context_.counting()) {
-    const auto latency = Clock::now() - slot.sent_at;
-    context_.histogram.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+    const TimePoint now = Clock::now();
+    context_.record_latency(now - slot.due_at, now - slot.sent_at);
     context_.count_message(reply.size());
     ++window_messages_;
   }
-  send_into(slot);
+  slot.in_flight = false;
+  pump(Clock::now());
 }
 
 void BenchDatagram::replace_lost(TimePoint now) {
   for (auto& slot : slots_) {
     if (slot.in_flight && now - slot.sent_at > kLostAfter) {
-      context_.errors.fetch_add(1, std::memory_order_relaxed);
-      send_into(slot);
+      context_.count_problem(FailureKind::lost);
+      slot.in_flight = false;
     }
   }
+  pump(now);
 }
 
 }  // namespace soket::clients::detail

@@ -32,6 +32,7 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
       fd_(std::move(fd)),
       chat_(context.config.workload == Workload::chat),
       name_("m" + std::to_string(index)),
+      index_(index),
       framer_(1 << 20) {
   const std::size_t size = std::max<std::size_t>(1, context.config.message_size);
   text_ = make_text(size, index);
@@ -41,6 +42,7 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
 }
 
 BenchLines::~BenchLines() {
+  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -52,7 +54,9 @@ Result<void> BenchLines::start() {
 // pipelined messages: a write per line would make the load, not the server, the bottleneck.
 void BenchLines::on_io(std::uint32_t events) noexcept {
   if (step_ == Step::connecting) {
-    if (net::pending_error(fd_.get()) || (events & EPOLLERR) != 0) return fail(false);
+    if (auto error = net::pending_error(fd_.get()); error || (events & EPOLLERR) != 0) {
+      return fail(FailureKind::connect, error);
+    }
     on_connected();
   }
   if (open() && (events & (EPOLLIN | EPOLLHUP)) != 0) read_lines();
@@ -62,14 +66,14 @@ void BenchLines::on_io(std::uint32_t events) noexcept {
 void BenchLines::read_lines() {
   auto got = input_.read_from_fd(fd_.get(), 256 * 1024);
   if (!got) {
-    if (!net::is_would_block(got.error())) fail(false);
+    if (!net::is_would_block(got.error())) fail(FailureKind::io, got.error());
     return;
   }
-  if (*got == 0) return fail(false);
+  if (*got == 0) return fail(FailureKind::closed);
   for (;;) {
     const auto event = framer_.next(input_.readable_text());
     if (event.kind == proto::line::LineFramer::Kind::line) on_line(event.line);
-    if (event.kind == proto::line::LineFramer::Kind::too_long) fail(true);
+    if (event.kind == proto::line::LineFramer::Kind::too_long) fail(FailureKind::integrity);
     if (!open()) return;
     input_.consume(event.consumed);
     if (event.kind == proto::line::LineFramer::Kind::need_more) break;
@@ -80,7 +84,9 @@ void BenchLines::flush() {
   if (!output_.empty()) {
     auto written = net::try_write(fd_.get(), output_.readable());
     if (written) output_.consume(*written);
-    if (!written && !net::is_would_block(written.error())) return fail(false);
+    if (!written && !net::is_would_block(written.error())) {
+      return fail(FailureKind::io, written.error());
+    }
   }
   const bool waiting = !output_.empty();  // For the socket to take the rest.
   if (waiting != waiting_for_output_) {
@@ -97,9 +103,7 @@ void BenchLines::on_connected() {
     context_.open.fetch_add(1, std::memory_order_relaxed);
     context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
     context_.settled.fetch_add(1, std::memory_order_relaxed);
-    if (context_.config.mode != LoadMode::idle) {
-      for (int i = 0; i < context_.config.pipeline; ++i) send_request();
-    }
+    pump();
     return;
   }
   step_ = Step::password;
@@ -120,25 +124,54 @@ void BenchLines::on_line(std::string_view line) {
 
 void BenchLines::on_login_reply(std::string_view line) {
   if (step_ == Step::password) {
+    // The room said no: permission_denied, so the CLI can say so rather than "refused".
     if (proto::chat::classify_password_reply(line) != proto::chat::PasswordReply::ok) {
-      return fail(false);
+      return fail(FailureKind::connect, std::make_error_code(std::errc::permission_denied));
     }
     step_ = Step::username;
     return send_line(proto::chat::username_line(name_));
   }
-  if (proto::chat::classify_name_reply(line) != proto::chat::NameReply::ok) return fail(false);
+  if (proto::chat::classify_name_reply(line) != proto::chat::NameReply::ok) {
+    return fail(FailureKind::connect, std::make_error_code(std::errc::permission_denied));
+  }
   step_ = Step::running;
   context_.open.fetch_add(1, std::memory_order_relaxed);
   context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
   context_.settled.fetch_add(1, std::memory_order_relaxed);
-  if (context_.config.mode != LoadMode::idle) send_request();
+  pump();
 }
 
-void BenchLines::send_request() {
-  sent_at_.push_back(Clock::now());
+void BenchLines::pump() {
+  if (context_.config.mode == LoadMode::idle) return;
+  const TimePoint now = Clock::now();
+  if (context_.config.rate > 0 && !pacer_.paced()) {
+    pacer_ = Pacer(context_.config.rate, context_.config.connections, index_, now);
+  }
+  // Chat: one message in flight, since its return is matched to the last one sent.
+  const std::size_t pipeline = chat_ ? 1 : static_cast<std::size_t>(context_.config.pipeline);
+  while (in_flight_.size() < pipeline) {
+    if (pacer_.due_by(now) <= sequence_) {
+      if (!pace_armed_) {
+        pace_armed_ = true;
+        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(sequence_), [this] {
+          pace_armed_ = false;
+          if (!open()) return;
+          pump();
+          flush();
+        });
+      }
+      return;
+    }
+    send_request(now);
+  }
+}
+
+void BenchLines::send_request(TimePoint now) {
+  in_flight_.push_back({pacer_.paced() ? pacer_.due_time(sequence_) : now, now});
+  const std::uint64_t number = sequence_++;
   if (chat_) {
     // The sequence number makes every message distinct, so its return is unmistakable.
-    expected_ = name_ + ": " + std::to_string(sequence_++) + " " + text_;
+    expected_ = name_ + ": " + std::to_string(number) + " " + text_;
     send_line(expected_);
   } else {
     send_line(text_);
@@ -150,9 +183,9 @@ void BenchLines::on_transform_reply(std::string_view line) {
   const bool exact = line.substr(0, expected_.size()) == expected_ &&
                      line.size() == expected_.size() + 19 + kTail.size() &&
                      line.substr(line.size() - kTail.size()) == kTail;
-  if (!exact || sent_at_.empty()) return fail(true);
+  if (!exact || in_flight_.empty()) return fail(FailureKind::integrity);
   complete();
-  send_request();
+  pump();
 }
 
 void BenchLines::on_chat_line(std::string_view line) {
@@ -160,23 +193,23 @@ void BenchLines::on_chat_line(std::string_view line) {
   if (line.size() > 1 && line[0] == 'm' && line.find(": ") != std::string_view::npos) {
     if (context_.counting()) context_.count_delivery();
   }
-  if (line == expected_ && !sent_at_.empty()) {
+  if (line == expected_ && !in_flight_.empty()) {
     complete();
-    send_request();
+    pump();
   } else if (line.substr(0, 6) == "ERROR ") {
-    fail(true);
+    fail(FailureKind::integrity);
   }
 }
 
 void BenchLines::complete() {
   if (context_.counting()) {
-    const auto latency = Clock::now() - sent_at_.front();
-    context_.histogram.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+    const TimePoint now = Clock::now();
+    const Sent& sent = in_flight_.front();
+    context_.record_latency(now - sent.due_at, now - sent.sent_at);
     context_.count_message(text_.size());
     ++window_messages_;
   }
-  sent_at_.pop_front();
+  in_flight_.pop_front();
 }
 
 void BenchLines::send_line(const std::string& line) {
@@ -184,9 +217,13 @@ void BenchLines::send_line(const std::string& line) {
   output_.append("\n");
 }
 
-void BenchLines::fail(bool integrity) {
+void BenchLines::fail(FailureKind kind, std::error_code error) {
   if (!open()) return;
-  context_.count_failure(integrity, step_ == Step::running);
+  // A connection that never reached the running step was never made (refused, or the
+  // room said no to its login).
+  const bool running = step_ == Step::running;
+  if (!running && kind != FailureKind::integrity) kind = FailureKind::connect;
+  context_.count_failure(kind, running, error);
   loop_.unwatch(fd_.get());
   fd_.reset();
 }

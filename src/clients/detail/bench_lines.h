@@ -4,6 +4,7 @@
 //   chat:      logs in as member m<index>, then sends a message and waits for it to come back
 //              through the room's fan-out; every member's message line it receives on the way
 //              counts as a delivery.
+// Under --rate a request is not sent before it is due (see Pacer).
 // Loop-thread only.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "clients/detail/bench_context.h"
+#include "clients/detail/bench_pacer.h"
 #include "core/buffer.h"
 #include "net/fd.h"
 #include "proto/line/line_framer.h"
@@ -40,12 +42,14 @@ class BenchLines final : public reactor::IoHandler {
   void on_login_reply(std::string_view line);
   void on_transform_reply(std::string_view line);
   void on_chat_line(std::string_view line);
-  void send_request();
+  // Sends the requests that the pipeline allows and that are due; arms the pace timer.
+  void pump();
+  void send_request(TimePoint now);
   void send_line(const std::string& line);  // Queued; on_io writes the queue once.
   void read_lines();
   void flush();
   void complete();
-  void fail(bool integrity);
+  void fail(FailureKind kind, std::error_code error = {});
 
   reactor::EventLoop& loop_;
   BenchContext& context_;
@@ -55,8 +59,15 @@ class BenchLines final : public reactor::IoHandler {
   std::string name_;
   std::string text_;      // The message's text (transform: letters of both cases).
   std::string expected_;  // Transform: the start of the reply; chat: the line that returns.
-  std::deque<TimePoint> sent_at_;
-  std::uint64_t sequence_ = 0;
+  struct Sent {
+    TimePoint due_at, sent_at;
+  };
+  std::deque<Sent> in_flight_;
+  std::uint64_t sequence_ = 0;  // Requests sent so far.
+  const std::size_t index_;
+  Pacer pacer_;
+  PreciseTimers::Key pace_timer_;
+  bool pace_armed_ = false;
   Buffer input_, output_;
   proto::line::LineFramer framer_;
   std::uint64_t window_messages_ = 0;

@@ -29,16 +29,17 @@ BenchStream::BenchStream(reactor::EventLoop& loop, BenchContext& context, net::F
       context_(context),
       fd_(std::move(fd)),
       size_(context.config.message_size),
-      stream_(context.config.mode == LoadMode::stream) {
+      stream_(context.config.mode == LoadMode::stream),
+      index_(index) {
   const auto pipeline = static_cast<std::size_t>(context.config.pipeline);
   const std::size_t repeats =
       stream_ ? std::max<std::size_t>(2, 128 * 1024 / size_ + 2) : pipeline + 1;
   pattern_ = make_pattern(size_, index, repeats);
   sent_at_.resize(pipeline);
-  allowed_ = stream_ ? kUnlimited : pipeline * size_;
 }
 
 BenchStream::~BenchStream() {
+  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -49,7 +50,7 @@ Result<void> BenchStream::start() {
 void BenchStream::on_io(std::uint32_t events) noexcept {
   if (!connected_) {
     if (auto error = net::pending_error(fd_.get()); error || (events & EPOLLERR) != 0) {
-      fail(false);
+      fail(FailureKind::connect, error);
       return;
     }
     on_connected();
@@ -67,19 +68,42 @@ void BenchStream::on_connected() {
     set_want_write(false);
     return;
   }
+  if (context_.config.rate > 0) {
+    pacer_ = Pacer(context_.config.rate, context_.config.connections, index_, Clock::now());
+  }
   send_what_is_allowed();
+}
+
+std::uint64_t BenchStream::send_limit(TimePoint now) {
+  if (stream_) return kUnlimited;
+  std::uint64_t messages = received_ / size_ + sent_at_.size();  // The pipeline's credit.
+  if (pacer_.paced()) {
+    const std::uint64_t due = pacer_.due_by(now);
+    if (due < messages) {
+      messages = due;
+      if (!pace_armed_) {
+        pace_armed_ = true;
+        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(due), [this] {
+          pace_armed_ = false;
+          if (open()) send_what_is_allowed();
+        });
+      }
+    }
+  }
+  return messages * size_;
 }
 
 void BenchStream::send_what_is_allowed() {
   const std::size_t window = pattern_.size() - size_;  // Largest contiguous send.
-  while (sent_ < allowed_) {
+  const std::uint64_t limit = send_limit(Clock::now());
+  while (sent_ < limit) {
     const std::size_t phase = sent_ % size_;
     const std::size_t length =
-        static_cast<std::size_t>(std::min<std::uint64_t>(allowed_ - sent_, window));
+        static_cast<std::size_t>(std::min<std::uint64_t>(limit - sent_, window));
     auto written = net::try_write(fd_.get(), std::span(pattern_).subspan(phase, length));
     if (!written) {
       if (net::is_would_block(written.error())) break;
-      fail(false);
+      fail(FailureKind::io, written.error());
       return;
     }
     if (!stream_) {
@@ -92,22 +116,22 @@ void BenchStream::send_what_is_allowed() {
     sent_ += *written;
     if (*written < length) break;
   }
-  set_want_write(sent_ < allowed_);
+  set_want_write(sent_ < limit);
 }
 
 void BenchStream::on_readable() {
   for (int i = 0; i < kMaxReadsPerEvent; ++i) {
     auto got = net::try_read(fd_.get(), context_.scratch);
     if (!got) {
-      if (!net::is_would_block(got.error())) fail(false);
+      if (!net::is_would_block(got.error())) fail(FailureKind::io, got.error());
       return;
     }
     if (*got == 0) {
-      fail(false);  // The server closed on us.
+      fail(FailureKind::closed);  // The server closed on us.
       return;
     }
     if (!check(std::span(context_.scratch).first(*got))) {
-      fail(true);
+      fail(FailureKind::integrity);
       return;
     }
     const std::uint64_t before = received_;
@@ -115,7 +139,7 @@ void BenchStream::on_readable() {
     complete_messages(before, received_);
     if (*got < context_.scratch.size()) break;
   }
-  if (!stream_ && sent_ < allowed_) send_what_is_allowed();
+  if (!stream_ && context_.config.mode != LoadMode::idle) send_what_is_allowed();
 }
 
 bool BenchStream::check(std::span<const std::byte> bytes) {
@@ -138,15 +162,14 @@ void BenchStream::complete_messages(std::uint64_t before, std::uint64_t after) {
   for (std::uint64_t m = before / size_; m < after / size_; ++m) {
     if (counting) {
       if (!stream_) {
-        const auto latency = now - sent_at_[m % sent_at_.size()];
-        context_.histogram.record(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()));
+        const auto uncorrected = now - sent_at_[m % sent_at_.size()];
+        context_.record_latency(pacer_.paced() ? now - pacer_.due_time(m) : uncorrected,
+                                uncorrected);
       }
       context_.count_message(size_);
       ++window_messages_;
     }
   }
-  if (!stream_) allowed_ += done * size_;
 }
 
 void BenchStream::set_want_write(bool want) {
@@ -155,9 +178,11 @@ void BenchStream::set_want_write(bool want) {
   (void)loop_.modify(fd_.get(), want ? (EPOLLIN | EPOLLOUT) : EPOLLIN);
 }
 
-void BenchStream::fail(bool integrity) {
+void BenchStream::fail(FailureKind kind, std::error_code error) {
   if (!open()) return;
-  context_.count_failure(integrity, connected_);
+  // Refused or reset before the connection was ever usable: it was never made.
+  if (!connected_ && kind != FailureKind::integrity) kind = FailureKind::connect;
+  context_.count_failure(kind, connected_, error);
   loop_.unwatch(fd_.get());
   fd_.reset();
 }
