@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +124,18 @@ TEST(Connect, ThePeerSeesOurEofAndCountsEveryByte) {
       run({soket_binary(), "connect", "127.0.0.1", std::to_string(server.port)}, payload, 30s);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(std::stoul(result.out), payload.size()) << result.out;
+}
+
+TEST(Connect, IdleTimeoutEndsASilentSessionAsNcWDoes) {
+  // The server neither answers nor closes; -w 1 ends the session once it has been silent 1 s.
+  SocatServer server("sleep 60");
+  const auto start = std::chrono::steady_clock::now();
+  auto result = run(
+      {soket_binary(), "connect", "-w", "1", "127.0.0.1", std::to_string(server.port)}, "", 30s);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 20s);
 }
 
 TEST(Connect, ClosedPortIsRefusedWithExit7) {
@@ -311,6 +327,120 @@ TEST(EchoClient, TakesPositionalHostAndPort) {
                     std::to_string(transform.port), "-m", "abc"});
   EXPECT_EQ(reply.exit_code, 0) << reply.err;
   EXPECT_EQ(reply.out.rfind("ABC | 3 karakter", 0), 0u) << reply.out;
+}
+
+// What /proc says of a process: bytes it has read (rchar: stdin and sockets alike) and the CPU
+// time it has used, in clock ticks.
+struct ProcessSample {
+  long long read_bytes = -1;
+  long long cpu_ticks = -1;
+};
+
+ProcessSample sample(pid_t pid) {
+  ProcessSample result;
+  std::ifstream io("/proc/" + std::to_string(pid) + "/io");
+  for (std::string key; io >> key;) {
+    long long value = 0;
+    io >> value;
+    if (key == "rchar:") result.read_bytes = value;
+  }
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoll(field);
+    if (i == 15) stime = std::stoll(field);
+  }
+  result.cpu_ticks = utime + stime;
+  return result;
+}
+
+net::Fd listen_loopback(int& port) {
+  auto listener = net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 8).value();
+  port = net::local_address(listener.get())->port();
+  return listener;
+}
+
+net::Fd accept_one(int listener) {
+  EXPECT_TRUE(net::wait_ready(listener, POLLIN, Clock::now() + 20s).ok());
+  auto accepted = net::try_accept(listener);
+  EXPECT_TRUE(accepted.ok());
+  return accepted ? std::move(accepted->fd) : net::Fd();
+}
+
+TEST(ConnectHostile, PeerThatNeverReadsCostsNoBytesNoMemoryNoSpinning) {
+  Scratch scratch;
+  const std::size_t size = 48u << 20;
+  const auto payload = binary_payload(size, 3);
+  write_file(scratch.path("in"), payload);
+  int port = 0;
+  auto listener = listen_loopback(port);
+  auto client = start_with_files({soket_binary(), "connect", "127.0.0.1", std::to_string(port)},
+                                 scratch.path("in"), scratch.path("out"));
+  auto peer = accept_one(listener.get());
+  ASSERT_TRUE(peer.valid());
+  // Until the socket buffers are full soket reads stdin; then it must block. Wait (bounded)
+  // for its read count to stand still over three samples in a row.
+  ProcessSample before = sample(client->pid());
+  int still = 0;
+  for (int i = 0; i < 300 && still < 3; ++i) {
+    ::usleep(100'000);
+    const auto now = sample(client->pid());
+    still = now.read_bytes == before.read_bytes ? still + 1 : 0;
+    before = now;
+  }
+  ASSERT_EQ(still, 3) << "soket never stopped reading its stdin";
+  // Then, for two seconds, it neither reads nor burns CPU: it sleeps in poll.
+  ::usleep(2'000'000);
+  const auto after = sample(client->pid());
+  EXPECT_EQ(after.read_bytes, before.read_bytes);
+  EXPECT_LE(after.cpu_ticks - before.cpu_ticks, 20) << "spinning while the peer does not read";
+  // It held back: what it read is what the kernel buffers hold plus one 64 KiB chunk, far
+  // less than the input.
+  EXPECT_LT(before.read_bytes, static_cast<long long>(size / 2));
+  // Now the peer reads: every byte arrives once, in order, then our EOF.
+  std::string got;
+  std::vector<std::byte> chunk(1 << 16);
+  for (int reads = 0; reads < 1'000'000; ++reads) {
+    auto n = net::read_some(peer.get(), chunk, Clock::now() + 30s);
+    ASSERT_TRUE(n.ok()) << n.error().message();
+    if (*n == 0) break;
+    got.append(as_text(std::span(chunk).first(*n)));
+  }
+  EXPECT_EQ(got.size(), payload.size());
+  EXPECT_TRUE(got == payload) << "bytes lost, duplicated or reordered";
+  peer.reset();
+  EXPECT_EQ(client->wait_exit(20s), 0) << client->err();
+}
+
+TEST(ConnectHostile, PeerThatResetsMidStreamGivesOneLineAndExit9) {
+  Scratch scratch;
+  write_file(scratch.path("in"), binary_payload(8u << 20, 4));
+  int port = 0;
+  auto listener = listen_loopback(port);
+  auto client = start_with_files({soket_binary(), "connect", "127.0.0.1", std::to_string(port)},
+                                 scratch.path("in"), scratch.path("out"));
+  auto peer = accept_one(listener.get());
+  ASSERT_TRUE(peer.valid());
+  std::vector<std::byte> chunk(1 << 16);
+  std::size_t have = 0;
+  for (int reads = 0; reads < 10'000 && have < chunk.size(); ++reads) {
+    auto n = net::read_some(peer.get(), chunk, Clock::now() + 20s);
+    ASSERT_TRUE(n.ok() && *n > 0);
+    have += *n;
+  }
+  // SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+  linger reset{1, 0};
+  ASSERT_EQ(::setsockopt(peer.get(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+  peer.reset();
+  EXPECT_EQ(client->wait_exit(30s), 9) << client->err();
+  EXPECT_NE(client->err().find("127.0.0.1:" + std::to_string(port) +
+                               " (tcp) closed the connection abruptly (reset)"),
+            std::string::npos)
+      << client->err();
+  EXPECT_EQ(std::count(client->err().begin(), client->err().end(), '\n'), 1) << client->err();
 }
 
 }  // namespace
