@@ -25,6 +25,7 @@ struct ConnectFlags {
   bool scan = false;
   bool half_close = false;  // nc -N: accepted; soket always shuts its side down at EOF.
   bool verbose = false;
+  bool numeric = false;  // nc -n: HOST must be an IP address; no name lookup.
   std::optional<double> wait;
   std::string source;
   bool ipv4 = false;
@@ -190,6 +191,9 @@ int run_connect(const ConnectFlags& flags) {
   if (auto failure = make_plan(flags, plan)) return report(*failure);
   if (auto path = unix_path(flags.host)) return connect_unix(*path, flags, plan);
   if (flags.port.empty()) return report(usage_failure("missing PORT: soket connect HOST PORT"));
+  if (flags.numeric && !net::Address::parse(flags.host, 0)) {
+    return report(usage_failure(fmt::format("-n: '{}' is not an IP address", flags.host)));
+  }
   std::uint16_t first = 0, last = 0;
   if (auto failure = parse_ports(flags.port, flags.scan, first, last)) return report(*failure);
   if (flags.scan) return scan(flags, plan, first, last);
@@ -221,6 +225,7 @@ void add_connect_command(CLI::App& app, Action& action) {
   command->add_flag("-6", flags->ipv6, "IPv6 addresses only");
   command->add_flag("-N", flags->half_close,
                     "Shut the socket's write side down at the end of stdin (always done)");
+  command->add_flag("-n", flags->numeric, "HOST is an IP address: no name lookup");
   command->add_flag("-v", flags->verbose, "Say on stderr when connected");
   command->callback([flags, &action] { action = [flags] { return run_connect(*flags); }; });
 }

@@ -2,9 +2,12 @@
 // nc -lk): stdin goes to it and what it sends goes to stdout; -k waits for the next one.
 #include <fmt/core.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -29,6 +32,8 @@ struct ListenFlags {
   bool ipv6 = false;
   bool quiet = false;
   std::optional<double> wait;
+  bool numeric = false;      // nc -n: no name lookups.
+  bool verbose = false;      // nc -v: the lines on stderr are printed anyway.
   bool listen_flag = false;  // nc -l: accepted, as listening is what this command does.
 };
 
@@ -84,16 +89,38 @@ int serve_datagrams(int socket, const Session& session) {
   return finish_relay(relay.run_datagrams(socket, options), "the client", false);
 }
 
-// The socket file is ours to remove at the end only while it is still the one we made.
-struct SocketFileGuard {
-  std::string path;
-  ino_t inode = 0;
-  ~SocketFileGuard() {
-    struct stat info {};
-    if (::lstat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode) && info.st_ino == inode) {
-      ::unlink(path.c_str());
-    }
+// The socket file is ours to remove at the end, on SIGINT or SIGTERM too, but only while it
+// is still the one we made (the same inode, still a socket): never another program's file.
+// The signal handler uses only async-signal-safe calls on a copy of the path made beforehand.
+char g_socket_path[sizeof(sockaddr_un::sun_path)] = {};
+ino_t g_socket_inode = 0;
+
+void remove_our_socket_file() {
+  struct stat info {};
+  if (g_socket_path[0] != '\0' && ::lstat(g_socket_path, &info) == 0 && S_ISSOCK(info.st_mode) &&
+      info.st_ino == g_socket_inode) {
+    ::unlink(g_socket_path);
   }
+}
+
+extern "C" void on_stop_signal(int signal_number) {
+  remove_our_socket_file();
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);  // Ends as the signal would have: the shell sees 130 or 143.
+}
+
+struct SocketFileGuard {
+  SocketFileGuard(const std::string& path) {
+    struct stat info {};
+    if (path.size() >= sizeof g_socket_path || ::lstat(path.c_str(), &info) != 0) return;
+    std::memcpy(g_socket_path, path.c_str(), path.size() + 1);
+    g_socket_inode = info.st_ino;
+    ::signal(SIGINT, on_stop_signal);
+    ::signal(SIGTERM, on_stop_signal);
+  }
+  ~SocketFileGuard() { remove_our_socket_file(); }
+  SocketFileGuard(const SocketFileGuard&) = delete;
+  SocketFileGuard& operator=(const SocketFileGuard&) = delete;
 };
 
 int listen_unix(const std::string& path, const ListenFlags& flags, const Session& session) {
@@ -115,8 +142,7 @@ int listen_unix(const std::string& path, const ListenFlags& flags, const Session
     }
     return report(bind_failure(listener.error(), where));
   }
-  struct stat info {};
-  SocketFileGuard guard{path, ::lstat(path.c_str(), &info) == 0 ? info.st_ino : 0};
+  const SocketFileGuard guard(path);
   if (listener->stale == net::StaleSocket::removed && !session.quiet) {
     log::warn("soket: removed the stale socket file {} (nothing listened on it)", path);
   }
@@ -156,6 +182,9 @@ int run_listen(const ListenFlags& flags) {
   if (auto failure = parse_port_flag(port_text, port)) return report(*failure);
   const auto transport = flags.udp ? net::Transport::udp : net::Transport::tcp;
   const auto where = describe_target(host, port, transport);
+  if (flags.numeric && !net::Address::parse(host, port)) {
+    return report(usage_failure(fmt::format("-n: '{}' is not an IP address", host)));
+  }
   auto addresses = net::resolve_bind(host, port, transport);
   if (!addresses) return report(bind_failure(addresses.error(), where));
   auto kept = keep_family(std::move(addresses).value(), family_of(flags.ipv4, flags.ipv6));
@@ -190,6 +219,8 @@ void add_listen_command(CLI::App& app, Action& action) {
                     "Accepted for nc's habit: listening is what this command does");
   command->add_option("-w", flags->wait, "End a session silent for that many seconds")
       ->check(CLI::Range(0.001, 86400.0));
+  command->add_flag("-n", flags->numeric, "HOST is an IP address: no name lookup");
+  command->add_flag("-v", flags->verbose, "Accepted for nc's habit (the stderr lines are on)");
   command->add_flag("-q,--quiet", flags->quiet, "No `connection from` lines on stderr");
   command->callback([flags, &action] { action = [flags] { return run_listen(*flags); }; });
 }

@@ -8,6 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
@@ -43,13 +46,36 @@ Result<void> bind_and_listen(int fd, const sockaddr_un& address, int backlog) {
   return {};
 }
 
-// A file is in the way of bind(2). It goes only when it is a socket that refuses connections:
-// a listening server accepts (or queues), so a refusal proves the socket file is stale.
+// Whether the kernel lists a listening socket bound to `path` in this network namespace
+// (/proc/net/unix: "Num RefCount Protocol Flags Type St Inode Path", Flags 00010000 being
+// __SO_ACCEPTCON, a listening socket). Asking the kernel, rather than connecting, leaves a
+// live server undisturbed: a probe connection would be accepted as a client of it.
+bool listed_as_listening(std::string_view path) {
+  std::ifstream table("/proc/net/unix");
+  std::string line;
+  for (int lines = 0; lines < 1'000'000 && std::getline(table, line); ++lines) {
+    if (line.size() <= path.size() ||
+        line.compare(line.size() - path.size(), path.size(), path) != 0 ||
+        line[line.size() - path.size() - 1] != ' ') {
+      continue;
+    }
+    std::istringstream fields(line);
+    std::string num, refcount, protocol, flags;
+    fields >> num >> refcount >> protocol >> flags;
+    if (flags == "00010000") return true;
+  }
+  return false;
+}
+
+// A file is in the way of bind(2). It goes only when it is a socket that no listening socket
+// of the kernel's table holds, and that refuses connections: a listening server accepts (or
+// queues), so a refusal proves the socket file is stale.
 std::error_code remove_if_stale(std::string_view path) {
   const std::string name(path);
   struct stat info {};
   if (::lstat(name.c_str(), &info) != 0) return last_system_error();
   if (!S_ISSOCK(info.st_mode)) return std::make_error_code(std::errc::file_exists);
+  if (listed_as_listening(path)) return std::make_error_code(std::errc::address_in_use);
   auto probe = connect_unix(path, Clock::now() + std::chrono::seconds(1));
   if (probe) return std::make_error_code(std::errc::address_in_use);
   if (probe.error() != std::errc::connection_refused) return probe.error();

@@ -240,7 +240,8 @@ TEST(Listen, NcClientBothWays) {
 }
 
 TEST(Listen, KeepServesTwoNcClientsInTurn) {
-  Listener listener({"-k", "0"});
+  // nc's habits, -lvnp included, are taken as nc takes them.
+  Listener listener({"-k", "-lvnp", "0"});
   for (const std::string name : {"first", "second"}) {
     auto nc = run({"nc", "-N", "127.0.0.1", std::to_string(listener.port)}, name + "\n", 20s);
     EXPECT_EQ(nc.exit_code, 0) << nc.err;
@@ -301,7 +302,7 @@ TEST(Unix, ListenRemovesOnlyAProvenlyStaleSocketFile) {
   Listener listener({"unix:" + stale});
   EXPECT_NE(listener.process->err().find("removed the stale socket file"), std::string::npos)
       << listener.process->err();
-  // A live one (socat listens on it) is left alone: exit 4.
+  // A live one (the listener above) is left alone, and left undisturbed: exit 4.
   auto busy = run({soket_binary(), "listen", "unix:" + stale});
   EXPECT_EQ(busy.exit_code, 4) << busy.err;
   EXPECT_NE(busy.err.find("in use"), std::string::npos) << busy.err;
@@ -311,7 +312,10 @@ TEST(Unix, ListenRemovesOnlyAProvenlyStaleSocketFile) {
   auto refused = run({soket_binary(), "listen", "unix:" + plain});
   EXPECT_EQ(refused.exit_code, 4) << refused.err;
   EXPECT_EQ(read_file(plain), "keep me");
+  // SIGTERM ends the listener as a signal does, and its socket file goes with it.
   listener.process->send_signal(SIGTERM);
+  EXPECT_EQ(listener.process->wait_exit(20s), 128 + SIGTERM);
+  EXPECT_FALSE(fs::exists(stale));
 }
 
 TEST(EchoClient, TakesPositionalHostAndPort) {
