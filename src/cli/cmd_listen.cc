@@ -73,7 +73,11 @@ int serve_stream(int listener, const Session& session) {
     if (!session.quiet && outcome.ending != clients::RelayEnding::failed) {
       log::warn("{} left", peer);
     }
-    if (!session.keep || outcome.ending == clients::RelayEnding::output_closed) return code;
+    // A client's failure costs only that client under -k; stdin or stdout failing ends it all.
+    const bool local_failure = outcome.ending == clients::RelayEnding::failed && !outcome.on_socket;
+    if (!session.keep || local_failure || outcome.ending == clients::RelayEnding::output_closed) {
+      return code;
+    }
   }
 }
 
