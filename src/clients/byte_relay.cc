@@ -114,30 +114,48 @@ RelayOutcome ByteRelay::run_stream(int socket, StreamEnd end) {
     }
     last_activity = Clock::now();
     if (fds[0].revents != 0 && read_input(outcome, true) == Step::stop) return outcome;
-    if (peer_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      auto got = net::try_read(socket, from_socket);
-      if (!got && !net::is_would_block(got.error())) return fail(outcome, got.error(), true);
-      if (got && *got == 0) peer_open = false;
-      if (got && *got > 0) {
-        outcome.bytes_received += *got;
-        auto bytes = std::span<const std::byte>(from_socket).first(*got);
-        if (write_output(bytes, outcome) == Step::stop) return outcome;
-      }
+    if (peer_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
+        read_socket(socket, from_socket, peer_open, outcome) == Step::stop) {
+      return outcome;
     }
-    if ((fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0 && !to_socket_.empty()) {
-      auto pending =
-          std::span<const std::byte>(to_socket_.bytes).subspan(to_socket_.begin, to_socket_.size());
-      auto sent = net::try_write(socket, pending);
-      if (!sent && !net::is_would_block(sent.error())) {
-        if (peer_open) return fail(outcome, sent.error(), true);
-        return outcome;  // The peer closed and will read no more: a quiet end.
-      }
-      if (sent) {
-        to_socket_.consume(*sent);
-        outcome.bytes_sent += *sent;
-      }
+    if ((fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0 && !to_socket_.empty() &&
+        write_socket(socket, peer_open, outcome) == Step::stop) {
+      return outcome;
     }
   }
+}
+
+// One read from the socket, written out whole; EOF clears `peer_open`.
+ByteRelay::Step ByteRelay::read_socket(int socket, std::span<std::byte> buffer, bool& peer_open,
+                                       RelayOutcome& outcome) {
+  auto got = net::try_read(socket, buffer);
+  if (!got) {
+    if (net::is_would_block(got.error())) return Step::go_on;
+    fail(outcome, got.error(), true);
+    return Step::stop;
+  }
+  if (*got == 0) {
+    peer_open = false;
+    return Step::go_on;
+  }
+  outcome.bytes_received += *got;
+  return write_output(buffer.first(*got), outcome);
+}
+
+// One send of what to_socket_ holds. A send that fails before the peer's EOF is a failure (a
+// reset); after it, the peer will read no more, and the session ends quietly.
+ByteRelay::Step ByteRelay::write_socket(int socket, bool peer_open, RelayOutcome& outcome) {
+  auto pending =
+      std::span<const std::byte>(to_socket_.bytes).subspan(to_socket_.begin, to_socket_.size());
+  auto sent = net::try_write(socket, pending);
+  if (!sent) {
+    if (net::is_would_block(sent.error())) return Step::go_on;
+    if (peer_open) fail(outcome, sent.error(), true);
+    return Step::stop;
+  }
+  to_socket_.consume(*sent);
+  outcome.bytes_sent += *sent;
+  return Step::go_on;
 }
 
 // The size of the next datagram held in to_socket_: a line up to and including its LF, the

@@ -93,6 +93,8 @@ class ByteRelay {
   TimePoint deadline(TimePoint last_activity) const;
   Step read_input(RelayOutcome& outcome, bool whole_chunk);
   Step write_output(std::span<const std::byte> bytes, RelayOutcome& outcome);
+  Step read_socket(int socket, std::span<std::byte> buffer, bool& peer_open, RelayOutcome& outcome);
+  Step write_socket(int socket, bool peer_open, RelayOutcome& outcome);
   std::optional<std::size_t> next_datagram_size() const;
   struct DatagramState {
     bool connected = true;
