@@ -29,7 +29,8 @@ std::string describe_target(std::string_view host, std::uint16_t port, net::Tran
 
 void add_client_flags(CLI::App& command, ClientFlags& flags) {
   command.add_option("HOST_PORT", flags.where, "Host and port of the server, as nc takes them")
-      ->expected(0, 2);
+      ->expected(0, 2)
+      ->type_name("HOST PORT");
   command.add_option("-p,--port", flags.port, "Port of the server");
   command.add_option("-H,--host", flags.host, "Host name or address of the server")
       ->capture_default_str();

@@ -105,7 +105,7 @@ Failure resolve_failure(const std::error_code& error, std::string_view host,
 }
 
 int relay(net::Fd fd, const std::string& target, const Plan& plan, bool verbose) {
-  if (verbose) log::warn("soket: connected to {}", target);
+  if (verbose) log::warn("Connection to {} succeeded!", target);
   clients::ByteRelay relay(STDIN_FILENO, STDOUT_FILENO, plan.wait);
   clients::RelayOutcome outcome;
   if (plan.transport == net::Transport::tcp) {

@@ -213,7 +213,8 @@ void add_listen_command(CLI::App& app, Action& action) {
       "listen", "nc -l PORT: wait for a TCP/UDP/unix: client; stdin to it, its bytes to stdout");
   auto flags = std::make_shared<ListenFlags>();
   command->add_option("WHERE", flags->where, "[HOST] PORT (HOST: 127.0.0.1), or unix:/path")
-      ->expected(1, 2);
+      ->expected(1, 2)
+      ->type_name("[HOST] PORT | unix:/PATH");
   command->add_option("-p,--port", flags->port, "The port, as nc -l -p PORT");
   command->add_flag("-u,--udp", flags->udp, "UDP: print datagrams, answer their sender");
   command->add_flag("-k", flags->keep, "Keep listening after a client leaves");
