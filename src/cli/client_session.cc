@@ -29,7 +29,10 @@ std::string describe_target(std::string_view host, std::uint16_t port, net::Tran
 }
 
 void add_client_flags(CLI::App& command, ClientFlags& flags) {
-  command.add_option("-p,--port", flags.port, "Port of the server")->required();
+  command.add_option("HOST_PORT", flags.where, "Host and port of the server, as nc takes them")
+      ->expected(0, 2)
+      ->type_name("HOST PORT");
+  command.add_option("-p,--port", flags.port, "Port of the server");
   command.add_option("-H,--host", flags.host, "Host name or address of the server")
       ->capture_default_str();
   command.add_flag("--udp", flags.udp, "Use UDP: one datagram per message");
@@ -42,13 +45,42 @@ void add_client_flags(CLI::App& command, ClientFlags& flags) {
       ->capture_default_str();
 }
 
+namespace {
+
+// The positional HOST PORT and the -H/-p spellings: either, or both when they agree.
+std::optional<Failure> resolve_where(const ClientFlags& flags, std::string& host,
+                                     std::string& port) {
+  host = flags.host;
+  port = flags.port;
+  if (flags.where.empty()) {
+    if (port.empty()) return usage_failure("missing the port: give HOST PORT, or -p PORT");
+    return std::nullopt;
+  }
+  if (flags.where.size() == 1 && port.empty()) {
+    return usage_failure(fmt::format("missing the port after {}: give HOST PORT", flags.where[0]));
+  }
+  if (flags.where.size() == 2) {
+    if (!port.empty() && port != flags.where[1]) {
+      return usage_failure(
+          fmt::format("two ports given ({} and -p {}); give one", flags.where[1], port));
+    }
+    port = flags.where[1];
+  }
+  host = flags.where[0];
+  return std::nullopt;
+}
+
+}  // namespace
+
 int run_client_session(const ClientFlags& flags, const Connect& connect) {
+  std::string host, port_text;
+  if (auto failure = resolve_where(flags, host, port_text)) return report(*failure);
   std::uint16_t port = 0;
-  if (auto failure = parse_port_flag(flags.port, port)) return report(*failure);
+  if (auto failure = parse_port_flag(port_text, port)) return report(*failure);
   const auto transport = flags.udp ? net::Transport::udp : net::Transport::tcp;
   const Duration timeout = from_seconds(flags.timeout);
-  const auto target = describe_target(flags.host, port, transport);
-  auto exchange = connect(flags.host, port, transport, timeout);
+  const auto target = describe_target(host, port, transport);
+  auto exchange = connect(host, port, transport, timeout);
   if (!exchange) return report(client_failure(exchange.error(), target, timeout));
 
   bool all_as_expected = true;

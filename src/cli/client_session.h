@@ -17,6 +17,7 @@ namespace soket::cli {
 struct ClientFlags {
   std::string port;
   std::string host = "localhost";
+  std::vector<std::string> where;  // Positional HOST PORT, as nc takes them.
   bool udp = false;
   std::vector<std::string> messages;
   double timeout = 10;

@@ -21,6 +21,8 @@ void add_chat_command(CLI::App& app, Action& action);
 void add_sockets_command(CLI::App& app, Action& action);
 void add_dns_command(CLI::App& app, Action& action);
 void add_http_command(CLI::App& app, Action& action);
+void add_connect_command(CLI::App& app, Action& action);
+void add_listen_command(CLI::App& app, Action& action);
 
 // "localhost:8080 (tcp)", "[::1]:8080 (udp)": how errors name what a client tried to reach.
 std::string describe_target(std::string_view host, std::uint16_t port, net::Transport transport);

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "soket: network programming done right (echo, transform, chat, dns, http, "
-      "sockets, bench)",
+      "sockets, bench, connect, listen)",
       "soket"};
   app.set_version_flag("--version", std::string("soket ") + SOKET_VERSION);
   app.require_subcommand(1);
@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   add_sockets_command(app, action);
   add_dns_command(app, action);
   add_http_command(app, action);
+  add_connect_command(app, action);
+  add_listen_command(app, action);
   add_demo_command(app, action);
   add_bench_command(app, action);
   // Set after the subcommands are added, so that they do not inherit it.

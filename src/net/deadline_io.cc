@@ -17,9 +17,13 @@ int poll_timeout_ms(TimePoint deadline) {
   return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(left.count(), 0, 1 << 30));
 }
 
-Result<Fd> connect_one(const Address& address, Transport transport, TimePoint deadline) {
+Result<Fd> connect_one(const Address& address, Transport transport, TimePoint deadline,
+                       const std::optional<Address>& source) {
   auto fd = open_socket(address.family(), transport == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM);
   if (!fd) return fd.error();
+  if (source && ::bind(fd->get(), source->data(), source->length()) != 0) {
+    return last_system_error();
+  }
   int status;
   do {
     status = ::connect(fd->get(), address.data(), address.length());
@@ -53,10 +57,11 @@ Result<std::size_t> wait_any(std::span<pollfd> fds, TimePoint deadline) {
 }
 
 Result<Connected> connect_any(const std::vector<Address>& addresses, Transport transport,
-                              TimePoint deadline) {
+                              TimePoint deadline, const std::optional<Address>& source) {
   std::error_code last_error = std::make_error_code(std::errc::address_not_available);
   for (const auto& address : addresses) {
-    auto fd = connect_one(address, transport, deadline);
+    if (source && source->family() != address.family()) continue;
+    auto fd = connect_one(address, transport, deadline, source);
     if (fd) return Connected{std::move(fd).value(), address};
     last_error = fd.error();
     if (last_error == std::errc::timed_out) break;  // The time is spent for every address.

@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -31,9 +32,11 @@ struct Connected {
 };
 // Tries each address in turn until one connects. For UDP the socket is connect(2)ed, so it
 // only hears from that peer and learns of ICMP "port unreachable" as ECONNREFUSED.
-// On failure returns the error of the last address tried.
+// On failure returns the error of the last address tried. With `source`, each socket is first
+// bound to it (as nc -s does), and addresses of the other family are skipped.
 Result<Connected> connect_any(const std::vector<Address>& addresses, Transport transport,
-                              TimePoint deadline);
+                              TimePoint deadline,
+                              const std::optional<Address>& source = std::nullopt);
 
 // Resolves `host` and connects to the first of its addresses that answers.
 Result<Connected> connect_host(std::string_view host, std::uint16_t port, Transport transport,

@@ -4,6 +4,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 
 namespace soket::net {
@@ -103,6 +105,29 @@ Result<std::size_t> try_receive_from(int fd, std::span<std::byte> into, Address&
 Result<void> shutdown_write(int fd) {
   if (::shutdown(fd, SHUT_WR) != 0) return last_system_error();
   return {};
+}
+
+Result<void> connect_datagram(int fd, const Address& peer) {
+  if (::connect(fd, peer.data(), peer.length()) != 0) return last_system_error();
+  return {};
+}
+
+Result<std::size_t> try_read_file(int fd, std::span<std::byte> into) {
+  ssize_t n;
+  do {
+    n = ::read(fd, into.data(), into.size());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return last_system_error();
+  return static_cast<std::size_t>(n);
+}
+
+Result<std::size_t> try_write_file(int fd, std::span<const std::byte> bytes) {
+  ssize_t n;
+  do {
+    n = ::write(fd, bytes.data(), bytes.size());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return last_system_error();
+  return static_cast<std::size_t>(n);
 }
 
 Result<std::size_t> unacknowledged_bytes(int fd) {

@@ -44,6 +44,14 @@ Result<std::size_t> try_send_to(int fd, std::span<const std::byte> bytes, const 
 // recvfrom(2): one datagram into `into` (cut to its size), its sender in `from`.
 Result<std::size_t> try_receive_from(int fd, std::span<std::byte> into, Address& from);
 Result<void> shutdown_write(int fd);
+// connect(2) of a UDP socket to one peer: it then hears only from that peer, and an ICMP
+// "port unreachable" comes back as ECONNREFUSED on the next call.
+Result<void> connect_datagram(int fd, const Address& peer);
+
+// read(2) and write(2) for fds that may be no socket at all (stdin, stdout: a terminal, a
+// pipe, a file). EINTR is retried; would-block is reported as for sockets.
+Result<std::size_t> try_read_file(int fd, std::span<std::byte> into);
+Result<std::size_t> try_write_file(int fd, std::span<const std::byte> bytes);
 // Bytes of a TCP socket's send queue not yet acknowledged by the peer (SIOCOUTQ). Zero means
 // the peer has everything: closing then loses nothing even if the peer's data follows.
 Result<std::size_t> unacknowledged_bytes(int fd);
