@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "cli/plain_socket.h"
 #include "cli/server_flags.h"
 #include "clients/byte_relay.h"
@@ -219,7 +220,7 @@ void add_connect_command(CLI::App& app, Action& action) {
   command
       ->add_option("-w", flags->wait,
                    "Seconds to wait for the connection, and for a silent session")
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(seconds_between(0.001, 86400));
   command->add_option("-s", flags->source, "Local address to connect from");
   command->add_flag("-4", flags->ipv4, "IPv4 addresses only");
   command->add_flag("-6", flags->ipv6, "IPv6 addresses only");

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "cli/plain_socket.h"
 #include "cli/server_flags.h"
 #include "clients/byte_relay.h"
@@ -223,7 +224,7 @@ void add_listen_command(CLI::App& app, Action& action) {
   command->add_flag("-l", flags->listen_flag,
                     "Accepted for nc's habit: listening is what this command does");
   command->add_option("-w", flags->wait, "End a session silent for that many seconds")
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(seconds_between(0.001, 86400));
   command->add_flag("-n", flags->numeric, "HOST is an IP address: no name lookup");
   command->add_flag("-v", flags->verbose, "Accepted for nc's habit (the stderr lines are on)");
   command->add_flag("-q,--quiet", flags->quiet, "No `connection from` lines on stderr");

@@ -34,6 +34,9 @@ std::string seconds_words(Duration duration) {
 }
 
 int finish_relay(const clients::RelayOutcome& outcome, std::string_view peer, bool peer_is_server) {
+  // Nobody reads stdout any more (`soket connect ... | head`): quiet, with the status every
+  // soket command gives then (see main.cc).
+  if (outcome.ending == clients::RelayEnding::output_closed) return kExitStdoutClosed;
   if (outcome.ending != clients::RelayEnding::failed) return kExitOk;
   const auto& error = outcome.error;
   if (!outcome.on_socket) {
