@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report(parse_failure(app, e));
   }
+  // A parse can also succeed wrongly: `echo client -p --timeout 5` gives -p the word
+  // --timeout and the positional HOST PORT the 5. The missing value is what went wrong.
+  if (auto failure = option_taken_as_value(deepest_parsed(app))) return report(*failure);
   set_usage_command(command_path(deepest_parsed(app)));
   try {
     const int code = action ? action() : kExitUsage;

@@ -162,8 +162,10 @@ std::string reword_mismatch(const std::string& text) {
   return text;
 }
 
-// `-p --timeout 5`: the parser takes --timeout as the port, then finds 5 left over. What went
-// wrong is the missing value of -p.
+}  // namespace
+
+// `-p --timeout 5`: the parser takes --timeout as the port, then finds 5 left over (or gives it
+// to a positional). What went wrong is the missing value of -p.
 std::optional<Failure> option_taken_as_value(CLI::App& command) {
   for (const CLI::Option* option : command.get_options()) {
     if (option->get_items_expected_max() == 0 || !option->nonpositional()) continue;
@@ -180,6 +182,8 @@ std::optional<Failure> option_taken_as_value(CLI::App& command) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 // "A subcommand is required", "--port is required", "url is required" (a positional).
 std::string reword_required(CLI::App& command, const std::string& text) {

@@ -29,6 +29,10 @@ std::optional<std::string> did_you_mean(std::string_view word,
 // first (the parser reports them last), then what the parser threw, in plain words.
 Failure parse_failure(CLI::App& top, const CLI::ParseError& error);
 
+// `-p --timeout 5`: an option that took another of the command's options as its value, named
+// as the missing value it is. Checked after a failed parse and after a successful one.
+std::optional<Failure> option_taken_as_value(CLI::App& command);
+
 // `soket help [SUBCOMMAND [SUBSUBCOMMAND]]`: the arguments to parse instead (the same words
 // with --help), or the failure for an unknown subcommand. `args` excludes the program name.
 std::variant<std::vector<std::string>, Failure> help_request(CLI::App& top,
