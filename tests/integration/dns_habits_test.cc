@@ -21,15 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::multiset<std::string> lines_of(const std::string& text) {
-  std::multiset<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.insert(line);
-  }
-  return lines;
-}
-
 std::string line_with(const std::string& text, const std::string& needle) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "net/socket_ops.h"
@@ -179,5 +181,16 @@ class Knot {
   std::unique_ptr<ChildProcess> process_;
   bool ready_ = false;
 };
+
+// The non-empty lines of dig's or soket's output, as a set: the order of records in a section
+// is not part of the answer.
+inline std::multiset<std::string> lines_of(const std::string& text) {
+  std::multiset<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.insert(line);
+  }
+  return lines;
+}
 
 }  // namespace soket::test

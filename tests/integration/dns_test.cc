@@ -19,15 +19,6 @@
 namespace soket::test {
 namespace {
 
-std::multiset<std::string> lines_of(const std::string& text) {
-  std::multiset<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.insert(line);
-  }
-  return lines;
-}
-
 // Each test starts a knotd (heavy-ish): "Heavy" in the suite's name serialises them.
 class DnsKnotHeavy : public testing::Test {
  protected:

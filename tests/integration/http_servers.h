@@ -167,58 +167,13 @@ class Nginx {
   bool ready_ = false;
 };
 
-// A raw server for what nginx won't send: each connection gets `reply`, then is closed (or,
-// with hold, kept open until the test ends).
-class RawServer {
- public:
-  RawServer(std::string reply, bool hold = false) : reply_(std::move(reply)), hold_(hold) {
-    listener_ =
-        std::move(net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 8).value());
-    port_ = net::local_address(listener_.get())->port();
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~RawServer() {
-    stop_ = true;
-    thread_.join();
-  }
-  std::string url(const std::string& path = "/") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
- private:
-  void serve() {
-    std::vector<net::Fd> held;
-    for (int ticks = 0; !stop_ && ticks < 1200; ++ticks) {  // At most 60 s.
-      pollfd ready{listener_.get(), POLLIN, 0};
-      if (::poll(&ready, 1, 50) <= 0) continue;
-      auto accepted = net::try_accept(listener_.get());
-      if (!accepted) continue;
-      std::string request;
-      char chunk[4096];
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        auto got = net::read_some(accepted->fd.get(), std::as_writable_bytes(std::span(chunk)),
-                                  Clock::now() + 5s);
-        if (!got || *got == 0) break;
-        request.append(chunk, *got);
-      }
-      (void)net::write_all(accepted->fd.get(), soket::as_bytes(reply_), Clock::now() + 10s);
-      if (hold_) held.push_back(std::move(accepted->fd));
-    }
-  }
-
-  std::string reply_;
-  bool hold_;
-  net::Fd listener_;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
-// A scripted server: connection N gets replies[N] (the last one again past the end), then
-// is closed; it keeps each request, body included (by its Content-Length), and counts them.
+// A scripted server for what nginx won't send: connection N gets replies[N] (the last one
+// again past the end), then is closed (or, with hold, kept open until the test ends); it keeps
+// each request, body included (by its Content-Length), and counts them.
 class ScriptedServer {
  public:
-  explicit ScriptedServer(std::vector<std::string> replies) : replies_(std::move(replies)) {
+  explicit ScriptedServer(std::vector<std::string> replies, bool hold = false)
+      : replies_(std::move(replies)), hold_(hold) {
     listener_ =
         std::move(net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 8).value());
     port_ = net::local_address(listener_.get())->port();
@@ -246,6 +201,7 @@ class ScriptedServer {
     return at == std::string::npos ? 0 : std::stoul(head.substr(at + 17));
   }
   void serve() {
+    std::vector<net::Fd> held;
     for (int ticks = 0; !stop_ && ticks < 1200; ++ticks) {  // At most 60 s.
       pollfd ready{listener_.get(), POLLIN, 0};
       if (::poll(&ready, 1, 50) <= 0) continue;
@@ -269,10 +225,12 @@ class ScriptedServer {
       const std::string& reply = replies_[std::min<std::size_t>(count_, replies_.size() - 1)];
       ++count_;
       (void)net::write_all(accepted->fd.get(), soket::as_bytes(reply), Clock::now() + 10s);
+      if (hold_) held.push_back(std::move(accepted->fd));
     }
   }
 
   std::vector<std::string> replies_;
+  bool hold_;
   net::Fd listener_;
   int port_ = 0;
   std::atomic<int> count_{0};
@@ -280,6 +238,12 @@ class ScriptedServer {
   mutable std::mutex mutex_;
   std::vector<std::string> requests_;
   std::thread thread_;
+};
+
+// One reply to every connection.
+struct RawServer : ScriptedServer {
+  explicit RawServer(std::string reply, bool hold = false)
+      : ScriptedServer({std::move(reply)}, hold) {}
 };
 
 // Heavy: every test starts nginx and writes a 20 MiB file; the suite is serialised.

@@ -12,23 +12,13 @@ namespace soket::proto::dns {
 namespace detail {
 namespace {
 
-std::error_code bad() {
-  return make_error_code(errc::bad_rdata);
-}
-
-std::string address_text(int family, std::span<const std::byte> bytes) {
-  char text[INET6_ADDRSTRLEN] = "";
-  ::inet_ntop(family, bytes.data(), text, sizeof text);
-  return text;
-}
-
 // One or more <character-string>s to the end, each quoted (TXT, SPF, HINFO, X25, ISDN).
 Result<std::string> strings(RdataCursor& c) {
-  if (c.at_end()) return bad();
+  if (c.at_end()) return bad_rdata();
   std::string out;
   while (!c.at_end()) {
     const auto text = c.character_string();
-    if (!text) return bad();
+    if (!text) return bad_rdata();
     out += (out.empty() ? "" : " ") + quoted(*text);
   }
   return out;
@@ -37,7 +27,7 @@ Result<std::string> strings(RdataCursor& c) {
 // A 16-bit number and a name: MX, KX, RT, AFSDB (RFC 1183), LP (RFC 6742).
 Result<std::string> number_and_name(RdataCursor& c) {
   const auto number = c.u16();
-  if (!number) return bad();
+  if (!number) return bad_rdata();
   auto name = c.name();
   if (!name) return name.error();
   return fmt::format("{} {}", *number, *name);
@@ -58,13 +48,13 @@ Result<std::string> soa(RdataCursor& c) {
   if (!mnames) return mnames;
   const auto serial = c.u32(), refresh = c.u32(), retry = c.u32(), expire = c.u32(),
              minimum = c.u32();
-  if (!minimum) return bad();
+  if (!minimum) return bad_rdata();
   return fmt::format("{} {} {} {} {} {}", *mnames, *serial, *refresh, *retry, *expire, *minimum);
 }
 
 Result<std::string> srv(RdataCursor& c) {  // RFC 2782.
   const auto priority = c.u16(), weight = c.u16(), port = c.u16();
-  if (!port) return bad();
+  if (!port) return bad_rdata();
   auto target = c.name();
   if (!target) return target.error();
   return fmt::format("{} {} {} {}", *priority, *weight, *port, *target);
@@ -72,15 +62,15 @@ Result<std::string> srv(RdataCursor& c) {  // RFC 2782.
 
 Result<std::string> caa(RdataCursor& c) {  // RFC 8659: flags, tag length, tag, value.
   const auto flags = c.u8(), tag_length = c.u8();
-  if (!tag_length || *tag_length == 0) return bad();
+  if (!tag_length || *tag_length == 0) return bad_rdata();
   const auto tag = c.bytes(*tag_length);
-  if (!tag) return bad();
+  if (!tag) return bad_rdata();
   // Section 4.1: a tag is ASCII letters and digits. Anything else is refused, so that no
   // control byte of a tag reaches a terminal unescaped.
   for (const std::byte b : *tag) {
     const auto ch = std::to_integer<unsigned char>(b);
     if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) {
-      return bad();
+      return bad_rdata();
     }
   }
   return fmt::format("{} {} {}", *flags, as_text(*tag), quoted(c.rest()));
@@ -89,11 +79,11 @@ Result<std::string> caa(RdataCursor& c) {  // RFC 8659: flags, tag length, tag, 
 // RFC 3403: order, preference, flags, services, regexp, replacement.
 Result<std::string> naptr(RdataCursor& c) {
   const auto order = c.u16(), preference = c.u16();
-  if (!preference) return bad();
+  if (!preference) return bad_rdata();
   std::string texts;
   for (int i = 0; i < 3; ++i) {
     const auto text = c.character_string();
-    if (!text) return bad();
+    if (!text) return bad_rdata();
     texts += " " + quoted(*text);
   }
   auto replacement = c.name();
@@ -103,13 +93,13 @@ Result<std::string> naptr(RdataCursor& c) {
 
 Result<std::string> uri(RdataCursor& c) {  // RFC 7553: priority, weight, the rest is the URI.
   const auto priority = c.u16(), weight = c.u16();
-  if (!weight) return bad();
+  if (!weight) return bad_rdata();
   return fmt::format("{} {} {}", *priority, *weight, quoted(c.rest()));
 }
 
 Result<std::string> eui(RdataCursor& c, std::size_t size) {  // RFC 7043: "00-00-5e-00-53-2a".
   const auto bytes = c.bytes(size);
-  if (!bytes || !c.at_end()) return bad();
+  if (!bytes || !c.at_end()) return bad_rdata();
   std::string out;
   for (const std::byte b : *bytes) {
     out += fmt::format("{}{:02x}", out.empty() ? "" : "-", std::to_integer<unsigned>(b));
@@ -120,16 +110,16 @@ Result<std::string> eui(RdataCursor& c, std::size_t size) {  // RFC 7043: "00-00
 // RFC 6742: L32 is a preference and an IPv4 locator; L64 and NID four 16-bit groups.
 Result<std::string> locator(RdataCursor& c, std::uint16_t rtype) {
   const auto preference = c.u16();
-  if (!preference) return bad();
+  if (!preference) return bad_rdata();
   if (rtype == type::l32) {
     const auto address = c.bytes(4);
-    if (!address) return bad();
+    if (!address) return bad_rdata();
     return fmt::format("{} {}", *preference, address_text(AF_INET, *address));
   }
   std::string out = std::to_string(*preference);
   for (int i = 0; i < 4; ++i) {
     const auto group = c.u16();
-    if (!group) return bad();
+    if (!group) return bad_rdata();
     out += fmt::format("{}{:x}", i == 0 ? " " : ":", *group);
   }
   return out;
@@ -138,7 +128,7 @@ Result<std::string> locator(RdataCursor& c, std::uint16_t rtype) {
 // RFC 2163 PX: a preference and two names.
 Result<std::string> px(RdataCursor& c) {
   const auto preference = c.u16();
-  if (!preference) return bad();
+  if (!preference) return bad_rdata();
   auto both = names(c, 2);
   if (!both) return both;
   return fmt::format("{} {}", *preference, *both);
@@ -149,7 +139,7 @@ Result<std::string> px(RdataCursor& c) {
 Result<std::string> wks(RdataCursor& c) {
   const auto address = c.bytes(4);
   const auto protocol = address ? c.u8() : std::nullopt;
-  if (!protocol) return bad();
+  if (!protocol) return bad_rdata();
   std::string out = fmt::format("{} {}", address_text(AF_INET, *address), *protocol);
   const auto bitmap = c.rest();
   for (std::size_t i = 0; i < bitmap.size(); ++i) {
@@ -163,7 +153,7 @@ Result<std::string> wks(RdataCursor& c) {
 
 Result<std::string> address(RdataCursor& c, std::uint16_t rtype) {
   const std::size_t size = rtype == type::a ? 4 : 16;
-  if (c.left() != size) return bad();
+  if (c.left() != size) return bad_rdata();
   return address_text(rtype == type::a ? AF_INET : AF_INET6, *c.bytes(size));
 }
 
@@ -196,7 +186,7 @@ Printed basic_rdata(std::uint16_t rtype, RdataCursor& c) {
     case type::uid:
     case type::gid: {
       const auto id = c.u32();
-      if (!id) return Result<std::string>(bad());
+      if (!id) return Result<std::string>(bad_rdata());
       return Result<std::string>(std::to_string(*id));
     }
     case type::mx:
@@ -263,14 +253,14 @@ std::string generic_rdata_text(std::span<const std::byte> rdata) {
 }
 
 Result<std::vector<std::byte>> parse_generic_rdata(std::string_view text) {
-  const auto bad = [] { return make_error_code(errc::bad_rdata); };
-  if (text.substr(0, 3) != "\\# ") return bad();
+  using detail::bad_rdata;
+  if (text.substr(0, 3) != "\\# ") return bad_rdata();
   text.remove_prefix(3);
   std::size_t length = 0, at = 0;
   for (; at < text.size() && text[at] >= '0' && text[at] <= '9' && length <= 65535; ++at) {
     length = length * 10 + static_cast<std::size_t>(text[at] - '0');
   }
-  if (at == 0 || length > 65535 || (at < text.size() && text[at] != ' ')) return bad();
+  if (at == 0 || length > 65535 || (at < text.size() && text[at] != ' ')) return bad_rdata();
   std::vector<std::byte> out;
   int high = -1;
   for (; at < text.size(); ++at) {
@@ -280,7 +270,7 @@ Result<std::vector<std::byte>> parse_generic_rdata(std::string_view text) {
     if (ch >= '0' && ch <= '9') digit = ch - '0';
     if (ch >= 'a' && ch <= 'f') digit = ch - 'a' + 10;
     if (ch >= 'A' && ch <= 'F') digit = ch - 'A' + 10;
-    if (digit < 0) return bad();
+    if (digit < 0) return bad_rdata();
     if (high < 0) {
       high = digit;
     } else {
@@ -288,7 +278,7 @@ Result<std::vector<std::byte>> parse_generic_rdata(std::string_view text) {
       high = -1;
     }
   }
-  if (high >= 0 || out.size() != length) return bad();
+  if (high >= 0 || out.size() != length) return bad_rdata();
   return out;
 }
 

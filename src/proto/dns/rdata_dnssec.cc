@@ -11,10 +11,6 @@
 namespace soket::proto::dns::detail {
 namespace {
 
-std::error_code bad() {
-  return make_error_code(errc::bad_rdata);
-}
-
 // Seconds since 1970 as YYYYMMDDHHmmSS (RFC 4034 section 3.2), by the civil-from-days
 // algorithm (H. Hinnant), so that no time zone or locale of the machine is involved.
 std::string timestamp(std::uint32_t seconds) {
@@ -32,7 +28,7 @@ std::string timestamp(std::uint32_t seconds) {
 Result<std::string> key(RdataCursor& c) {
   const auto flags = c.u16();
   const auto protocol = c.u8(), algorithm = c.u8();
-  if (!algorithm) return bad();
+  if (!algorithm) return bad_rdata();
   return words({fmt::format("{} {} {}", *flags, *protocol, *algorithm), base64_split(c.rest())});
 }
 
@@ -42,16 +38,16 @@ Result<std::string> digest(RdataCursor& c, std::uint16_t rtype) {
   std::string head;
   if (rtype == type::tlsa || rtype == type::smimea) {
     const auto usage = c.u8(), selector = c.u8(), matching = c.u8();
-    if (!matching) return bad();
+    if (!matching) return bad_rdata();
     head = fmt::format("{} {} {}", *usage, *selector, *matching);
   } else if (rtype == type::sshfp) {
     const auto algorithm = c.u8(), fingerprint_type = c.u8();
-    if (!fingerprint_type) return bad();
+    if (!fingerprint_type) return bad_rdata();
     head = fmt::format("{} {}", *algorithm, *fingerprint_type);
   } else {
     const auto tag = c.u16();
     const auto algorithm = c.u8(), digest_type = c.u8();
-    if (!digest_type) return bad();
+    if (!digest_type) return bad_rdata();
     head = fmt::format("{} {} {}", *tag, *algorithm, *digest_type);
   }
   return words({head, hex_split(c.rest())});
@@ -64,7 +60,7 @@ Result<std::string> rrsig(RdataCursor& c) {
   const auto algorithm = c.u8(), labels = c.u8();
   const auto ttl = c.u32(), expiration = c.u32(), inception = c.u32();
   const auto tag = c.u16();
-  if (!tag) return bad();
+  if (!tag) return bad_rdata();
   auto signer = c.name();
   if (!signer) return signer.error();
   return words({fmt::format("{} {} {} {} {} {} {} {}", type_name(*covered), *algorithm, *labels,
@@ -85,14 +81,14 @@ Result<std::string> nsec(RdataCursor& c) {  // Next name, type bitmap (RFC 4034 
 Result<std::string> nsec3(RdataCursor& c, std::uint16_t rtype) {
   const auto algorithm = c.u8(), flags = c.u8();
   const auto iterations = c.u16();
-  if (!iterations) return bad();
+  if (!iterations) return bad_rdata();
   const auto salt = c.character_string();
-  if (!salt) return bad();
+  if (!salt) return bad_rdata();
   std::string out = fmt::format("{} {} {} {}", *algorithm, *flags, *iterations,
                                 salt->empty() ? std::string("-") : hex_upper(*salt));
   if (rtype == type::nsec3param) return out;
   const auto next = c.character_string();
-  if (!next || next->empty()) return bad();
+  if (!next || next->empty()) return bad_rdata();
   auto types = type_bitmap(c);
   if (!types) return types;
   return words({out, base32hex(*next), *types});
@@ -101,14 +97,14 @@ Result<std::string> nsec3(RdataCursor& c, std::uint16_t rtype) {
 Result<std::string> zonemd(RdataCursor& c) {  // Serial (32), scheme (8), algorithm (8), digest.
   const auto serial = c.u32();
   const auto scheme = c.u8(), algorithm = c.u8();
-  if (!algorithm) return bad();
+  if (!algorithm) return bad_rdata();
   return words({fmt::format("{} {} {}", *serial, *scheme, *algorithm), hex_split(c.rest())});
 }
 
 Result<std::string> csync(RdataCursor& c) {  // SOA serial (32), flags (16), type bitmap.
   const auto serial = c.u32();
   const auto flags = c.u16();
-  if (!flags) return bad();
+  if (!flags) return bad_rdata();
   auto types = type_bitmap(c);
   if (!types) return types;
   return words({fmt::format("{} {}", *serial, *flags), *types});
@@ -157,7 +153,7 @@ std::string algorithm_mnemonic(unsigned algorithm) {  // RFC 4398 section 2.1, v
 Result<std::string> cert(RdataCursor& c) {
   const auto cert_type = c.u16(), tag = c.u16();
   const auto algorithm = c.u8();
-  if (!algorithm) return bad();
+  if (!algorithm) return bad_rdata();
   constexpr const char* kTypes[] = {nullptr, "PKIX", "SPKI",   "PGP",    "IPKIX",
                                     "ISPKI", "IPGP", "ACPKIX", "IACPKIX"};
   std::string type_text = std::to_string(*cert_type);
@@ -171,12 +167,12 @@ Result<std::string> cert(RdataCursor& c) {
 // Precedence (8), gateway type (8), algorithm (8), gateway (none, IPv4, IPv6 or a name), key.
 Result<std::string> ipseckey(RdataCursor& c) {
   const auto precedence = c.u8(), gateway_type = c.u8(), algorithm = c.u8();
-  if (!algorithm) return bad();
+  if (!algorithm) return bad_rdata();
   std::string gateway = ".";
   if (*gateway_type == 1 || *gateway_type == 2) {
     const int family = *gateway_type == 1 ? AF_INET : AF_INET6;
     const auto address = c.bytes(*gateway_type == 1 ? 4 : 16);
-    if (!address) return bad();
+    if (!address) return bad_rdata();
     char text[INET6_ADDRSTRLEN] = "";
     ::inet_ntop(family, address->data(), text, sizeof text);
     gateway = text;
@@ -185,7 +181,7 @@ Result<std::string> ipseckey(RdataCursor& c) {
     if (!name) return name.error();
     gateway = *name;
   } else if (*gateway_type != 0) {
-    return bad();
+    return bad_rdata();
   }
   return words({fmt::format("{} {} {} {}", *precedence, *gateway_type, *algorithm, gateway),
                 base64_split(c.rest())});

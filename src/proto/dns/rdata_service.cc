@@ -9,16 +9,6 @@
 namespace soket::proto::dns::detail {
 namespace {
 
-std::error_code bad() {
-  return make_error_code(errc::bad_rdata);
-}
-
-std::string address_text(int family, std::span<const std::byte> bytes) {
-  char text[INET6_ADDRSTRLEN] = "";
-  ::inet_ntop(family, bytes.data(), text, sizeof text);
-  return text;
-}
-
 constexpr const char* kSvcKeys[] = {"mandatory", "alpn", "no-default-alpn", "port",
                                     "ipv4hint",  "ech",  "ipv6hint",        "dohpath"};
 
@@ -37,28 +27,28 @@ Result<std::string> svc_value(std::uint16_t key, std::span<const std::byte> valu
   std::string out;
   switch (key) {
     case 0:  // mandatory: keys, 16 bits each.
-      if (value.empty() || value.size() % 2 != 0) return bad();
+      if (value.empty() || value.size() % 2 != 0) return bad_rdata();
       while (!r.empty()) out += (out.empty() ? "" : ",") + svc_key_name(*r.u16_be());
       return "=" + out;
     case 1:  // alpn: <character-string>s, in one quoted comma-separated list.
-      if (value.empty()) return bad();
+      if (value.empty()) return bad_rdata();
       while (!r.empty()) {
         const auto length = r.u8();
         const auto id = length ? r.bytes(*length) : std::nullopt;
-        if (!id || id->empty()) return bad();
+        if (!id || id->empty()) return bad_rdata();
         out += (out.empty() ? "" : ",") + inner(quoted(*id, true));
       }
       return "=\"" + out + "\"";
     case 2:  // no-default-alpn: no value.
-      if (!value.empty()) return bad();
+      if (!value.empty()) return bad_rdata();
       return std::string();
     case 3:  // port.
-      if (value.size() != 2) return bad();
+      if (value.size() != 2) return bad_rdata();
       return "=" + std::to_string(*r.u16_be());
     case 4:  // ipv4hint, ipv6hint: addresses.
     case 6: {
       const std::size_t size = key == 4 ? 4 : 16;
-      if (value.empty() || value.size() % size != 0) return bad();
+      if (value.empty() || value.size() % size != 0) return bad_rdata();
       while (!r.empty()) {
         out +=
             (out.empty() ? "" : ",") + address_text(key == 4 ? AF_INET : AF_INET6, *r.bytes(size));
@@ -76,17 +66,17 @@ Result<std::string> svc_value(std::uint16_t key, std::span<const std::byte> valu
 // strictly increasing order (RFC 9460 section 2.2).
 Result<std::string> svcb(RdataCursor& c) {
   const auto priority = c.u16();
-  if (!priority) return bad();
+  if (!priority) return bad_rdata();
   auto target = c.name();
   if (!target) return target.error();
   std::string out = fmt::format("{} {}", *priority, *target);
   int last_key = -1;
   while (!c.at_end()) {
     const auto key = c.u16(), length = c.u16();
-    if (!length || static_cast<int>(*key) <= last_key) return bad();
+    if (!length || static_cast<int>(*key) <= last_key) return bad_rdata();
     last_key = *key;
     const auto value = c.bytes(*length);
-    if (!value) return bad();
+    if (!value) return bad_rdata();
     auto text = svc_value(*key, *value);
     if (!text) return text;
     out += " " + svc_key_name(*key) + *text;
@@ -125,11 +115,11 @@ std::optional<std::string> loc_angle(std::uint32_t raw, unsigned limit, const ch
 Result<std::string> loc(RdataCursor& c) {
   const auto version = c.u8(), size = c.u8(), horizontal = c.u8(), vertical = c.u8();
   const auto latitude = c.u32(), longitude = c.u32(), altitude = c.u32();
-  if (!altitude) return bad();
+  if (!altitude) return bad_rdata();
   const auto lat = loc_angle(*latitude, 90, "N", "S");
   const auto lon = loc_angle(*longitude, 180, "E", "W");
   const auto s = loc_size(*size), h = loc_size(*horizontal), v = loc_size(*vertical);
-  if (*version != 0 || !lat || !lon || !s || !h || !v) return bad();
+  if (*version != 0 || !lat || !lon || !s || !h || !v) return bad_rdata();
   const bool below = *altitude < 10000000u;
   const std::uint32_t metres_cm = below ? 10000000u - *altitude : *altitude - 10000000u;
   return fmt::format("{} {} {}{}.{:02}m {} {} {}", *lat, *lon, below ? "-" : "", metres_cm / 100,
@@ -142,12 +132,12 @@ Result<std::string> apl(RdataCursor& c) {
   while (!c.at_end()) {
     const auto family = c.u16();
     const auto prefix = c.u8(), length = c.u8();
-    if (!length) return bad();
+    if (!length) return bad_rdata();
     const std::size_t size = *family == 1 ? 4 : *family == 2 ? 16 : 0;
     const std::size_t afd = *length & 0x7Fu;
-    if (size == 0 || afd > size || *prefix > size * 8) return bad();
+    if (size == 0 || afd > size || *prefix > size * 8) return bad_rdata();
     const auto part = c.bytes(afd);
-    if (!part) return bad();
+    if (!part) return bad_rdata();
     std::byte address[16] = {};
     std::copy(part->begin(), part->end(), address);
     out += fmt::format("{}{}{}:{}/{}", out.empty() ? "" : " ", (*length & 0x80) ? "!" : "", *family,

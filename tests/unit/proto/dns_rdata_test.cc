@@ -6,15 +6,12 @@
 #include "proto/dns/message.h"
 #include "proto/dns/query.h"
 #include "proto/dns/rdata.h"
+#include "support/byte_literals.h"
 
 namespace soket::proto::dns {
 namespace {
 
-std::vector<std::byte> bytes(std::initializer_list<int> values) {
-  std::vector<std::byte> out;
-  for (int v : values) out.push_back(static_cast<std::byte>(v));
-  return out;
-}
+using test::bytes;
 
 std::string text_of(std::uint16_t rtype, const std::vector<std::byte>& rdata) {
   auto text = rdata_text(rtype, rdata, 0, rdata.size());

@@ -7,15 +7,12 @@
 #include "proto/dns/parser.h"
 #include "proto/dns/query.h"
 #include "proto/dns/tcp_framer.h"
+#include "support/byte_literals.h"
 
 namespace soket::proto::dns {
 namespace {
 
-std::vector<std::byte> bytes(std::initializer_list<int> values) {
-  std::vector<std::byte> out;
-  for (int v : values) out.push_back(static_cast<std::byte>(v));
-  return out;
-}
+using test::bytes;
 
 TEST(DnsQuery, HandAnnotatedBytes) {
   auto query = build_query({0xBEEF, "a.bc", type::mx, true, 1232});

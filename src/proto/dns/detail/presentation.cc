@@ -1,5 +1,6 @@
 #include "proto/dns/detail/presentation.h"
 
+#include <arpa/inet.h>
 #include <fmt/core.h>
 
 #include "proto/dns/message.h"
@@ -121,6 +122,16 @@ std::string words(std::initializer_list<std::string> parts) {
     out += part;
   }
   return out;
+}
+
+std::string address_text(int family, std::span<const std::byte> bytes) {
+  char text[INET6_ADDRSTRLEN] = "";
+  ::inet_ntop(family, bytes.data(), text, sizeof text);
+  return text;
+}
+
+std::error_code bad_rdata() {
+  return make_error_code(errc::bad_rdata);
 }
 
 }  // namespace soket::proto::dns::detail

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <system_error>
 
 #include "core/result.h"
 #include "proto/dns/detail/rdata_cursor.h"
@@ -25,6 +26,10 @@ std::string quoted(std::span<const std::byte> bytes, bool escape_comma = false);
 // The types of an RFC 4034 section 4.1.2 bitmap: "A NS SOA RRSIG". Windows must rise and each
 // hold 1 to 32 bytes; errc::bad_rdata otherwise. Reads to the end of the cursor.
 Result<std::string> type_bitmap(RdataCursor& cursor);
+// An IPv4 (AF_INET, 4 bytes) or IPv6 (AF_INET6, 16 bytes) address in its usual text form.
+std::string address_text(int family, std::span<const std::byte> bytes);
+// errc::bad_rdata: what every printer returns for rdata that breaks its type's layout.
+std::error_code bad_rdata();
 // dig's words joined by single spaces, empty ones left out.
 std::string words(std::initializer_list<std::string> parts);
 
