@@ -81,9 +81,12 @@ std::optional<Failure> read_file(const DnsFlags& flags, std::uint16_t qtype, std
     DnsWords parsed;
     if (auto error = parse_dns_words(words, parsed)) {
       bad(*error);
-    } else if (!parsed.server_host.empty() || parsed.time || parsed.tries || parsed.tcp ||
-               parsed.recurse || parsed.dnssec) {
+      continue;  // A rejected line asks nothing, not even the names before its bad word.
+    }
+    if (!parsed.server_host.empty() || parsed.time || parsed.tries || parsed.tcp ||
+        parsed.recurse || parsed.dnssec) {
       bad("servers and +options go on the command line, not in the file");
+      continue;
     }
     for (const auto& word : parsed.queries) {
       Item item;

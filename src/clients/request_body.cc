@@ -101,7 +101,9 @@ Result<RequestBody> build_request_body(const std::vector<DataArgument>& data,
     using Kind = DataArgument::Kind;
     auto value = value_of(argument.value, argument.kind != Kind::raw, failed_path);
     if (!value) return value.error();
-    if (argument.kind == Kind::data)  // curl -d @FILE drops carriage returns and newlines.
+    // curl -d @FILE drops the file's carriage returns and newlines; -d TEXT sends TEXT as it is.
+    const bool from_file = !argument.value.empty() && argument.value.front() == '@';
+    if (argument.kind == Kind::data && from_file)
       std::erase_if(*value, [](char c) { return c == '\r' || c == '\n'; });
     if (argument.kind == Kind::json) {
       json = true;

@@ -82,6 +82,35 @@ Result<std::string> follow_links(std::string path) {
   return make_error_code(output_errc::symlink_loop);
 }
 
+// Whether `path` reaches an open descriptor rather than a file: /dev/stdout, /dev/fd/N,
+// /proc/self/fd/N, or a link to one of them. Those links name "pipe:[N]" or a file the
+// shell opened, never a place to rename a new file to: they are written in place, as curl
+// writes them. (Bounded like follow_links.)
+bool names_a_descriptor(std::string path) {
+  for (int hops = 0; hops <= 40; ++hops) {
+    const bool proc_fd = path.starts_with("/proc/") && path.find("/fd/") != std::string::npos;
+    if (proc_fd || path.starts_with("/dev/fd/") || path == "/dev/stdout" || path == "/dev/stderr")
+      return true;
+    char link[PATH_MAX];
+    const ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
+    if (n <= 0) return false;
+    std::string next(link, static_cast<std::size_t>(n));
+    path = next.front() == '/' ? next : folder_of(path) + "/" + next;
+  }
+  return false;
+}
+
+// The temporary file beside `target`: FILE.soket-XXXXXX, or .soket-XXXXXX in its folder when
+// FILE is too long a name to take the suffix (a name has at most 255 bytes).
+std::string temporary_name(const std::string& target) {
+  constexpr std::string_view kSuffix = ".soket-XXXXXX";
+  const auto slash = target.rfind('/');
+  const std::size_t name_length =
+      slash == std::string::npos ? target.size() : target.size() - slash - 1;
+  if (name_length + kSuffix.size() <= 255) return target + std::string(kSuffix);
+  return folder_of(target) + "/" + std::string(kSuffix);
+}
+
 // The mode open(2) gives a new file: 0666 less the umask. (umask(2) can only be read by
 // setting it; soket's clients write files from one thread, so putting it back is safe.)
 unsigned new_file_mode() {
@@ -111,7 +140,29 @@ std::error_code make_error_code(output_errc e) {
   return {static_cast<int>(e), output_error_category()};
 }
 
+// Opens `path` itself for writing: no temporary file, no rename (a descriptor, a device, a
+// FIFO, or a file in a folder that takes no new files).
+Result<OutputFile> OutputFile::open_in_place(const std::string& path, bool truncate, bool append,
+                                             std::uint64_t initial_size) {
+  OutputFile file;
+  file.target_ = path;
+  file.in_place_ = true;
+  const int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC | (append ? O_APPEND | O_CREAT : 0) |
+                    (truncate ? O_CREAT | O_TRUNC : 0);
+  file.fd_.reset(::open(path.c_str(), flags, 0666));
+  if (!file.fd_.valid()) return creation_error(errno);
+  file.initial_size_ = initial_size;
+  return file;
+}
+
 Result<OutputFile> OutputFile::open(const std::string& path, OutputFileOptions options) {
+  if (!options.no_clobber && names_a_descriptor(path)) {
+    struct stat status {};
+    const bool regular = ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode);
+    return open_in_place(
+        path, /*truncate=*/regular && !options.append, options.append,
+        options.append && regular ? static_cast<std::uint64_t>(status.st_size) : 0);
+  }
   OutputFile file;
   // --no-clobber keeps whatever the name is, a link included.
   auto target = options.no_clobber ? Result<std::string>(path) : follow_links(path);
@@ -126,19 +177,20 @@ Result<OutputFile> OutputFile::open(const std::string& path, OutputFileOptions o
                           : make_error_code(output_errc::file_read_only);
   }
   if (options.append || (exists && !S_ISREG(status.st_mode) && !options.no_clobber)) {
-    file.in_place_ = true;
-    const int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC | (options.append ? O_APPEND | O_CREAT : 0);
-    file.fd_.reset(::open(file.target_.c_str(), flags, 0666));
-    if (!file.fd_.valid()) return creation_error(errno);
-    if (options.append && exists) file.initial_size_ = static_cast<std::uint64_t>(status.st_size);
-    return file;
+    return open_in_place(file.target_, /*truncate=*/false, options.append,
+                         options.append && exists ? static_cast<std::uint64_t>(status.st_size) : 0);
   }
   // A file replaced keeps its permission bits, as one truncated in place would.
   file.mode_ = exists && !options.no_clobber ? (status.st_mode & 0777) : new_file_mode();
-  file.temporary_ = file.target_ + ".soket-XXXXXX";
+  file.temporary_ = temporary_name(file.target_);
   file.fd_.reset(::mkostemp(file.temporary_.data(), O_CLOEXEC));  // 0600 until commit().
   if (!file.fd_.valid()) {
     const int error = errno;
+    // A file we may write, in a folder that takes no new files: curl truncates it in place,
+    // and so do we (the write is then not atomic: there is nowhere to put a temporary file).
+    if (error == EACCES && exists && !options.no_clobber) {
+      return open_in_place(file.target_, /*truncate=*/true, false, 0);
+    }
     struct stat folder {};
     if (error == ENOENT && ::stat(folder_of(file.target_).c_str(), &folder) == 0 &&
         S_ISDIR(folder.st_mode))

@@ -66,6 +66,8 @@ class OutputFile {
 
  private:
   OutputFile() = default;
+  static Result<OutputFile> open_in_place(const std::string& path, bool truncate, bool append,
+                                          std::uint64_t initial_size);
 
   std::string target_, temporary_;
   Fd fd_;

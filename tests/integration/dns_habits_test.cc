@@ -146,14 +146,19 @@ TEST_F(DnsHabitsHeavy, ServerWithItsPort) {
 
 TEST_F(DnsHabitsHeavy, BadLineOfFileIsReportedAndTheRestGoesOn) {
   const auto path = fs::temp_directory_path() / ("soket-dns-f-" + std::to_string(::getpid()));
-  std::ofstream(path) << "soket.test\nbad..name.test\nmail.soket.test A\n";
+  // Lines 3 and 4 are refused whole: neither the name before the bad word nor a good query
+  // with an +option in the file is asked.
+  std::ofstream(path) << "soket.test\nbad..name.test\nsoket.test A XX\nmail.soket.test A +tcp\n"
+                      << "mail.soket.test A\n";
   auto ours =
       run({soket_binary(), "dns", "@127.0.0.1", "-p", port(), "-f", path.string(), "+short"});
   fs::remove(path);
   EXPECT_EQ(ours.out, "192.0.2.1\n192.0.2.25\n");
   EXPECT_EQ(ours.exit_code, 2);
-  EXPECT_EQ(std::count(ours.err.begin(), ours.err.end(), '\n'), 1) << ours.err;
+  EXPECT_EQ(std::count(ours.err.begin(), ours.err.end(), '\n'), 3) << ours.err;
   EXPECT_NE(ours.err.find(path.string() + ":2: 'bad..name.test'"), std::string::npos) << ours.err;
+  EXPECT_NE(ours.err.find(path.string() + ":3: "), std::string::npos) << ours.err;
+  EXPECT_NE(ours.err.find(path.string() + ":4: "), std::string::npos) << ours.err;
 }
 
 // resolv.conf names three servers: the first refuses (nobody on its port), the second stays
@@ -182,7 +187,7 @@ TEST(DnsFailures, ClosedPortIsRefusedAtOnce) {
   const auto start = Clock::now();
   auto ours = run(
       {soket_binary(), "dns", "x.test", "@127.0.0.1:" + std::to_string(port), "--timeout", "30"});
-  EXPECT_LT(Clock::now() - start, 1s);
+  EXPECT_LT(Clock::now() - start, 10s);  // At once, next to the 30 s timeout (ASan, load).
   EXPECT_EQ(ours.exit_code, 7) << ours.err;
   EXPECT_NE(ours.err.find("connection refused by 127.0.0.1:" + std::to_string(port)),
             std::string::npos)

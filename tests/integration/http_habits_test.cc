@@ -339,6 +339,7 @@ class HttpBodies : public testing::Test {
 TEST_F(HttpBodies, DataJsonAndFormAsCurlSendsThem) {
   same({"-d", "x=1", "-d", "y=2"});
   same({"-d", "@" + file("lines.txt")});
+  same({"-d", "a\nb"});  // Newlines are dropped from @FILE only: TEXT goes as it is.
   same({"--data-binary", "@" + file("blob.bin")});
   same({"--data-raw", "@not-a-file"});
   same({"--json", "@" + file("data.json")});

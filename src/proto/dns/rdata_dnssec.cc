@@ -173,9 +173,7 @@ Result<std::string> ipseckey(RdataCursor& c) {
     const int family = *gateway_type == 1 ? AF_INET : AF_INET6;
     const auto address = c.bytes(*gateway_type == 1 ? 4 : 16);
     if (!address) return bad_rdata();
-    char text[INET6_ADDRSTRLEN] = "";
-    ::inet_ntop(family, address->data(), text, sizeof text);
-    gateway = text;
+    gateway = address_text(family, *address);
   } else if (*gateway_type == 3) {
     auto name = c.name();
     if (!name) return name.error();

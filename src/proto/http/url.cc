@@ -50,6 +50,18 @@ std::string encode_target(std::string_view raw) {
   return out.empty() || out[0] != '/' ? "/" + out : out;
 }
 
+// The length of the scheme `text` starts with (RFC 3986 section 3.1: ALPHA *( ALPHA / DIGIT /
+// "+" / "-" / "." ), then "://"), or 0 when it starts with none: "127.0.0.1:80/?u=http://x"
+// has no scheme, whatever its query holds.
+std::size_t scheme_length(std::string_view text) {
+  if (text.empty() || std::isalpha(static_cast<unsigned char>(text[0])) == 0) return 0;
+  std::size_t n = 1;
+  while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) != 0 ||
+                             text[n] == '+' || text[n] == '-' || text[n] == '.'))
+    ++n;
+  return text.substr(n, 3) == "://" ? n : 0;
+}
+
 Result<void> parse_authority(std::string_view authority, Url& url) {
   if (authority.find('@') != std::string_view::npos) return make_error_code(url_errc::has_userinfo);
   std::string_view port_text;
@@ -108,12 +120,12 @@ std::string Url::to_string() const {
 
 Result<Url> parse_url(std::string_view text) {
   // A URL without a scheme means http, as curl guesses: "127.0.0.1:8080/x", "example.com".
-  if (text.find("://") == std::string_view::npos) {
+  const std::size_t scheme_end = scheme_length(text);
+  if (scheme_end == 0) {
     if (text.empty()) return make_error_code(url_errc::no_host);
     return parse_url("http://" + std::string(text));
   }
   Url url;
-  const auto scheme_end = text.find("://");
   const std::string scheme = proto::text::to_lower(text.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return make_error_code(url_errc::bad_scheme);
   url.https = scheme == "https";
@@ -127,7 +139,7 @@ Result<Url> parse_url(std::string_view text) {
 }
 
 Result<Url> resolve_location(const Url& base, std::string_view location) {
-  if (location.find("://") != std::string_view::npos) return parse_url(location);
+  if (scheme_length(location) > 0) return parse_url(location);
   if (location.substr(0, 2) == "//")
     return parse_url((base.https ? "https:" : "http:") + std::string(location));
   Url url = base;

@@ -2,6 +2,7 @@
 // names, rewind for retries, and the reasons a path cannot be written.
 #include "net/output_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +71,56 @@ TEST_F(OutputFileTest, RewindThrowsAwayWhatWasWritten) {
   ASSERT_TRUE(file->write("second"));
   ASSERT_TRUE(file->commit());
   EXPECT_EQ(slurp(path("a")), "second");
+}
+
+// `-o /dev/stdout` with stdout a pipe: /proc/self/fd/N reads back as "pipe:[N]", never a place
+// to rename a file to. The bytes go into the pipe itself.
+TEST_F(OutputFileTest, ADescriptorPathOnAPipeIsWrittenInPlace) {
+  int ends[2];
+  ASSERT_EQ(::pipe(ends), 0);
+  {
+    auto file = OutputFile::open("/proc/self/fd/" + std::to_string(ends[1]));
+    ASSERT_TRUE(file) << file.error().message();
+    ASSERT_TRUE(file->write("through the pipe"));
+    ASSERT_TRUE(file->commit());
+  }
+  ::close(ends[1]);
+  char got[64] = {};
+  EXPECT_EQ(::read(ends[0], got, sizeof got), 16);
+  EXPECT_STREQ(got, "through the pipe");
+  ::close(ends[0]);
+  EXPECT_EQ(entries(), 0);
+}
+
+// `-o /dev/stdout >> log`: a rename over `log` would leave the shell's descriptor on the old,
+// unlinked file and lose what is written through it afterwards. Written in place, the file
+// stays the one the descriptor holds.
+TEST_F(OutputFileTest, ADescriptorPathOnAFileKeepsThatFile) {
+  std::ofstream(path("log")) << "old";
+  const int held = ::open(path("log").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(held, 0);
+  {
+    auto file = OutputFile::open("/dev/fd/" + std::to_string(held));
+    ASSERT_TRUE(file) << file.error().message();
+    ASSERT_TRUE(file->write("body\n"));
+    ASSERT_TRUE(file->commit());
+  }
+  ASSERT_EQ(::write(held, "after\n", 6), 6);
+  ::close(held);
+  EXPECT_EQ(slurp(path("log")), "body\nafter\n");
+  EXPECT_EQ(entries(), 1);
+}
+
+// A name of 250 bytes cannot take ".soket-XXXXXX" (a name holds 255 at most): the temporary
+// file gets a short name in the same folder instead.
+TEST_F(OutputFileTest, ALongNameStillGetsATemporaryFile) {
+  const std::string name(250, 'n');
+  auto file = OutputFile::open(path(name));
+  ASSERT_TRUE(file) << file.error().message();
+  ASSERT_TRUE(file->write("long"));
+  EXPECT_EQ(*file->commit(), path(name));
+  EXPECT_EQ(slurp(path(name)), "long");
+  EXPECT_EQ(entries(), 1);
 }
 
 TEST_F(OutputFileTest, ASymlinkStaysALinkAndItsTargetIsReplaced) {

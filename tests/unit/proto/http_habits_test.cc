@@ -18,6 +18,10 @@ TEST(UrlHabits, SchemeLessMeansHttp) {
   EXPECT_EQ(parse_url("").error(), url_errc::no_host);
   EXPECT_EQ(parse_url("ftp://x/").error(), url_errc::bad_scheme);
   EXPECT_EQ(parse_url("not a url").error(), url_errc::bad_host);
+  // A "://" in the query is no scheme: only the URL's start can hold one.
+  EXPECT_EQ(parse_url("127.0.0.1:81/f?next=http://x/")->to_string(),
+            "http://127.0.0.1:81/f?next=http://x/");
+  EXPECT_EQ(parse_url("HTTPS://h/")->to_string(), "https://h/");
 }
 
 std::error_code name_error(std::string_view url) {

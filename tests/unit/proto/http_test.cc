@@ -214,6 +214,8 @@ TEST(Url, Locations) {
   EXPECT_EQ(resolve_location(base, "rel")->to_string(), "http://h:81/dir/rel");
   EXPECT_EQ(resolve_location(base, "https://other/x")->to_string(), "https://other/x");
   EXPECT_EQ(resolve_location(base, "//other:90/y")->to_string(), "http://other:90/y");
+  EXPECT_EQ(resolve_location(base, "/next?u=http://x/")->to_string(),
+            "http://h:81/next?u=http://x/");
 }
 
 TEST(Request, LineAndHeaders) {
