@@ -5,11 +5,9 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -21,6 +19,7 @@
 #include "clients/histogram_text.h"
 #include "clients/latency_plot.h"
 #include "clients/load_generator.h"
+#include "net/output_file.h"
 
 namespace soket::cli {
 namespace {
@@ -64,25 +63,32 @@ void print_progress(const clients::LoadProgress& p) {
   std::fflush(stderr);
 }
 
-// Opens an output file before the run, so a bad path is known at once rather than after
-// minutes of load. Appending leaves an existing file as it is until the results replace it.
-std::optional<Failure> check_writable(const std::string& path, const char* flag) {
+// The files --histogram and --plot name, opened before the run so that a bad path is known at
+// once rather than after minutes of load. Written through net::OutputFile as `http -o` is:
+// nothing appears (and nothing is emptied) unless the run finishes and the file is complete.
+struct BenchFiles {
+  std::optional<net::OutputFile> histogram, plot;
+};
+
+std::optional<Failure> open_output(const std::string& path, const char* flag,
+                                   std::optional<net::OutputFile>& out) {
   if (path.empty()) return std::nullopt;
-  std::ofstream out(path, std::ios::app);
-  if (out) return std::nullopt;
-  return Failure{kExitFailure, fmt::format("cannot write {} {}: {}; choose a writable path", flag,
-                                           path, std::strerror(errno))};
+  auto file = net::OutputFile::open(path);
+  if (!file) return output_failure(path, file.error(), flag);
+  out.emplace(std::move(*file));
+  return std::nullopt;
 }
 
-std::optional<Failure> write_file(const std::string& path, const char* flag,
-                                  const std::string& text) {
-  if (path.empty()) return std::nullopt;
-  std::ofstream out(path, std::ios::trunc | std::ios::binary);
-  out << text;
-  out.flush();
-  if (out) return std::nullopt;
-  return Failure{kExitFailure,
-                 fmt::format("cannot write {} {}: {}", flag, path, std::strerror(errno))};
+std::optional<Failure> write_output(std::optional<net::OutputFile>& file, const std::string& path,
+                                    const char* flag, const std::string& text) {
+  if (!file) return std::nullopt;
+  if (auto written = file->write(text); !written) {
+    return output_failure(path, written.error(), flag);
+  }
+  if (auto committed = file->commit(); !committed) {
+    return output_failure(path, committed.error(), flag);
+  }
+  return std::nullopt;
 }
 
 std::optional<Failure> check_flags(const BenchFlags& flags) {
@@ -107,8 +113,7 @@ std::optional<Failure> check_flags(const BenchFlags& flags) {
   if (flags.interval > 0 && flags.interval > flags.duration) {
     return usage_failure("--interval is longer than the run (-d)");
   }
-  if (auto failure = check_writable(flags.histogram, "--histogram")) return failure;
-  return check_writable(flags.plot, "--plot");
+  return std::nullopt;
 }
 
 BenchDescription describe(const BenchFlags& f) {
@@ -125,20 +130,20 @@ BenchDescription describe(const BenchFlags& f) {
 }
 
 // Prints the results and writes the files; the exit code says whether anything failed.
-int finish_bench(const BenchFlags& flags, const clients::LoadReport& report,
+int finish_bench(const BenchFlags& flags, BenchFiles& files, const clients::LoadReport& report,
                  const std::string& target) {
   const auto description = describe(flags);
   fmt::print("{}", flags.json ? bench_json(description, report) : bench_text(description, report));
   std::fflush(stdout);
-  if (auto failure = write_file(flags.histogram, "--histogram",
-                                clients::hdr_percentile_text(report.histogram))) {
+  if (auto failure = write_output(files.histogram, flags.histogram, "--histogram",
+                                  clients::hdr_percentile_text(report.histogram))) {
     return cli::report(*failure);
   }
   const auto title = fmt::format("soket bench {}: {}, {} connections{}", description.workload,
                                  description.target, flags.connections,
                                  flags.rate > 0 ? ", " + rate_number(flags.rate) + " msgs/s" : "");
-  if (auto failure =
-          write_file(flags.plot, "--plot", clients::latency_plot_svg(report.histogram, title))) {
+  if (auto failure = write_output(files.plot, flags.plot, "--plot",
+                                  clients::latency_plot_svg(report.histogram, title))) {
     return cli::report(*failure);
   }
   if (auto line = bench_failure(report, target, flags.connections)) {
@@ -151,6 +156,10 @@ int run_bench(const BenchFlags& flags) {
   clients::LoadConfig config;
   if (auto failure = parse_port_flag(flags.port, config.port)) return report(*failure);
   if (auto failure = check_flags(flags)) return report(*failure);
+  BenchFiles files;
+  if (auto failure = open_output(flags.histogram, "--histogram", files.histogram))
+    return report(*failure);
+  if (auto failure = open_output(flags.plot, "--plot", files.plot)) return report(*failure);
   config.host = flags.host;
   config.transport = flags.udp ? net::Transport::udp : net::Transport::tcp;
   config.workload = flags.workload;
@@ -189,7 +198,7 @@ int run_bench(const BenchFlags& flags) {
                                     target)});
   }
   if (!result) return report(client_failure(result.error(), target, config.duration));
-  return finish_bench(flags, *result, target);
+  return finish_bench(flags, files, *result, target);
 }
 
 void add_bench(CLI::App& bench, Action& action, clients::Workload workload, const char* help) {

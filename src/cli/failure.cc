@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "core/log.h"
+#include "net/output_file.h"
 #include "net/resolver.h"
 
 namespace soket::cli {
@@ -86,6 +87,19 @@ void set_usage_command(std::string command) {
 int report(const Failure& failure) {
   log::write_line("soket: " + failure.message);
   return failure.code;
+}
+
+Failure output_failure(const std::string& path, const std::error_code& error,
+                       std::string_view flag) {
+  std::string why = error.message();
+  if (error == net::output_errc::folder_missing || error == net::output_errc::folder_not_writable) {
+    const auto slash = path.rfind('/');
+    why += fmt::format(" ('{}')", slash == std::string::npos ? "."
+                                  : slash == 0               ? "/"
+                                                             : path.substr(0, slash));
+  }
+  return {kExitFailure,
+          fmt::format("cannot write {}{}'{}': {}", flag, flag.empty() ? "" : " ", path, why)};
 }
 
 }  // namespace soket::cli

@@ -22,6 +22,11 @@ Failure client_failure(const std::error_code& error, std::string_view target, Du
 // A bad option or argument found after parsing: "<message>; see soket echo server --help",
 // naming the subcommand set by set_usage_command (main() does, once the parse succeeds).
 Failure usage_failure(std::string_view message);
+// A file soket was asked to write (http -o, bench --histogram): "cannot write 'x/y': the
+// folder it would go in does not exist ('x')" and the like (net::OutputFile's reasons).
+// `flag`, when given, names the option the path came from: "cannot write --plot 'x.svg': ...".
+Failure output_failure(const std::string& path, const std::error_code& error,
+                       std::string_view flag = {});
 // "soket echo server": the command whose --help usage_failure points at (default "soket").
 void set_usage_command(std::string command);
 

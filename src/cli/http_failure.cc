@@ -66,20 +66,4 @@ Failure fetch_failure(const std::error_code& error, const std::string& url,
   return client_failure(error, url, from_seconds(times.max_time));
 }
 
-namespace {
-
-std::string folder_text(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
-
-Failure output_failure(const std::string& path, const std::error_code& error) {
-  std::string why = error.message();
-  if (error == net::output_errc::folder_missing || error == net::output_errc::folder_not_writable)
-    why += fmt::format(" ('{}')", folder_text(path));
-  return {kExitFailure, fmt::format("cannot write '{}': {}", path, why)};
-}
-
 }  // namespace soket::cli

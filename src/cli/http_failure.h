@@ -18,7 +18,4 @@ struct FailureTimes {
 Failure fetch_failure(const std::error_code& error, const std::string& url,
                       const FailureTimes& times, const proto::http::TransferReport& report);
 
-// "cannot write 'x/y': the folder it would go in does not exist ('x')" and the like.
-Failure output_failure(const std::string& path, const std::error_code& error);
-
 }  // namespace soket::cli
