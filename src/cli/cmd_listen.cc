@@ -1,13 +1,9 @@
 // soket listen [HOST] PORT: nc -l, the other end of soket connect. One client at a time (as
 // nc -lk): stdin goes to it and what it sends goes to stdout; -k waits for the next one.
 #include <fmt/core.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -94,39 +90,16 @@ int serve_datagrams(int socket, const Session& session) {
   return finish_relay(relay.run_datagrams(socket, options), "the client", false);
 }
 
-// The socket file is ours to remove at the end, on SIGINT or SIGTERM too, but only while it
-// is still the one we made (the same inode, still a socket): never another program's file.
-// The signal handler uses only async-signal-safe calls on a copy of the path made beforehand.
-char g_socket_path[sizeof(sockaddr_un::sun_path)] = {};
-ino_t g_socket_inode = 0;
-
-void remove_our_socket_file() {
-  struct stat info {};
-  if (g_socket_path[0] != '\0' && ::lstat(g_socket_path, &info) == 0 && S_ISSOCK(info.st_mode) &&
-      info.st_ino == g_socket_inode) {
-    ::unlink(g_socket_path);
-  }
-}
+// The socket file goes at the end, and on SIGINT or SIGTERM too (net::SocketFileOwner says
+// when it is still ours). Signals are the CLI's business: the handler removes the file, then
+// ends as the signal would have, so the shell sees 130 or 143.
+const net::SocketFileOwner* g_socket_file = nullptr;
 
 extern "C" void on_stop_signal(int signal_number) {
-  remove_our_socket_file();
+  if (g_socket_file != nullptr) g_socket_file->remove_if_ours();
   ::signal(signal_number, SIG_DFL);
-  ::raise(signal_number);  // Ends as the signal would have: the shell sees 130 or 143.
+  ::raise(signal_number);
 }
-
-struct SocketFileGuard {
-  SocketFileGuard(const std::string& path) {
-    struct stat info {};
-    if (path.size() >= sizeof g_socket_path || ::lstat(path.c_str(), &info) != 0) return;
-    std::memcpy(g_socket_path, path.c_str(), path.size() + 1);
-    g_socket_inode = info.st_ino;
-    ::signal(SIGINT, on_stop_signal);
-    ::signal(SIGTERM, on_stop_signal);
-  }
-  ~SocketFileGuard() { remove_our_socket_file(); }
-  SocketFileGuard(const SocketFileGuard&) = delete;
-  SocketFileGuard& operator=(const SocketFileGuard&) = delete;
-};
 
 int listen_unix(const std::string& path, const ListenFlags& flags, const Session& session) {
   const std::string where = "unix:" + path;
@@ -147,12 +120,19 @@ int listen_unix(const std::string& path, const ListenFlags& flags, const Session
     }
     return report(bind_failure(listener.error(), where));
   }
-  const SocketFileGuard guard(path);
+  const net::SocketFileOwner socket_file(path);
+  g_socket_file = &socket_file;
+  ::signal(SIGINT, on_stop_signal);
+  ::signal(SIGTERM, on_stop_signal);
   if (listener->stale == net::StaleSocket::removed && !session.quiet) {
     log::warn("soket: removed the stale socket file {} (nothing listened on it)", path);
   }
   log::warn("listening on {}", where);
-  return serve_stream(listener->fd.get(), session);
+  const int code = serve_stream(listener->fd.get(), session);
+  ::signal(SIGINT, SIG_DFL);  // Before the owner goes: no handler may reach it afterwards.
+  ::signal(SIGTERM, SIG_DFL);
+  g_socket_file = nullptr;
+  return code;
 }
 
 std::optional<Failure> split_where(const ListenFlags& flags, std::string& host, std::string& port) {

@@ -118,4 +118,24 @@ Result<UnixListener> listen_unix(std::string_view path, int backlog) {
   return UnixListener{std::move(fd).value(), StaleSocket::removed};
 }
 
+SocketFileOwner::SocketFileOwner(std::string_view path) {
+  static_assert(sizeof path_ == sizeof(sockaddr_un::sun_path));
+  struct stat info {};
+  if (path.size() >= sizeof path_) return;
+  std::memcpy(path_, path.data(), path.size());
+  if (::lstat(path_, &info) != 0 || !S_ISSOCK(info.st_mode)) {
+    path_[0] = '\0';
+    return;
+  }
+  inode_ = info.st_ino;
+}
+
+void SocketFileOwner::remove_if_ours() const noexcept {
+  struct stat info {};
+  if (path_[0] != '\0' && ::lstat(path_, &info) == 0 && S_ISSOCK(info.st_mode) &&
+      info.st_ino == inode_) {
+    ::unlink(path_);
+  }
+}
+
 }  // namespace soket::net

@@ -29,4 +29,23 @@ struct UnixListener {
 // socket that accepts gives EADDRINUSE, and a file of any other kind EEXIST (never removed).
 Result<UnixListener> listen_unix(std::string_view path, int backlog);
 
+// The socket file a listener made, removed when the owner goes, but only while it is still the
+// one it made (the same inode, still a socket): never a file another program put there since.
+// remove_if_ours() uses only async-signal-safe calls on a copy of the path made beforehand, so
+// a signal handler may call it (the CLI does, on SIGINT/SIGTERM). Owns nothing when the path
+// does not fit sun_path or no file is there.
+class SocketFileOwner {
+ public:
+  explicit SocketFileOwner(std::string_view path);
+  ~SocketFileOwner() { remove_if_ours(); }
+  SocketFileOwner(const SocketFileOwner&) = delete;
+  SocketFileOwner& operator=(const SocketFileOwner&) = delete;
+
+  void remove_if_ours() const noexcept;
+
+ private:
+  char path_[108] = {};  // sizeof(sockaddr_un::sun_path), without <sys/un.h> here.
+  unsigned long inode_ = 0;
+};
+
 }  // namespace soket::net
