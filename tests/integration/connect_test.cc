@@ -16,6 +16,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
@@ -490,6 +491,57 @@ TEST(ConnectHostile, PeerThatResetsMidStreamGivesOneLineAndExit9) {
             std::string::npos)
       << client->err();
   EXPECT_EQ(std::count(client->err().begin(), client->err().end(), '\n'), 1) << client->err();
+}
+
+// soket listen -k faces a client that sends, then resets while soket still writes to it (its
+// stdin is large): that costs the client its session, never the listener. The next client, a
+// real nc, is served.
+// Writes `text` to the child's stdin from a thread of its own; the child's end (killed here
+// if still running) is what unblocks a write the child never reads.
+struct StdinFeeder {
+  ChildProcess& child;
+  std::thread thread;
+  StdinFeeder(ChildProcess& to, std::string text)
+      : child(to), thread([this, text = std::move(text)] { child.write_stdin(text); }) {}
+  ~StdinFeeder() {
+    child.send_signal(SIGKILL);
+    thread.join();
+  }
+};
+
+TEST(ListenHostile, ClientThatResetsMidStreamCostsOnlyItsOwnSession) {
+  Listener listener({"-k", "0"});
+  // More than the socket buffers hold, written beside the test: soket reads stdin only while a
+  // client is connected, so the pipe stays full until then.
+  StdinFeeder feeder(*listener.process, std::string(8u << 20, 'x'));
+  const auto deadline = Clock::now() + 30s;
+  auto attacker = net::connect_host("127.0.0.1", static_cast<std::uint16_t>(listener.port),
+                                    net::Transport::tcp, deadline);
+  ASSERT_TRUE(attacker.ok()) << attacker.error().message();
+  ASSERT_TRUE(
+      net::write_all(attacker->fd.get(), soket::as_bytes(std::string("attacker\n")), deadline)
+          .ok());
+  ASSERT_TRUE(listener.process->wait_for_line("attacker", 30s)) << listener.process->err();
+  // It reads a little of what soket sends, to be sure soket is mid-stream, then resets.
+  std::vector<std::byte> chunk(1 << 16);
+  auto n = net::read_some(attacker->fd.get(), chunk, deadline);
+  ASSERT_TRUE(n.ok() && *n > 0);
+  linger reset{1, 0};  // close() sends RST instead of FIN.
+  ASSERT_EQ(::setsockopt(attacker->fd.get(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+  attacker->fd.reset();
+  ASSERT_TRUE(listener.process->wait_for_stderr_line("reset", 30s)) << listener.process->err();
+  // The next client gets the rest of stdin, and soket still relays what it sends.
+  auto second = net::connect_host("127.0.0.1", static_cast<std::uint16_t>(listener.port),
+                                  net::Transport::tcp, deadline);
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  ASSERT_TRUE(
+      net::write_all(second->fd.get(), soket::as_bytes(std::string("second\n")), deadline).ok());
+  n = net::read_some(second->fd.get(), chunk, deadline);
+  EXPECT_TRUE(n.ok() && *n > 0) << "the second client got nothing of stdin";
+  EXPECT_TRUE(listener.process->wait_for_line("second", 30s)) << listener.process->err();
+  EXPECT_FALSE(listener.process->wait_exit(0ms).has_value()) << listener.process->err();
+  listener.process->send_signal(SIGTERM);
+  EXPECT_EQ(listener.process->wait_exit(30s), 128 + SIGTERM);
 }
 
 }  // namespace
