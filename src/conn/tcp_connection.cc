@@ -174,6 +174,8 @@ bool TcpConnection::reflect_once(detail::SplicePipe& pipe, std::size_t& budget) 
   }
   bytes_out_ += out;
   if (out < *in) empty_pipe_into_output(pipe, *in - out);
+  // Only after a failure is anything left; it is this connection's, and it goes now.
+  if (pipe.held() > 0) (void)pipe.discard_leftover();
   if (closed()) return false;
   if (*in < kSmallSplice) bulk_ = false;
   return spend(budget, *in);

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <iostream>
 #include <regex>
 
 #include "hostile/attacker.h"
@@ -52,6 +53,17 @@ TEST_P(HostileEcho, PeersThatResetMidBulkDoNotKillTheServer) {
       run_attacker("reset_flood", {"127.0.0.1", std::to_string(server.port), "20", "8"}, 120s);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err << server.process->err();
   EXPECT_FALSE(server.process->wait_exit(0ms).has_value()) << "the server died";
+  stop(server);
+}
+
+// Splice safety (issue 14): bulk echoes go through one pipe per loop (epoll); peers that reset
+// mid-bulk, again and again, while others stream, must never leave a byte for another peer.
+TEST_P(HostileEcho, PeersThatResetMidSpliceNeverLeakBytesToOthers) {
+  auto server = start({"-q"});
+  const auto result = run_attacker(
+      "splice_crosstalk", {"127.0.0.1", std::to_string(server.port), "4", "32", "6"}, 180s);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err << server.process->err();
+  std::cout << result.out;
   stop(server);
 }
 

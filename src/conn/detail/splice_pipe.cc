@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace soket::conn::detail {
@@ -33,11 +34,32 @@ Result<SplicePipe> SplicePipe::open() {
 }
 
 Result<std::size_t> SplicePipe::fill_from(int socket, std::size_t count) {
-  return splice_once(socket, write_end_.get(), count);
+  if (held_ > 0) {
+    if (auto emptied = discard_leftover(); !emptied) return emptied.error();
+  }
+  auto moved = splice_once(socket, write_end_.get(), count);
+  if (moved) held_ += *moved;
+  return moved;
 }
 
 Result<std::size_t> SplicePipe::drain_to(int socket, std::size_t count) {
-  return splice_once(read_end_.get(), socket, count);
+  auto moved = splice_once(read_end_.get(), socket, std::min(count, held_));
+  if (moved) held_ -= std::min(held_, *moved);
+  return moved;
+}
+
+Result<void> SplicePipe::discard_leftover() {
+  std::byte scrap[16 * 1024];
+  // Bounded: each read takes at least a byte of the capacity the pipe holds at most.
+  for (std::size_t round = 0; held_ > 0 && round <= capacity_; ++round) {
+    auto got = read_into(scrap, std::min(held_, sizeof scrap));
+    if (!got || *got == 0) break;
+  }
+  if (held_ == 0) return {};
+  auto fresh = open();
+  if (!fresh) return fresh.error();
+  *this = std::move(fresh).value();
+  return {};
 }
 
 Result<std::size_t> SplicePipe::read_into(std::byte* into, std::size_t count) {
@@ -46,6 +68,7 @@ Result<std::size_t> SplicePipe::read_into(std::byte* into, std::size_t count) {
     n = ::read(read_end_.get(), into, count);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return last_system_error();
+  held_ -= std::min(held_, static_cast<std::size_t>(n));
   return static_cast<std::size_t>(n);
 }
 
