@@ -15,10 +15,10 @@ using namespace soket::attack;
 
 namespace {
 
-// Connects go in waves, each waited for, so the kernel's queue of half-open connections
-// (net.ipv4.tcp_max_syn_backlog, 2048 here) never overflows into SYN cookies: a cookie
-// connection whose last ACK meets a full accept queue is lost by the server without a trace
-// while this side believes it open, and would look like one the server never closed.
+// Connects go in waves, each waited for, so the listener's queue of half-open connections
+// (bounded by its backlog) never overflows into SYN cookies: a cookie connection whose last
+// ACK meets a full accept queue is lost by the server without a trace while this side
+// believes it open, and would look like one the server never closed.
 constexpr int kWave = 250;
 
 int connect_silently(const net::Address& server, int i) {
@@ -31,14 +31,26 @@ int connect_silently(const net::Address& server, int i) {
   return fd;
 }
 
-// Until every socket of the wave has finished its handshake (or failed), at most `limit`.
+// A connect that failed (refused, reset) would later read as a connection the server closed:
+// it fails the attack instead.
+void require_connected(int fd) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  if (error != 0) fail("connect: " + std::string(std::strerror(error)));
+}
+
+// Until every socket of the wave has finished its handshake, at most `limit`.
 void await_connected(std::span<const int> wave, Duration limit) {
   std::vector<pollfd> pending;
   for (int fd : wave) pending.push_back({fd, POLLOUT, 0});
   const auto deadline = Clock::now() + limit;
   while (!pending.empty() && Clock::now() < deadline) {
     if (::poll(pending.data(), pending.size(), 500) < 0 && errno != EINTR) fail("poll");
-    std::erase_if(pending, [](const pollfd& p) { return p.revents != 0; });
+    std::erase_if(pending, [](const pollfd& p) {
+      if (p.revents != 0) require_connected(p.fd);
+      return p.revents != 0;
+    });
   }
   if (!pending.empty()) fail(std::to_string(pending.size()) + " connects never completed");
 }
