@@ -18,14 +18,10 @@ void add_server(CLI::App& echo, Action& action) {
   auto* command = echo.add_subcommand("server", "Echo every byte back, over TCP or UDP");
   auto flags = std::make_shared<ServerFlags>();
   add_server_flags(*command, *flags, /*transports_both=*/false);
-  command->add_option("--backend", flags->backend, "epoll, or io_uring for TCP connections")
-      ->check(one_of({"epoll", "io_uring"}))
-      ->capture_default_str();
   command->callback([flags, &action] {
     action = [flags] {
       services::ServerConfig config;
       if (auto failure = to_server_config(*flags, false, config)) return report(*failure);
-      config.io_uring_echo = flags->backend == "io_uring";
       return serve(std::move(config),
                    [](reactor::EventLoop&) { return std::make_unique<services::EchoService>(); });
     };

@@ -75,6 +75,12 @@ void add_server_flags(CLI::App& command, ServerFlags& flags, bool transports_bot
       ->check(bytes_between(1024, std::uint64_t{1} << 30));
   command.add_option("--sndbuf", flags.send_buffer, "SO_SNDBUF in bytes")
       ->check(bytes_between(1024, std::uint64_t{1} << 30));
+  command
+      .add_option("--backend", flags.backend,
+                  "Engine of the TCP connections: auto (io_uring where the kernel allows it, "
+                  "else epoll), epoll or io_uring")
+      ->check(one_of({"auto", "epoll", "io_uring"}))
+      ->capture_default_str();
   command.add_flag("-q,--quiet", flags.quiet, "No connection logs on stderr");
   command.add_flag("-v,--verbose", flags.verbose, "More detail on stderr");
 }
@@ -111,6 +117,9 @@ std::optional<Failure> to_server_config(const ServerFlags& flags, bool transport
   config.idle_timeout = from_seconds(flags.idle_timeout);
   config.handshake_timeout = from_seconds(flags.handshake_timeout);
   config.output_limit = flags.max_output;
+  config.engine = flags.backend == "epoll"      ? conn::EngineRequest::epoll
+                  : flags.backend == "io_uring" ? conn::EngineRequest::io_uring
+                                                : conn::EngineRequest::automatic;
   auto& options = config.socket_options;
   options.reuse_port = flags.reuse_port;
   options.no_delay = flags.no_delay;
@@ -138,6 +147,9 @@ int serve(services::ServerConfig config, services::ServiceFactory factory) {
   reactor::block_termination_signals();
   services::Server server(std::move(config), std::move(factory));
   if (auto failure = server.open()) return report(bind_failure(failure->error, failure->where));
+  // Always shown, -q included: it is not a connection log, and tests read it to know which
+  // engine really runs.
+  log::write_line(server.engine_line());
   for (const auto& endpoint : server.endpoints()) {
     fmt::print("listening on {}\n", services::describe(endpoint));
   }

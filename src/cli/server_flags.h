@@ -31,7 +31,7 @@ struct ServerFlags {
   std::optional<int> send_buffer;
   bool quiet = false;
   bool verbose = false;
-  std::string backend = "epoll";
+  std::string backend = "auto";
 };
 
 // `transports_both` is for services that serve TCP and UDP at once unless told --tcp/--udp.

@@ -35,6 +35,18 @@ void ConnectionTable::close_all(OnEmpty on_empty) {
   if (connections_.empty() && on_empty_) std::exchange(on_empty_, nullptr)();
 }
 
+std::uint64_t ConnectionTable::bytes_in() const {
+  std::uint64_t total = closed_bytes_in_;
+  for (const auto& [id, connection] : connections_) total += connection->bytes_in();
+  return total;
+}
+
+std::uint64_t ConnectionTable::bytes_out() const {
+  std::uint64_t total = closed_bytes_out_;
+  for (const auto& [id, connection] : connections_) total += connection->bytes_out();
+  return total;
+}
+
 void ConnectionTable::resume_later(TcpConnection::Id id) {
   // Posted, not deferred: a task posted now runs after this iteration's other handlers, and
   // one it posts again waits for the next iteration, so a busy peer cannot hold the loop.

@@ -1,4 +1,4 @@
-// ConnectionTable: the one owner of a loop's TCP connections, keyed by id.
+// ConnectionTable: the epoll engine's ConnectionPool, its TcpConnections keyed by id.
 //
 // A closed connection is destroyed at the end of the loop iteration (EventLoop::defer), never
 // inside a handler that may still be using it. Loop-thread only.
@@ -9,31 +9,27 @@
 #include <memory>
 #include <unordered_map>
 
+#include "conn/connection_pool.h"
 #include "conn/detail/splice_pipe.h"
 #include "conn/tcp_connection.h"
 
 namespace soket::conn {
 
-class ConnectionTable {
+class ConnectionTable final : public ConnectionPool {
  public:
-  using OnEmpty = std::function<void()>;
-  using OnReleased = std::function<void(const TcpConnection&)>;
-
   // `on_released` (optional) hears of each connection just before it is destroyed.
   ConnectionTable(reactor::EventLoop& loop, ConnectionEvents& events, ConnectionSettings settings,
                   OnReleased on_released = nullptr);
-  ~ConnectionTable();
+  ~ConnectionTable() override;
 
-  // Takes the socket and starts the connection; null when the loop could not watch it.
-  TcpConnection* add(net::Fd fd, const net::Address& peer);
+  // Null when the loop could not watch the socket.
+  TcpConnection* add(net::Fd fd, const net::Address& peer) override;
   TcpConnection* find(TcpConnection::Id id);
-  std::size_t size() const { return connections_.size(); }
-
-  // Asks every connection to flush and close; `on_empty` runs once none is left.
-  void close_all(OnEmpty on_empty);
-
-  std::uint64_t closed_bytes_in() const { return closed_bytes_in_; }
-  std::uint64_t closed_bytes_out() const { return closed_bytes_out_; }
+  std::size_t size() const override { return connections_.size(); }
+  void close_all(OnEmpty on_empty) override;
+  std::uint64_t bytes_in() const override;
+  std::uint64_t bytes_out() const override;
+  std::string_view engine() const override { return "epoll"; }
 
   reactor::EventLoop& loop() const { return loop_; }
   ConnectionEvents& events() const { return events_; }

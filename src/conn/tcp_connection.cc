@@ -23,8 +23,7 @@ TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Addr
       id_(id),
       fd_(std::move(fd)),
       peer_(peer),
-      last_active_(owner.loop().now()),
-      opened_(last_active_) {}
+      deadlines_(owner.loop().now()) {}
 
 reactor::EventLoop& TcpConnection::loop() const {
   return owner_.loop();
@@ -43,7 +42,7 @@ TcpConnection::~TcpConnection() {
 
 Result<void> TcpConnection::start() {
   if (auto r = loop().watch(fd_.get(), kEvents, this); !r) return r;
-  if (settings().handshake_timeout == Duration::zero()) handshake_done_ = true;
+  if (settings().handshake_timeout == Duration::zero()) deadlines_.handshake_done = true;
   arm_timer();
   events().on_open(*this);
   return {};
@@ -57,7 +56,7 @@ void TcpConnection::on_io(std::uint32_t events) noexcept {
   // The peer's FIN may come in the same edge as its last bytes: then a short read does not
   // mean done, and reading goes on to the end of the stream.
   if ((events & (EPOLLRDHUP | EPOLLHUP)) != 0) peer_finished_ = true;
-  if (draining_) {
+  if (deadlines_.draining) {
     // Any edge may be the one after which the peer has everything (the last ACK) or is gone.
     handle_read();
     return;
@@ -74,7 +73,7 @@ void TcpConnection::on_io(std::uint32_t events) noexcept {
 
 void TcpConnection::handle_read() {
   std::size_t budget = kMaxReadPerEvent;
-  if (draining_) {
+  if (deadlines_.draining) {
     while (drain_once(budget)) {
     }
     return;
@@ -84,11 +83,11 @@ void TcpConnection::handle_read() {
 }
 
 void TcpConnection::note_first_byte() {
-  if (!handshake_done_ && events().handshake_at_first_byte()) handshake_done_ = true;
+  if (!deadlines_.handshake_done && events().handshake_at_first_byte()) deadlines_.handshake_done = true;
 }
 
 void TcpConnection::resume_reading() {
-  if (draining_) {
+  if (deadlines_.draining) {
     handle_read();
     return;
   }
@@ -126,7 +125,7 @@ bool TcpConnection::read_once(std::size_t& budget) {
     return false;
   }
   bytes_in_ += *got;
-  last_active_ = loop().now();
+  deadlines_.last_active = loop().now();
   note_first_byte();
   bulk_ = *got >= kBulkRead;
   events().on_data(*this, input_);
@@ -164,7 +163,7 @@ bool TcpConnection::reflect_once(detail::SplicePipe& pipe, std::size_t& budget) 
     return false;
   }
   bytes_in_ += *in;
-  last_active_ = loop().now();
+  deadlines_.last_active = loop().now();
   note_first_byte();
   std::size_t out = 0;
   while (out < *in) {
@@ -206,7 +205,7 @@ void TcpConnection::send(std::span<const std::byte> bytes) {
     const std::size_t done = written ? *written : 0;
     bytes_out_ += done;
     bytes = bytes.subspan(done);
-    if (done > 0) last_active_ = loop().now();
+    if (done > 0) deadlines_.last_active = loop().now();
   }
   if (bytes.empty()) return;
   // The socket is full: the rest waits for the output edge that its draining brings.
@@ -249,7 +248,7 @@ void TcpConnection::write_queued() {
   }
   bytes_out_ += *written;
   output_.consume(*written);
-  last_active_ = loop().now();
+  deadlines_.last_active = loop().now();
 }
 
 void TcpConnection::close_after_flush() {
@@ -262,13 +261,13 @@ void TcpConnection::close_after_flush() {
 // final close finds no unread input and sends no RST that would destroy what the peer has
 // not read yet.
 void TcpConnection::finish_closing() {
-  if (draining_ || closed()) return;
+  if (deadlines_.draining || closed()) return;
   if (auto r = net::shutdown_write(fd_.get()); !r) {
     close_now(r.error());
     return;
   }
-  draining_ = true;
-  opened_ = loop().now();
+  deadlines_.draining = true;
+  deadlines_.opened = loop().now();
   input_.release();
   loop().cancel(timer_);
   timer_ = {};
@@ -318,48 +317,16 @@ void TcpConnection::close_now(std::error_code reason) {
   owner_.release(id_);
 }
 
-// The earliest deadline that applies now: the drain's while draining, else the handshake's
-// (until it is done) and the idle one.
-std::optional<TimePoint> TcpConnection::next_deadline() const {
-  if (draining_) return opened_ + settings().drain_timeout;
-  std::optional<TimePoint> deadline;
-  if (!handshake_done_) deadline = opened_ + settings().handshake_timeout;
-  if (settings().idle_timeout > Duration::zero()) {
-    const TimePoint idle = last_active_ + settings().idle_timeout;
-    if (!deadline || idle < *deadline) deadline = idle;
-  }
-  return deadline;
-}
-
 void TcpConnection::arm_timer() {
-  if (auto deadline = next_deadline()) {
+  if (auto deadline = deadlines_.next(settings())) {
     timer_ = loop().run_at(*deadline, [this] { on_timer(); });
   }
 }
 
 void TcpConnection::on_timer() {
   timer_ = {};
-  // Activity does not touch the timer (that would cost a tree update per message); the timer
-  // checks the deadlines when it fires and re-arms itself for the earliest one left.
-  const TimePoint now = loop().now();
-  const auto ms = [](Duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  };
-  if (draining_) {
-    if (now >= opened_ + settings().drain_timeout) {
-      log::info("{} sent no FIN within {} ms of ours: closing", peer_.to_string(),
-                ms(settings().drain_timeout));
-      close_now(std::make_error_code(std::errc::timed_out));
-      return;
-    }
-  } else if (!handshake_done_ && now >= opened_ + settings().handshake_timeout) {
-    log::info("{} did not finish its handshake in {} ms: closing", peer_.to_string(),
-              ms(settings().handshake_timeout));
-    close_now(std::make_error_code(std::errc::timed_out));
-    return;
-  } else if (settings().idle_timeout > Duration::zero() &&
-             now >= last_active_ + settings().idle_timeout) {
-    log::info("{} idle for {} ms: closing", peer_.to_string(), ms(settings().idle_timeout));
+  if (auto why = deadlines_.passed(loop().now(), settings())) {
+    log::info("{} {}", peer_.to_string(), *why);
     close_now(std::make_error_code(std::errc::timed_out));
     return;
   }

@@ -59,6 +59,7 @@ class EventLoop {
   // Loop thread only: phase 1 blocks in `waiter` instead of epoll_wait (nullptr: epoll again).
   // It must stay alive until replaced.
   void set_waiter(Waiter* waiter) { waiter_ = waiter; }
+  Waiter* waiter() const { return waiter_; }
 
   TimerId run_at(TimePoint when, Task task) { return timers_.add(when, std::move(task)); }
   TimerId run_after(Duration delay, Task task) { return run_at(now_ + delay, std::move(task)); }

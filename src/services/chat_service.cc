@@ -45,14 +45,14 @@ void ChatService::log(std::string_view line) const {
   if (config_.log) config_.log(line);
 }
 
-void ChatService::on_open(conn::TcpConnection& connection) noexcept {
+void ChatService::on_open(conn::Connection& connection) noexcept {
   tcp_.emplace(connection.id(),
                TcpMember{&connection, proto::line::LineFramer(config_.limits.max_line)});
   room_.open(connection.id(), connection.peer().host(), describe_peer(connection.peer(), true),
              Via::tcp);
 }
 
-void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
+void ChatService::on_data(conn::Connection& connection, Buffer& input) noexcept {
   const auto id = connection.id();
   for (;;) {
     const auto member = tcp_.find(id);
@@ -73,7 +73,7 @@ void ChatService::on_data(conn::TcpConnection& connection, Buffer& input) noexce
   }
 }
 
-void ChatService::on_close(conn::TcpConnection& connection, std::error_code reason) noexcept {
+void ChatService::on_close(conn::Connection& connection, std::error_code reason) noexcept {
   backlogged_.erase(connection.id());
   if (tcp_.erase(connection.id()) == 0) return;  // Dropped by us: the room knows already.
   // The connection's handshake timer ends a session that did not join in time.
@@ -256,7 +256,7 @@ void ChatService::enforce_output_limits() {
 void ChatService::drop_tcp(SessionId id, std::string why) {
   const auto it = tcp_.find(id);
   if (it == tcp_.end()) return;
-  conn::TcpConnection* connection = it->second.connection;
+  conn::Connection* connection = it->second.connection;
   tcp_.erase(it);
   backlogged_.erase(id);
   room_.close(id, why, actions_);  // The leave is announced by the caller's carry_out loop.

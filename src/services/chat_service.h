@@ -51,9 +51,9 @@ class ChatService final : public LoopService {
   ChatService(reactor::EventLoop& loop, ChatConfig config);
   ~ChatService() override;
 
-  void on_open(conn::TcpConnection& connection) noexcept override;
-  void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override;
-  void on_close(conn::TcpConnection& connection, std::error_code reason) noexcept override;
+  void on_open(conn::Connection& connection) noexcept override;
+  void on_data(conn::Connection& connection, Buffer& input) noexcept override;
+  void on_close(conn::Connection& connection, std::error_code reason) noexcept override;
   // A chat connection's handshake is the join, not its first byte.
   bool handshake_at_first_byte() const noexcept override { return false; }
   void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
@@ -64,7 +64,7 @@ class ChatService final : public LoopService {
   using Queue = std::list<SessionId>;  // Most recently heard first.
   enum class Tier { stranger, authenticated, member };
   struct TcpMember {
-    conn::TcpConnection* connection;
+    conn::Connection* connection;
     proto::line::LineFramer framer;
   };
   struct UdpPeer {

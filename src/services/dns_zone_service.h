@@ -14,7 +14,7 @@ class DnsZoneService final : public LoopService {
   explicit DnsZoneService(std::vector<proto::dns::AnswerRecord> records)
       : records_(std::move(records)) {}
 
-  void on_data(conn::TcpConnection&, Buffer& input) noexcept override { input.clear(); }
+  void on_data(conn::Connection&, Buffer& input) noexcept override { input.clear(); }
   // Answers with the records of the asked name and type; NXDOMAIN for a name it does not
   // hold. A datagram that is not a query is ignored.
   void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,

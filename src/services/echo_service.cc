@@ -4,7 +4,7 @@
 
 namespace soket::services {
 
-void EchoService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
+void EchoService::on_data(conn::Connection& connection, Buffer& input) noexcept {
   connection.send(input.readable());
   input.clear();
 }

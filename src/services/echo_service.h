@@ -7,7 +7,7 @@ namespace soket::services {
 
 class EchoService final : public LoopService {
  public:
-  void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override;
+  void on_data(conn::Connection& connection, Buffer& input) noexcept override;
   // Bulk streams go back through the kernel (splice), never copied into user space.
   bool reflects() const noexcept override { return true; }
   void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,

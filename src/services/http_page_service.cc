@@ -6,7 +6,7 @@
 
 namespace soket::services {
 
-void HttpPageService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
+void HttpPageService::on_data(conn::Connection& connection, Buffer& input) noexcept {
   constexpr std::size_t kMaxRequestHead = 64 * 1024;
   const auto text = input.readable_text();
   if (text.find("\r\n\r\n") == std::string_view::npos) {

@@ -11,7 +11,7 @@ namespace soket::services {
 class HttpPageService final : public LoopService {
  public:
   explicit HttpPageService(std::string page) : page_(std::move(page)) {}
-  void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override;
+  void on_data(conn::Connection& connection, Buffer& input) noexcept override;
 
  private:
   std::string page_;

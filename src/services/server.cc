@@ -1,8 +1,7 @@
 #include "services/server.h"
 
 #include "conn/acceptor.h"
-#include "conn/connection_table.h"
-#include "conn/uring_echo.h"
+#include "conn/engine.h"
 #include "core/log.h"
 #include "net/socket_ops.h"
 #include "reactor/loop_pool.h"
@@ -18,29 +17,23 @@ std::string describe(const Endpoint& endpoint) {
 class Server::LoopState {
  public:
   LoopState(Server& server, reactor::EventLoop& loop, std::size_t index)
-      : server_(server),
-        loop_(loop),
-        service_(server.factory_(loop)),
-        table_(loop, *service_,
-               conn::ConnectionSettings{server.config_.output_limit, server.config_.idle_timeout,
-                                        server.config_.handshake_timeout},
-               [this](const conn::TcpConnection& c) { on_released(c); }),
-        index_(index) {}
+      : server_(server), loop_(loop), service_(server.factory_(loop)), index_(index) {
+    const auto& config = server.config_;
+    const conn::ConnectionSettings settings{config.output_limit, config.idle_timeout,
+                                            config.handshake_timeout};
+    auto on_released = [this](const conn::Connection& c) { on_released_connection(c); };
+    auto pool = conn::make_connection_pool(server.engine_.engine, loop, *service_, settings,
+                                           on_released);
+    if (!pool) {
+      log::warn("loop {}: io_uring unavailable ({}): serving with epoll", index,
+                pool.error().message());
+      pool = conn::make_connection_pool(conn::Engine::epoll, loop, *service_, settings,
+                                        on_released);
+    }
+    pool_ = std::move(pool).value();
+  }
 
   void start() {
-    if (server_.config_.io_uring_echo) {
-      const auto& config = server_.config_;
-      auto uring = conn::UringEcho::create(loop_,
-                                           {.output_limit = config.output_limit,
-                                            .idle_timeout = config.idle_timeout,
-                                            .handshake_timeout = config.handshake_timeout},
-                                           [this] { --server_.open_connections_; });
-      if (uring) {
-        uring_ = std::move(uring).value();
-      } else {
-        log::warn("io_uring unavailable ({}): serving with epoll", uring.error().message());
-      }
-    }
     const bool per_loop = server_.config_.socket_options.reuse_port;
     const bool shared = !per_loop && server_.loops_.size() > 1;
     for (auto& listening : server_.listening_) {
@@ -63,27 +56,19 @@ class Server::LoopState {
   }
 
   // Stops taking new work, then flushes and closes every connection.
-  void drain(conn::ConnectionTable::OnEmpty done) {
+  void drain(conn::ConnectionPool::OnEmpty done) {
     for (auto& acceptor : acceptors_) acceptor->stop();
     for (auto& endpoint : endpoints_) endpoint->stop();
-    if (uring_) {  // Its TCP connections first; the table (empty then) after them.
-      uring_->drain([this, done = std::move(done)] { table_.close_all(done); });
-      return;
-    }
-    table_.close_all(std::move(done));
+    pool_->close_all(std::move(done));
   }
 
   void add_stats_to(Server& server) const {
-    std::uint64_t bytes_in = table_.closed_bytes_in(), bytes_out = table_.closed_bytes_out();
+    std::uint64_t bytes_in = pool_->bytes_in(), bytes_out = pool_->bytes_out();
     for (const auto& endpoint : endpoints_) {
       server.datagrams_in_ += endpoint->datagrams_in();
       server.datagrams_out_ += endpoint->datagrams_out();
       bytes_in += endpoint->bytes_in();
       bytes_out += endpoint->bytes_out();
-    }
-    if (uring_) {
-      bytes_in += uring_->bytes_in();
-      bytes_out += uring_->bytes_out();
     }
     server.bytes_in_ += bytes_in;
     server.bytes_out_ += bytes_out;
@@ -106,14 +91,10 @@ class Server::LoopState {
     }
     ++server_.connections_;
     log::info("{} connected", peer.to_string());
-    if (uring_) {
-      uring_->add(std::move(fd));  // It counts the connection down once closed.
-      return;
-    }
-    if (table_.add(std::move(fd), peer) == nullptr) --server_.open_connections_;
+    if (pool_->add(std::move(fd), peer) == nullptr) --server_.open_connections_;
   }
 
-  void on_released(const conn::TcpConnection& connection) {
+  void on_released_connection(const conn::Connection& connection) {
     --server_.open_connections_;
     log::info("{} closed: {} bytes in, {} bytes out", connection.peer().to_string(),
               connection.bytes_in(), connection.bytes_out());
@@ -122,11 +103,11 @@ class Server::LoopState {
   Server& server_;
   reactor::EventLoop& loop_;
   std::unique_ptr<LoopService> service_;
-  conn::ConnectionTable table_;
   std::size_t index_;
+  // After service_, so destroyed before it: closing connections tell the service.
+  std::unique_ptr<conn::ConnectionPool> pool_;
   std::vector<std::unique_ptr<conn::Acceptor>> acceptors_;
   std::vector<std::unique_ptr<conn::UdpEndpoint>> endpoints_;
-  std::unique_ptr<conn::UringEcho> uring_;
 };
 
 Server::Server(ServerConfig config, ServiceFactory factory)
@@ -137,6 +118,7 @@ Server::Server(ServerConfig config, ServiceFactory factory)
 Server::~Server() = default;
 
 std::optional<OpenFailure> Server::open() {
+  if (config_.tcp) engine_ = conn::choose_engine(config_.engine);
   const auto transport = config_.tcp ? net::Transport::tcp : net::Transport::udp;
   auto addresses = net::resolve_bind(config_.host, config_.port, transport);
   if (!addresses) return OpenFailure{addresses.error(), config_.host};
@@ -183,6 +165,17 @@ std::optional<OpenFailure> Server::open_on_port(const std::vector<net::Address>&
     }
   }
   return std::nullopt;
+}
+
+std::string Server::engine_line() const {
+  std::string line = "serving";
+  if (config_.tcp) {
+    line += " TCP connections with " + std::string(conn::name(engine_.engine));
+    if (!engine_.refusal.empty()) line += " (" + engine_.refusal + ")";
+  }
+  // Datagrams stay on epoll's recvmmsg/sendmmsg: see the README's engine section.
+  if (config_.udp) line += std::string(config_.tcp ? " and" : "") + " UDP datagrams with epoll";
+  return line;
 }
 
 ServerStats Server::run(reactor::EventLoop& base) {

@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "conn/tcp_connection.h"
+#include "conn/connection.h"
+#include "conn/engine.h"
 #include "conn/udp_endpoint.h"
 #include "core/clock.h"
 #include "net/fd.h"
@@ -38,8 +39,8 @@ struct ServerConfig {
   Duration handshake_timeout = std::chrono::seconds(10);
   std::size_t output_limit = 4 * 1024 * 1024;
   Duration shutdown_grace = std::chrono::seconds(5);
-  // Echo only: TCP connections on io_uring (conn/uring_echo.h) instead of epoll.
-  bool io_uring_echo = false;
+  // The engine of the TCP connections (conn/engine.h); automatic: io_uring where allowed.
+  conn::EngineRequest engine = conn::EngineRequest::automatic;
   net::SocketOptions socket_options;
 };
 
@@ -82,6 +83,10 @@ class Server {
   // Binds every socket. With port 0, all of them share the one ephemeral port.
   std::optional<OpenFailure> open();
   const std::vector<Endpoint>& endpoints() const { return endpoints_; }
+  // The engine its TCP connections run on, decided by open(); epoll for a UDP-only server.
+  const conn::EngineChoice& engine() const { return engine_; }
+  // "serving TCP connections with io_uring": the server's first line on stderr.
+  std::string engine_line() const;
 
   // Serves on `base` (run by the caller) and threads-1 more loops until shutdown() has
   // flushed and closed everything, or the grace period ran out. Call after open().
@@ -107,6 +112,7 @@ class Server {
   ServiceFactory factory_;
   std::vector<Listening> listening_;
   std::vector<Endpoint> endpoints_;
+  conn::EngineChoice engine_;
   std::vector<reactor::EventLoop*> loops_;
   std::vector<std::unique_ptr<LoopState>> states_;  // states_[i] is touched by loop i only.
   std::atomic<reactor::EventLoop*> base_{nullptr};

@@ -42,7 +42,7 @@ std::string_view TransformService::timestamp() {
   return timestamp_;
 }
 
-void TransformService::on_open(conn::TcpConnection& connection) noexcept {
+void TransformService::on_open(conn::Connection& connection) noexcept {
   framers_.emplace(connection.id(), proto::line::LineFramer(kMaxLine));
 }
 
@@ -51,7 +51,7 @@ void TransformService::on_open(conn::TcpConnection& connection) noexcept {
 // shortest lines, so once the connection is backpressured the rest of the input waits (the
 // connection offers it again when the output has drained): what is queued for a peer that
 // does not read stays within --max-output plus one batch.
-void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) noexcept {
+void TransformService::on_data(conn::Connection& connection, Buffer& input) noexcept {
   auto& framer = framers_.at(connection.id());
   replies_.clear();
   const std::string_view now = timestamp();
@@ -73,7 +73,7 @@ void TransformService::on_data(conn::TcpConnection& connection, Buffer& input) n
   if (!replies_.empty()) connection.send(replies_);
 }
 
-void TransformService::on_peer_closed(conn::TcpConnection& connection, Buffer& input) noexcept {
+void TransformService::on_peer_closed(conn::Connection& connection, Buffer& input) noexcept {
   // A last message without its LF (nc without a final newline) still gets its answer.
   // on_data left no complete line behind, so what remains is that last message.
   // A line already reported as too long (skipping) has had its ERROR; one that reached the
@@ -87,7 +87,7 @@ void TransformService::on_peer_closed(conn::TcpConnection& connection, Buffer& i
   input.clear();
 }
 
-void TransformService::on_close(conn::TcpConnection& connection, std::error_code) noexcept {
+void TransformService::on_close(conn::Connection& connection, std::error_code) noexcept {
   framers_.erase(connection.id());
 }
 

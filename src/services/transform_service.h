@@ -26,10 +26,10 @@ class TransformService final : public LoopService {
 
   explicit TransformService(LocalClock clock = local_time_now) : clock_(std::move(clock)) {}
 
-  void on_open(conn::TcpConnection& connection) noexcept override;
-  void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override;
-  void on_peer_closed(conn::TcpConnection& connection, Buffer& input) noexcept override;
-  void on_close(conn::TcpConnection& connection, std::error_code) noexcept override;
+  void on_open(conn::Connection& connection) noexcept override;
+  void on_data(conn::Connection& connection, Buffer& input) noexcept override;
+  void on_peer_closed(conn::Connection& connection, Buffer& input) noexcept override;
+  void on_close(conn::Connection& connection, std::error_code) noexcept override;
   void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 
@@ -39,7 +39,7 @@ class TransformService final : public LoopService {
   std::string_view timestamp();
 
   LocalClock clock_;
-  std::unordered_map<conn::TcpConnection::Id, proto::line::LineFramer> framers_;
+  std::unordered_map<conn::Connection::Id, proto::line::LineFramer> framers_;
   std::string replies_;  // One read's replies (or one datagram's); kept to reuse its memory.
   std::string timestamp_;
   std::optional<proto::transform::LocalTime> timestamp_time_;  // What timestamp_ shows.

@@ -163,7 +163,7 @@ TEST(Errors, RangesAreWrittenForPeople) {
 
 TEST(Errors, AValueOutsideItsSetNamesTheChoices) {
   expect_usage({"echo", "server", "-p", "0", "--backend", "poll"},
-               "--backend must be one of epoll, io_uring; see soket echo server --help");
+               "--backend must be one of auto, epoll, io_uring; see soket echo server --help");
   expect_usage({"bench", "echo", "-p", "7", "--mode", "burst"},
                "--mode must be one of pingpong, stream, idle; see soket bench echo --help");
 }

@@ -20,9 +20,9 @@ Result<void> ProvidedBuffers::register_with(io_uring& ring) {
   registration.bgid = kGroup;
   const int status = io_uring_register_buf_ring(&ring, &registration, 0);
   if (status < 0) return std::error_code(-status, std::system_category());
-  memory_.resize(kCount * kSize);
+  memory_.reset(new std::byte[kCount * kSize]);
   for (unsigned bid = 0; bid < kCount; ++bid) {
-    io_uring_buf_ring_add(ring_, memory_.data() + offset(static_cast<std::uint16_t>(bid)), kSize,
+    io_uring_buf_ring_add(ring_, memory_.get() + offset(static_cast<std::uint16_t>(bid)), kSize,
                           static_cast<unsigned short>(bid), io_uring_buf_ring_mask(kCount),
                           static_cast<int>(bid));
   }
@@ -31,7 +31,7 @@ Result<void> ProvidedBuffers::register_with(io_uring& ring) {
 }
 
 void ProvidedBuffers::give_back(std::uint16_t bid) {
-  io_uring_buf_ring_add(ring_, memory_.data() + offset(bid), kSize, bid,
+  io_uring_buf_ring_add(ring_, memory_.get() + offset(bid), kSize, bid,
                         io_uring_buf_ring_mask(kCount), 0);
   io_uring_buf_ring_advance(ring_, 1);
 }

@@ -12,7 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "core/result.h"
 
@@ -20,7 +20,9 @@ namespace soket::conn::detail {
 
 class ProvidedBuffers {
  public:
-  static constexpr unsigned kCount = 1024;  // A power of two, as the ring requires.
+  // 4 MiB of address space per loop; a page costs memory only once a receive has written it,
+  // so an idle server holds little of it. A power of two, as the ring requires.
+  static constexpr unsigned kCount = 256;
   static constexpr std::size_t kSize = 16 * 1024;
   static constexpr int kGroup = 1;
 
@@ -31,7 +33,7 @@ class ProvidedBuffers {
 
   // Allocates the buffers and registers them with `ring` as group kGroup.
   Result<void> register_with(io_uring& ring);
-  const std::byte* data(std::uint16_t bid) const { return memory_.data() + offset(bid); }
+  const std::byte* data(std::uint16_t bid) const { return memory_.get() + offset(bid); }
   // Hands buffer `bid` back to the kernel for the next receive.
   void give_back(std::uint16_t bid);
 
@@ -39,7 +41,8 @@ class ProvidedBuffers {
   static std::size_t offset(std::uint16_t bid) { return std::size_t{bid} * kSize; }
 
   io_uring_buf_ring* ring_ = nullptr;
-  std::vector<std::byte> memory_;
+  // Not value-initialised: zeroing would touch (and so commit) every page at start.
+  std::unique_ptr<std::byte[]> memory_;
 };
 
 }  // namespace soket::conn::detail

@@ -1,7 +1,7 @@
 // Ring: one io_uring instance (RAII), set up for one thread that both submits and reaps.
 //
 // Loop-thread only. The destructor tears the ring down (io_uring_queue_exit); whoever put
-// operations in it must have seen them all complete first (UringEcho does), since the kernel
+// operations in it must have seen them all complete first (UringConnections does), since the kernel
 // may still read or write their memory until then.
 #pragma once
 

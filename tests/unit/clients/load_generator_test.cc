@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 // load generator's check has something to catch.
 class CorruptingEcho final : public services::LoopService {
  public:
-  void on_data(conn::TcpConnection& connection, Buffer& input) noexcept override {
+  void on_data(conn::Connection& connection, Buffer& input) noexcept override {
     std::string bytes(input.readable_text());
     for (char& c : bytes) {
       if (++seen_ % 1000 == 0) c = static_cast<char>(c ^ 1);

@@ -19,11 +19,11 @@ struct Amplifier final : ConnectionEvents {
   int closes = 0;
   std::error_code reason;
   std::function<void()> closed;
-  void on_data(TcpConnection& connection, Buffer& input) noexcept override {
+  void on_data(Connection& connection, Buffer& input) noexcept override {
     for (int i = 0; i < factor; ++i) connection.send(input.readable());
     input.clear();
   }
-  void on_close(TcpConnection&, std::error_code why) noexcept override {
+  void on_close(Connection&, std::error_code why) noexcept override {
     ++closes;
     reason = why;
     if (closed) closed();
@@ -67,8 +67,8 @@ TEST(TcpConnection, EchoesThenClosesAfterPeerHalfClose) {
   EXPECT_FALSE(echo.reason);
   EXPECT_EQ(pair.drain(), "abc");
   EXPECT_EQ(table.size(), 0u);
-  EXPECT_EQ(table.closed_bytes_in(), 3u);
-  EXPECT_EQ(table.closed_bytes_out(), 3u);
+  EXPECT_EQ(table.bytes_in(), 3u);
+  EXPECT_EQ(table.bytes_out(), 3u);
   EXPECT_EQ(loop.watched_count(), 1u);  // Only the loop's own wakeup fd: nothing leaked.
 }
 
@@ -203,13 +203,13 @@ TEST(TcpConnection, FirstByteCompletesTheHandshakeByDefault) {
 struct Joiner final : ConnectionEvents {
   int closes = 0;
   bool handshake_at_first_byte() const noexcept override { return false; }
-  void on_data(TcpConnection& connection, Buffer& input) noexcept override {
+  void on_data(Connection& connection, Buffer& input) noexcept override {
     if (input.readable_text().find("JOIN") != std::string_view::npos) {
       connection.complete_handshake();
     }
     input.clear();
   }
-  void on_close(TcpConnection&, std::error_code) noexcept override { ++closes; }
+  void on_close(Connection&, std::error_code) noexcept override { ++closes; }
 };
 
 TEST(TcpConnection, AServiceCanTakeOverTheHandshake) {

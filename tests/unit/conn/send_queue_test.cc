@@ -1,4 +1,4 @@
-#include "conn/detail/echo_queue.h"
+#include "conn/detail/send_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -8,21 +8,21 @@
 namespace soket::conn::detail {
 namespace {
 
-void append(EchoQueue& queue, std::string_view text) {
+void append(SendQueue& queue, std::string_view text) {
   queue.append(reinterpret_cast<const std::byte*>(text.data()), text.size());
 }
 std::string text_of(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-TEST(EchoQueue, EmptyHasNothingToSend) {
-  EchoQueue queue;
+TEST(SendQueue, EmptyHasNothingToSend) {
+  SendQueue queue;
   EXPECT_TRUE(queue.empty());
   EXPECT_TRUE(queue.front().empty());
 }
 
-TEST(EchoQueue, TheBytesInFlightStayPutWhileMoreArrive) {
-  EchoQueue queue;
+TEST(SendQueue, TheBytesInFlightStayPutWhileMoreArrive) {
+  SendQueue queue;
   append(queue, "first ");
   const auto in_flight = queue.front();
   const std::byte* where = in_flight.data();
@@ -33,8 +33,8 @@ TEST(EchoQueue, TheBytesInFlightStayPutWhileMoreArrive) {
   EXPECT_EQ(queue.size(), 6u + 5u * 10000);
 }
 
-TEST(EchoQueue, APartialSendLeavesTheRestInFrontInOrder) {
-  EchoQueue queue;
+TEST(SendQueue, APartialSendLeavesTheRestInFrontInOrder) {
+  SendQueue queue;
   append(queue, "abcdef");
   ASSERT_EQ(text_of(queue.front()), "abcdef");
   append(queue, "ghi");
@@ -48,8 +48,8 @@ TEST(EchoQueue, APartialSendLeavesTheRestInFrontInOrder) {
   EXPECT_TRUE(queue.front().empty());
 }
 
-TEST(EchoQueue, SizeCountsWhatIsNotYetSent) {
-  EchoQueue queue;
+TEST(SendQueue, SizeCountsWhatIsNotYetSent) {
+  SendQueue queue;
   append(queue, std::string(1000, 'x'));
   (void)queue.front();
   queue.consumed(999);

@@ -1,0 +1,104 @@
+// UringConnection: the io_uring engine's Connection (conn/connection.h has the contract).
+//
+// It never makes a syscall of its own on the data path: its owner (UringConnections) arms its
+// receive and its send in the ring and hands it their completions. A connection has at most
+// one receive in flight (one buffer from the shared ring, so a paused connection stops
+// taking buffers at once) and one send (the kernel may reorder two sends of one socket),
+// carrying everything queued. What a service sends in one loop iteration goes out in one
+// send, submitted with every other connection's in one io_uring_enter.
+//
+// Its state changes mark it for the owner's next update (before the loop waits), which arms
+// what the state asks for and closes what is done: a service may call close_now() inside
+// on_data without the connection vanishing under it.
+//
+// Loop-thread only.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <system_error>
+
+#include "conn/connection.h"
+#include "conn/detail/deadlines.h"
+#include "conn/detail/send_queue.h"
+#include "core/buffer.h"
+#include "net/address.h"
+#include "reactor/event_loop.h"
+
+namespace soket::conn {
+
+class UringConnections;
+
+class UringConnection final : public Connection {
+ public:
+  UringConnection(UringConnections& owner, int fd, const net::Address& peer, Id id,
+                  std::uint32_t slot);
+  ~UringConnection();
+  UringConnection(const UringConnection&) = delete;
+  UringConnection& operator=(const UringConnection&) = delete;
+
+  void start();
+
+  using Connection::send;
+  void send(std::span<const std::byte> bytes) override;
+  void close_after_flush() override;
+  void close_now(std::error_code reason = {}) override;
+  void complete_handshake() override { deadlines_.handshake_done = true; }
+  bool handshake_complete() const override { return deadlines_.handshake_done; }
+  Id id() const override { return id_; }
+  const net::Address& peer() const override { return peer_; }
+  bool closed() const override { return closed_; }
+  std::uint64_t bytes_in() const override { return bytes_in_; }
+  std::uint64_t bytes_out() const override { return bytes_out_; }
+  std::size_t queued_output() const override { return output_.size(); }
+  bool backpressured() const override { return paused_; }
+
+  // For the owner: what to arm, and the completions of what it armed.
+  int fd() const { return fd_; }
+  std::uint32_t slot() const { return slot_; }
+  bool wants_receive() const;
+  // How many bytes the next receive may take, at most `buffer_size`: no more than the room
+  // left below --max-output, so an echo's queue never passes the limit.
+  std::uint32_t receive_size(std::size_t buffer_size) const;
+  bool wants_send() const;
+  std::span<const std::byte> next_send() { return output_.front(); }
+  void receive_armed() { receiving_ = true; }
+  void send_armed() { sending_ = true; }
+  void on_received(std::span<const std::byte> bytes);
+  void on_receive_ended(int result);  // 0: end of stream; else -errno.
+  void on_sent(int result);
+  // Whatever is due once the iteration's completions are handled: the FIN after the last
+  // queued byte, the close after the peer's FIN. True once the connection is closed and the
+  // kernel holds no operation of it: it can be released.
+  bool settle();
+  unsigned operations = 0;  // Armed in the kernel and not yet completed.
+
+ private:
+  void mark();
+  void offer_input();
+  void start_drain();
+  bool drained_already();
+  void arm_timer();
+  void on_timer();
+
+  UringConnections& owner_;
+  Id id_;
+  int fd_;
+  std::uint32_t slot_;
+  net::Address peer_;
+  Buffer input_;
+  detail::SendQueue output_;
+  detail::Deadlines deadlines_;
+  reactor::TimerId timer_;
+  std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  bool receiving_ = false;   // A receive is in flight.
+  bool sending_ = false;     // A send is in flight.
+  bool paused_ = false;      // Past the high-water mark: no receive until half drained.
+  bool closing_ = false;     // close_after_flush(): the FIN follows the last queued byte.
+  bool peer_done_ = false;   // The peer's FIN came: after the flush, close.
+  bool write_shut_ = false;  // Our FIN is out: input is dropped until the peer's.
+  bool closed_ = false;      // on_close was called: nothing more is sent or offered.
+  bool shut_down_ = false;   // shutdown(SHUT_RDWR) ends what the kernel still holds.
+};
+
+}  // namespace soket::conn

@@ -1,0 +1,292 @@
+#include "conn/uring_connections.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "core/log.h"
+
+namespace soket::conn {
+namespace {
+
+enum Op : std::uint8_t { receive = 1, send = 2, epoll_ready = 3, teardown = 4 };
+
+// user_data: the operation (top 8 bits) and the connection's slot (low 32).
+std::uint64_t pack(Op op, std::uint32_t slot) {
+  return (std::uint64_t{op} << 56) | slot;
+}
+Op op_of(std::uint64_t data) {
+  return static_cast<Op>(data >> 56);
+}
+std::uint32_t slot_of(std::uint64_t data) {
+  return static_cast<std::uint32_t>(data & 0xFFFFFFFF);
+}
+
+// How many times one wait hands a full submission queue to the kernel to make room for what
+// is still unarmed; what is left then waits for the next iteration.
+constexpr int kSubmitRounds = 64;
+
+}  // namespace
+
+Result<std::unique_ptr<UringConnections>> UringConnections::create(reactor::EventLoop& loop,
+                                                                   ConnectionEvents& events,
+                                                                   ConnectionSettings settings,
+                                                                   OnReleased on_released) {
+  std::unique_ptr<UringConnections> pool(
+      new UringConnections(loop, events, settings, std::move(on_released)));
+  if (auto r = pool->set_up(); !r) return r.error();
+  return pool;
+}
+
+Result<void> UringConnections::set_up() {
+  if (loop_.waiter() != nullptr) return std::make_error_code(std::errc::device_or_resource_busy);
+  // A test hook: a tiny ring proves that a full submission queue loses nothing.
+  if (const char* forced = std::getenv("SOKET_URING_ENTRIES")) {
+    ring_entries_ = static_cast<unsigned>(std::clamp(std::atoi(forced), 1, 32768));
+  }
+  if (auto r = ring_.open(ring_entries_); !r) return r;
+  if (auto r = buffers_.register_with(ring_.raw()); !r) return r;
+  ring_ready_ = true;
+  loop_.set_waiter(this);
+  log::debug("TCP connections on io_uring ({} submission entries)", ring_entries_);
+  return {};
+}
+
+UringConnections::~UringConnections() {
+  if (!ring_ready_) return;
+  loop_.set_waiter(nullptr);
+  reap_everything();
+  // The connections close their sockets; the ring itself goes with ring_, after this.
+  slots_.clear();
+}
+
+// Ends every operation still in flight and waits for the kernel to report each one, because
+// a send still running after the ring (and our memory) is gone would read freed memory.
+// Shutting a socket down completes its receive and its send; one cancel of everything ends
+// the rest (the poll of the epoll fd).
+void UringConnections::reap_everything() {
+  for (const auto& c : slots_) {
+    if (c) ::shutdown(c->fd(), SHUT_RDWR);
+  }
+  io_uring_sqe* sqe = ring_.try_entry();
+  if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
+  if (sqe != nullptr) {
+    io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+    io_uring_sqe_set_data64(sqe, pack(Op::teardown, 0));
+    ++in_flight_;
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (in_flight_ > 0 && Clock::now() < deadline) {
+    ring_.submit_and_wait(100);
+    ring_.for_each_completion([this](const io_uring_cqe& cqe) {
+      --in_flight_;
+      // Its bytes are dropped, but the buffer must go back to the ring it came from.
+      if ((cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+        buffers_.give_back(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
+      }
+    });
+  }
+  if (in_flight_ > 0) log::warn("io_uring: {} operations did not end in time", in_flight_);
+}
+
+UringConnection* UringConnections::add(net::Fd fd, const net::Address& peer) {
+  // io_uring waits for a blocking socket itself and never blocks us; on a non-blocking one
+  // (as accept4 gave it) a send to a full socket would fail with EAGAIN instead of waiting.
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+    is_marked_.push_back(false);
+  }
+  slots_[slot] = std::make_unique<UringConnection>(*this, fd.release(), peer, next_id_++, slot);
+  ++open_;
+  UringConnection* connection = slots_[slot].get();
+  connection->start();
+  if (draining_) connection->close_after_flush();
+  return connection;
+}
+
+void UringConnections::close_all(OnEmpty on_empty) {
+  draining_ = true;
+  on_empty_ = std::move(on_empty);
+  for (auto& c : slots_) {
+    if (c) c->close_after_flush();
+  }
+  if (open_ == 0 && on_empty_) std::exchange(on_empty_, nullptr)();
+}
+
+std::uint64_t UringConnections::bytes_in() const {
+  std::uint64_t total = released_bytes_in_;
+  for (const auto& c : slots_) {
+    if (c) total += c->bytes_in();
+  }
+  return total;
+}
+
+std::uint64_t UringConnections::bytes_out() const {
+  std::uint64_t total = released_bytes_out_;
+  for (const auto& c : slots_) {
+    if (c) total += c->bytes_out();
+  }
+  return total;
+}
+
+void UringConnections::mark(std::uint32_t slot) {
+  if (is_marked_[slot]) return;
+  is_marked_[slot] = true;
+  marked_.push_back(slot);
+}
+
+// Arms what every marked connection's state asks for and releases those that are done. An
+// operation that finds the submission queue full keeps its connection marked: the queue is
+// handed to the kernel to make room, a bounded number of times, else it waits for the next
+// iteration. Nothing is ever left unarmed and forgotten.
+void UringConnections::update_marked() {
+  for (int round = 0; round < kSubmitRounds && !marked_.empty(); ++round) {
+    std::vector<std::uint32_t> slots;
+    slots.swap(marked_);
+    for (const std::uint32_t slot : slots) is_marked_[slot] = false;
+    bool queue_full = false;
+    for (const std::uint32_t slot : slots) {
+      UringConnection* c = slots_[slot].get();
+      if (c == nullptr) continue;
+      if (queue_full || !update(*c)) {
+        queue_full = true;
+        mark(slot);
+      }
+    }
+    if (!queue_full || !ring_.submit()) break;
+  }
+}
+
+// False when the submission queue was full.
+bool UringConnections::update(UringConnection& c) {
+  if (c.settle()) {
+    release(c);
+    return true;
+  }
+  if (c.closed()) return true;
+  if (c.wants_receive() && !arm_receive(c)) return false;
+  if (c.wants_send() && !arm_send(c)) return false;
+  // Arming may have been all a closing connection waited for (a FIN after the last byte).
+  return true;
+}
+
+io_uring_sqe* UringConnections::entry_for(UringConnection& c) {
+  io_uring_sqe* sqe = ring_.try_entry();
+  if (sqe == nullptr) return nullptr;
+  ++in_flight_;
+  ++c.operations;
+  return sqe;
+}
+
+bool UringConnections::arm_receive(UringConnection& c) {
+  io_uring_sqe* sqe = entry_for(c);
+  if (sqe == nullptr) return false;
+  // One receive, one buffer, taken from the ring only when bytes arrive. Not multishot: the
+  // kernel would go on filling buffers for a connection we want paused. With a buffer ring
+  // the length caps the read below the buffer's size.
+  io_uring_prep_recv(sqe, c.fd(), nullptr, c.receive_size(detail::ProvidedBuffers::kSize), 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = detail::ProvidedBuffers::kGroup;
+  io_uring_sqe_set_data64(sqe, pack(Op::receive, c.slot()));
+  c.receive_armed();
+  return true;
+}
+
+// One send in flight per connection keeps its bytes in order; it carries everything queued
+// when it starts, so what a service sent in one iteration goes out in one send.
+bool UringConnections::arm_send(UringConnection& c) {
+  const auto bytes = c.next_send();
+  io_uring_sqe* sqe = entry_for(c);
+  if (sqe == nullptr) return false;
+  // MSG_NOSIGNAL: a peer that reset must not kill the server with SIGPIPE.
+  io_uring_prep_send(sqe, c.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, pack(Op::send, c.slot()));
+  c.send_armed();
+  return true;
+}
+
+void UringConnections::release(UringConnection& c) {
+  const std::uint32_t slot = c.slot();
+  std::unique_ptr<UringConnection> gone = std::move(slots_[slot]);
+  released_bytes_in_ += gone->bytes_in();
+  released_bytes_out_ += gone->bytes_out();
+  if (on_released_) on_released_(*gone);
+  gone.reset();  // Closes the socket.
+  free_slots_.push_back(slot);
+  --open_;
+  released_since_wait_ = true;
+  if (draining_ && open_ == 0 && on_empty_) std::exchange(on_empty_, nullptr)();
+}
+
+void UringConnections::wait(int epoll_fd, int timeout_ms) noexcept {
+  watch_epoll(epoll_fd);  // First, so that the loop's own events are never left unwatched.
+  update_marked();
+  // A release may have queued work for the loop (its callbacks run here): do not block then.
+  if (std::exchange(released_since_wait_, false)) timeout_ms = 0;
+  ring_.submit_and_wait(timeout_ms);
+}
+
+// A one-shot poll, armed again once it fires: it fires at once while events are left over.
+void UringConnections::watch_epoll(int epoll_fd) {
+  if (epoll_watched_) return;
+  io_uring_sqe* sqe = ring_.try_entry();
+  // Never left out: the loop's timers, tasks and signals come this way.
+  if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
+  if (sqe == nullptr) return;
+  io_uring_prep_poll_add(sqe, epoll_fd, POLLIN);
+  io_uring_sqe_set_data64(sqe, pack(Op::epoll_ready, 0));
+  ++in_flight_;
+  epoll_watched_ = true;
+}
+
+bool UringConnections::dispatch() noexcept {
+  bool epoll_ready = false;
+  ring_.for_each_completion([this, &epoll_ready](const io_uring_cqe& cqe) {
+    --in_flight_;
+    const Op op = op_of(cqe.user_data);
+    if (op == Op::epoll_ready) {
+      epoll_watched_ = false;
+      epoll_ready = true;
+      return;
+    }
+    if (op == Op::teardown) return;
+    UringConnection& c = *slots_[slot_of(cqe.user_data)];  // Held until its operations end.
+    --c.operations;
+    if (op == Op::send) {
+      c.on_sent(cqe.res);
+    } else {
+      on_receive(cqe, c);
+    }
+  });
+  // Releases happen here too, before the loop's timers and tasks run, so that they see the
+  // connections the kernel has let go of.
+  update_marked();
+  return epoll_ready;
+}
+
+void UringConnections::on_receive(const io_uring_cqe& cqe, UringConnection& c) {
+  if ((cqe.flags & IORING_CQE_F_BUFFER) == 0) {
+    c.on_receive_ended(cqe.res);
+    return;
+  }
+  const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+  if (cqe.res > 0) {
+    c.on_received({buffers_.data(bid), static_cast<std::size_t>(cqe.res)});
+  } else {
+    c.on_receive_ended(cqe.res);
+  }
+  buffers_.give_back(bid);  // Copied out: the buffer is the next receive's.
+}
+
+}  // namespace soket::conn

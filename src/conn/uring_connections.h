@@ -1,0 +1,109 @@
+// UringConnections: the io_uring engine's ConnectionPool, for every service.
+//
+// Receives take their buffer, when bytes arrive, from a ring of provided buffers shared by all
+// connections (an idle connection holds none); each buffer is copied at once into its
+// connection's input and handed back, so the ring is held only for one dispatch and a peer that
+// sends without reading fills its own queue, never the ring. Every operation one loop
+// iteration produces is submitted with one io_uring_enter, which is also where the loop
+// blocks (this is its reactor::Waiter) and where the kernel runs the receives' work
+// (DEFER_TASKRUN), in one batch. A busy loop so makes one syscall for many connections'
+// reads and writes, where epoll needs a read and a send each.
+//
+// Invariants that keep it safe against hostile peers:
+// - A slot (and its socket) is reused only once the kernel holds no operation of it, so a
+//   late completion can never be taken for a new connection.
+// - An operation that finds the submission queue full is not lost: the queue is handed to the
+//   kernel and the operation armed then, or at the next iteration.
+// - The ring is destroyed only after every operation in flight has completed or been
+//   cancelled and reaped, so the kernel never reads or writes memory that is gone.
+//
+// Loop-thread only.
+#pragma once
+
+#include <liburing.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "conn/connection_pool.h"
+#include "conn/detail/provided_buffers.h"
+#include "conn/detail/ring.h"
+#include "conn/uring_connection.h"
+#include "core/result.h"
+#include "reactor/event_loop.h"
+
+namespace soket::conn {
+
+class UringConnections final : public ConnectionPool, public reactor::Waiter {
+ public:
+  // Submission entries; tests set SOKET_URING_ENTRIES to force a tiny ring.
+  static constexpr unsigned kRingEntries = 4096;
+
+  // Fails when the kernel (or a seccomp filter) refuses io_uring or its buffer ring.
+  static Result<std::unique_ptr<UringConnections>> create(reactor::EventLoop& loop,
+                                                          ConnectionEvents& events,
+                                                          ConnectionSettings settings,
+                                                          OnReleased on_released = nullptr);
+  // Cancels what is still in flight and waits (bounded) for the kernel to let go of it.
+  ~UringConnections() override;
+  UringConnections(const UringConnections&) = delete;
+  UringConnections& operator=(const UringConnections&) = delete;
+
+  UringConnection* add(net::Fd fd, const net::Address& peer) override;
+  std::size_t size() const override { return open_; }
+  void close_all(OnEmpty on_empty) override;
+  std::uint64_t bytes_in() const override;
+  std::uint64_t bytes_out() const override;
+  std::string_view engine() const override { return "io_uring"; }
+
+  void wait(int epoll_fd, int timeout_ms) noexcept override;
+  bool dispatch() noexcept override;
+
+  // For UringConnection.
+  reactor::EventLoop& loop() const { return loop_; }
+  ConnectionEvents& events() const { return events_; }
+  const ConnectionSettings& settings() const { return settings_; }
+  bool draining() const { return draining_; }
+  // The connection's state changed: it is updated before the loop next waits.
+  void mark(std::uint32_t slot);
+
+ private:
+  UringConnections(reactor::EventLoop& loop, ConnectionEvents& events,
+                   ConnectionSettings settings, OnReleased on_released)
+      : loop_(loop), events_(events), settings_(settings), on_released_(std::move(on_released)) {}
+  Result<void> set_up();
+  io_uring_sqe* entry_for(UringConnection& c);
+  void update_marked();
+  bool update(UringConnection& c);
+  bool arm_receive(UringConnection& c);
+  bool arm_send(UringConnection& c);
+  void release(UringConnection& c);
+  void watch_epoll(int epoll_fd);
+  void on_receive(const io_uring_cqe& cqe, UringConnection& c);
+  void reap_everything();
+
+  reactor::EventLoop& loop_;
+  ConnectionEvents& events_;
+  ConnectionSettings settings_;
+  OnReleased on_released_;
+  unsigned ring_entries_ = kRingEntries;
+  detail::ProvidedBuffers buffers_;
+  // Declared after buffers_, so destroyed before them: the ring's teardown unregisters them.
+  detail::Ring ring_;
+  bool ring_ready_ = false;     // Set up, with the buffers registered.
+  bool epoll_watched_ = false;  // A poll of the loop's epoll fd is armed in the ring.
+  std::vector<std::unique_ptr<UringConnection>> slots_;  // Null: free.
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> marked_;  // Slots to update before the next wait.
+  std::vector<bool> is_marked_;
+  std::size_t in_flight_ = 0;  // Every operation in the kernel, for the destructor.
+  std::size_t open_ = 0;
+  Connection::Id next_id_ = 1;
+  bool draining_ = false;
+  bool released_since_wait_ = false;
+  OnEmpty on_empty_;
+  std::uint64_t released_bytes_in_ = 0, released_bytes_out_ = 0;
+};
+
+}  // namespace soket::conn
