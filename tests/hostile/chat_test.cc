@@ -151,10 +151,12 @@ TEST_F(ChatHostile, UnreadStdoutNeverHoldsTheExit) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const int held = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);  // Never read past the start.
   ASSERT_GE(held, 0);
-  ChildProcess server(
-      {"sh", "-c", "exec \"$0\" \"$@\" > \"$FIFO\"", soket_binary(), "chat", "server", "-p", "0",
-       "--tcp", "-q", "--rate-limit", "0", "--password-file", password_file_},
-      false, {"FIFO=" + fifo});
+  std::vector<std::string> argv{"sh", "-c", "exec \"$0\" \"$@\" > \"$FIFO\"", soket_binary()};
+  for (auto& arg : with_test_backend({"chat", "server", "-p", "0", "--tcp", "-q", "--rate-limit",
+                                      "0", "--password-file", password_file_})) {
+    argv.push_back(std::move(arg));
+  }
+  ChildProcess server(std::move(argv), false, {"FIFO=" + fifo});
   std::string start;
   for (int tries = 0; tries < 200 && start.find('\n') == std::string::npos; ++tries) {
     pollfd ready{held, POLLIN, 0};

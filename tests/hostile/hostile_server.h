@@ -17,6 +17,7 @@
 
 #include "support/child_process.h"
 #include "support/proc_status.h"
+#include "support/test_backend.h"
 
 namespace soket::test {
 
@@ -70,13 +71,16 @@ inline StartedServer start_measured_server(std::vector<std::string> args) {
     environment.push_back(std::string("ASAN_OPTIONS=") + (options ? options : "") +
                           (options && *options ? ":" : "") + "quarantine_size_mb=16");
   }
-  args.insert(args.begin(), soket_binary());
+  args = with_test_backend(std::move(args));
+  auto argv = args;
+  argv.insert(argv.begin(), soket_binary());
   StartedServer server;
-  server.process = std::make_unique<ChildProcess>(std::move(args), false, std::move(environment));
+  server.process = std::make_unique<ChildProcess>(std::move(argv), false, std::move(environment));
   auto line = server.process->wait_for_line("listening on", 30s);
   if (line) {
     server.line = *line;
     server.port = port_of(*line);
+    expect_backend_ran(*server.process, args);
   }
   return server;
 }

@@ -1,10 +1,12 @@
-// The io_uring echo backend (`soket echo server --backend io_uring`) against hostile peers.
+// The io_uring connection backend (`soket echo server --backend io_uring`) against hostile
+// peers.
 // Each test starts the real server, proves it really runs on io_uring (an io_uring fd in
 // /proc/PID/fd and no fallback warning: a server that silently fell back to epoll fails
 // here), runs one attacker (tests/hostile/attackers/uring_*.cc) and asserts on its verdict
 // and on the server's own summary. Skipped, with the reason, only where the kernel refuses
 // io_uring. The attacks both engines face (resets mid-bulk, SIGTERM mid-transfer, --max-conns,
-// slowloris, peers that never read, 10,000 connections) are in echo_test.cc, run on each;
+// slowloris, peers that never read, 10,000 connections) are in echo_test.cc and the other
+// suites, which run once per backend;
 // here are those that only io_uring's own machinery can fail (its shared buffer ring, its
 // submission queue, its teardown with operations in flight).
 #include <gtest/gtest.h>

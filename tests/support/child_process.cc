@@ -178,17 +178,22 @@ int port_of(const std::string& listening_line) {
 
 #include <gtest/gtest.h>
 
+#include "support/test_backend.h"
+
 namespace soket::test {
 
 StartedServer start_soket_server(std::vector<std::string> args) {
-  args.insert(args.begin(), soket_binary());
+  args = with_test_backend(std::move(args));
+  auto argv = args;
+  argv.insert(argv.begin(), soket_binary());
   StartedServer server;
-  server.process = std::make_unique<ChildProcess>(std::move(args));
+  server.process = std::make_unique<ChildProcess>(std::move(argv));
   auto line = server.process->wait_for_line("listening on", 10s);
   EXPECT_TRUE(line.has_value()) << "no listening line; stderr: " << server.process->err();
   if (line) {
     server.line = *line;
     server.port = port_of(*line);
+    expect_backend_ran(*server.process, args);
   }
   return server;
 }

@@ -1,6 +1,6 @@
-// Checks for tests of `soket echo server --backend io_uring`: whether this kernel gives
-// io_uring at all (probed with the same call the server makes), and proof that a running
-// server really serves on it rather than having fallen back to epoll.
+// Checks for tests of io_uring's own machinery (`--backend io_uring`): whether this kernel
+// gives io_uring at all, and proof that a running server really serves on it rather than
+// having fallen back to epoll.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "support/child_process.h"
+#include "support/test_backend.h"
 
 namespace soket::test {
 
@@ -27,11 +28,16 @@ inline std::string io_uring_refusal() {
   return {};
 }
 
-#define SOKET_SKIP_WITHOUT_IO_URING()                                 \
-  do {                                                                \
-    if (auto why = ::soket::test::io_uring_refusal(); !why.empty()) { \
-      GTEST_SKIP() << why;                                            \
-    }                                                                 \
+// For a test of io_uring alone: skipped where the kernel refuses io_uring, and in the epoll
+// run of a suite (it would run the same io_uring server twice).
+#define SOKET_SKIP_WITHOUT_IO_URING()                                      \
+  do {                                                                     \
+    if (auto why = ::soket::test::io_uring_refusal(); !why.empty()) {      \
+      GTEST_SKIP() << why;                                                 \
+    }                                                                      \
+    if (::soket::test::test_backend() == "epoll") {                        \
+      GTEST_SKIP() << "a test of io_uring alone: it runs in the io_uring suite"; \
+    }                                                                      \
   } while (0)
 
 // How many io_uring instances the process holds (one per loop on this backend).
