@@ -19,11 +19,7 @@ constexpr std::size_t kSmallSplice = 16 * 1024;
 }  // namespace
 
 TcpConnection::TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id)
-    : owner_(owner),
-      id_(id),
-      fd_(std::move(fd)),
-      peer_(peer),
-      deadlines_(owner.loop().now()) {}
+    : owner_(owner), id_(id), fd_(std::move(fd)), peer_(peer), deadlines_(owner.loop().now()) {}
 
 reactor::EventLoop& TcpConnection::loop() const {
   return owner_.loop();
@@ -83,7 +79,8 @@ void TcpConnection::handle_read() {
 }
 
 void TcpConnection::note_first_byte() {
-  if (!deadlines_.handshake_done && events().handshake_at_first_byte()) deadlines_.handshake_done = true;
+  if (!deadlines_.handshake_done && events().handshake_at_first_byte())
+    deadlines_.handshake_done = true;
 }
 
 void TcpConnection::resume_reading() {

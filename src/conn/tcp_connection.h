@@ -51,7 +51,6 @@ class SplicePipe;
 
 class TcpConnection final : public Connection, public reactor::IoHandler {
  public:
-
   // The loop, the service's events and the settings all come through `owner`: one reference
   // instead of four keeps an idle connection small (see bench/RESULTS.md).
   TcpConnection(ConnectionTable& owner, net::Fd fd, const net::Address& peer, Id id);

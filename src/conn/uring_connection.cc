@@ -18,10 +18,9 @@ namespace {
 constexpr Duration kDrainCheck = std::chrono::milliseconds(25);
 }  // namespace
 
-UringConnection::UringConnection(UringConnections& owner, int fd, const net::Address& peer,
-                                 Id id, std::uint32_t slot)
-    : owner_(owner), id_(id), fd_(fd), slot_(slot), peer_(peer),
-      deadlines_(owner.loop().now()) {}
+UringConnection::UringConnection(UringConnections& owner, int fd, const net::Address& peer, Id id,
+                                 std::uint32_t slot)
+    : owner_(owner), id_(id), fd_(fd), slot_(slot), peer_(peer), deadlines_(owner.loop().now()) {}
 
 UringConnection::~UringConnection() {
   owner_.loop().cancel(timer_);
@@ -62,6 +61,7 @@ bool UringConnection::wants_send() const {
 void UringConnection::send(std::span<const std::byte> bytes) {
   if (closed_ || write_shut_ || bytes.empty()) return;
   output_.append(bytes.data(), bytes.size());
+  fresh_output_ += bytes.size();
   if (output_.size() >= owner_.settings().output_high_water) paused_ = true;
   mark();
 }

@@ -170,6 +170,7 @@ void UringConnections::update_marked() {
 
 // False when the submission queue was full.
 bool UringConnections::update(UringConnection& c) {
+  c.iteration_ended();
   if (c.settle()) {
     release(c);
     return true;

@@ -69,8 +69,8 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   void mark(std::uint32_t slot);
 
  private:
-  UringConnections(reactor::EventLoop& loop, ConnectionEvents& events,
-                   ConnectionSettings settings, OnReleased on_released)
+  UringConnections(reactor::EventLoop& loop, ConnectionEvents& events, ConnectionSettings settings,
+                   OnReleased on_released)
       : loop_(loop), events_(events), settings_(settings), on_released_(std::move(on_released)) {}
   Result<void> set_up();
   io_uring_sqe* entry_for(UringConnection& c);

@@ -22,13 +22,13 @@ class Server::LoopState {
     const conn::ConnectionSettings settings{config.output_limit, config.idle_timeout,
                                             config.handshake_timeout};
     auto on_released = [this](const conn::Connection& c) { on_released_connection(c); };
-    auto pool = conn::make_connection_pool(server.engine_.engine, loop, *service_, settings,
-                                           on_released);
+    auto pool =
+        conn::make_connection_pool(server.engine_.engine, loop, *service_, settings, on_released);
     if (!pool) {
       log::warn("loop {}: io_uring unavailable ({}): serving with epoll", index,
                 pool.error().message());
-      pool = conn::make_connection_pool(conn::Engine::epoll, loop, *service_, settings,
-                                        on_released);
+      pool =
+          conn::make_connection_pool(conn::Engine::epoll, loop, *service_, settings, on_released);
     }
     pool_ = std::move(pool).value();
   }

@@ -30,14 +30,14 @@ inline std::string io_uring_refusal() {
 
 // For a test of io_uring alone: skipped where the kernel refuses io_uring, and in the epoll
 // run of a suite (it would run the same io_uring server twice).
-#define SOKET_SKIP_WITHOUT_IO_URING()                                      \
-  do {                                                                     \
-    if (auto why = ::soket::test::io_uring_refusal(); !why.empty()) {      \
-      GTEST_SKIP() << why;                                                 \
-    }                                                                      \
-    if (::soket::test::test_backend() == "epoll") {                        \
+#define SOKET_SKIP_WITHOUT_IO_URING()                                            \
+  do {                                                                           \
+    if (auto why = ::soket::test::io_uring_refusal(); !why.empty()) {            \
+      GTEST_SKIP() << why;                                                       \
+    }                                                                            \
+    if (::soket::test::test_backend() == "epoll") {                              \
       GTEST_SKIP() << "a test of io_uring alone: it runs in the io_uring suite"; \
-    }                                                                      \
+    }                                                                            \
   } while (0)
 
 // How many io_uring instances the process holds (one per loop on this backend).
