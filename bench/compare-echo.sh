@@ -5,8 +5,9 @@
 #   SERVERS="soket c-floor" WORKLOADS="tcp-pingpong-50" bench/compare-echo.sh
 #   SERVICE=transform bench/compare-echo.sh   soket transform against the peers' line echo
 #
-# Servers: c-floor asio libuv node uvloop socat soket, and soket-uring (soket's echo with
-# --backend io_uring; not in the default list). With SERVICE=transform the soket rows run
+# Servers: c-floor asio libuv node uvloop socat soket (the default engine, auto) and
+# soket-epoll (--backend epoll), and soket-uring (--backend io_uring; not in the default list:
+# it is what auto gives where the kernel allows io_uring). With SERVICE=transform the soket rows run
 # `soket transform server` under `soket bench transform` (63 letters and a newline: 64 bytes
 # on the wire, each reply checked as transformed) and the peers their echo under `soket bench
 # echo` of the same 64 bytes: the transform's cost beside a plain echo of the same lines.
@@ -26,7 +27,7 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 SERVICE=${SERVICE:-echo}
-SERVERS=${SERVERS:-"c-floor asio libuv node uvloop socat soket"}
+SERVERS=${SERVERS:-"c-floor asio libuv node uvloop socat soket soket-epoll"}
 if [ "$SERVICE" = transform ]; then
   # `soket bench transform` loads lines over TCP: ping-pong and pipelines, no stream or UDP.
   WORKLOADS=${WORKLOADS:-"tcp-pingpong-1 tcp-pingpong-50 tcp-pingpong-1000 tcp-pipeline-16"}

@@ -26,10 +26,11 @@ server_command() {  # NAME PORT udp|tcp
     socat)
       if [ "$proto" = udp ]; then echo "socat UDP-RECVFROM:$port,bind=127.0.0.1,fork PIPE"
       else echo "socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,backlog=4096 PIPE"; fi ;;
-    soket | soket-uring)
+    soket | soket-uring | soket-epoll)
       local flag=""
       [ "$proto" = udp ] && flag="--udp"
       [ "$name" = soket-uring ] && flag="$flag --backend io_uring"
+      [ "$name" = soket-epoll ] && flag="$flag --backend epoll"
       echo "$soket $SERVICE server -p $port -q --threads 1 $flag" ;;
   esac
 }
