@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <new>
+#include <utility>
 
 #include "conn/uring_connections.h"
 #include "core/log.h"
@@ -58,9 +60,23 @@ bool UringConnection::wants_send() const {
   return !sending_ && !closed_ && !write_shut_ && !output_.empty();
 }
 
+std::size_t UringConnection::queued_output() const {
+  const std::size_t fresh = fresh_stamp_ == owner_.submits() ? fresh_output_ : 0;
+  return output_.size() > fresh ? output_.size() - fresh : 0;
+}
+
 void UringConnection::send(std::span<const std::byte> bytes) {
   if (closed_ || write_shut_ || bytes.empty()) return;
-  output_.append(bytes.data(), bytes.size());
+  try {
+    output_.append(bytes.data(), bytes.size());
+  } catch (const std::bad_alloc&) {
+    close_now(std::make_error_code(std::errc::not_enough_memory));  // This one, not the server.
+    return;
+  }
+  if (fresh_stamp_ != owner_.submits()) {
+    fresh_stamp_ = owner_.submits();
+    fresh_output_ = 0;
+  }
   fresh_output_ += bytes.size();
   if (output_.size() >= owner_.settings().output_high_water) paused_ = true;
   mark();
@@ -117,17 +133,22 @@ void UringConnection::on_receive_ended(int result) {
       close_now();  // Both FINs are out: the polite end is complete.
       return;
     }
-    if (!closing_) {
-      // Answer what the peer sent, then close: the reply to its last bytes must not be lost
-      // because it half-closed (nc -N, shutdown(SHUT_WR)).
-      owner_.events().on_peer_closed(*this, input_);
-      close_after_flush();
+    // A receive armed before a pause may bring the FIN: the input left at the pause must
+    // reach the service first, as on epoll, which reads nothing while paused.
+    if (paused_ && !input_.empty()) {
+      end_pending_ = true;
+      return;
     }
+    on_end_of_stream();
     return;
   }
   // No buffer was free in this batch, or the wait was interrupted: armed again at the next
-  // update, once this dispatch has given its buffers back.
-  if (result == -ENOBUFS || result == -EINTR || result == -EAGAIN || result == -ECANCELED) return;
+  // update (first, if starved), once this dispatch has given its buffers back.
+  if (result == -ENOBUFS) {
+    starved_ = true;
+    return;
+  }
+  if (result == -EINTR || result == -EAGAIN || result == -ECANCELED) return;
   close_now(std::error_code(-result, std::system_category()));
 }
 
@@ -144,9 +165,18 @@ void UringConnection::on_sent(int result) {
   deadlines_.last_active = owner_.loop().now();
   if (paused_ && output_.size() <= owner_.settings().output_high_water / 2) {
     paused_ = false;
-    // Input left when reading stopped comes before new bytes.
+    // Input left when reading stopped comes before new bytes, and before a FIN that came.
     if (!input_.empty() && !closing_) offer_input();
+    if (std::exchange(end_pending_, false) && !closed_) on_end_of_stream();
   }
+}
+
+// Answer what the peer sent, then close: the reply to its last bytes must not be lost because
+// it half-closed (nc -N, shutdown(SHUT_WR)).
+void UringConnection::on_end_of_stream() {
+  if (closing_) return;
+  owner_.events().on_peer_closed(*this, input_);
+  close_after_flush();
 }
 
 bool UringConnection::settle() {

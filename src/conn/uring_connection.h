@@ -50,12 +50,10 @@ class UringConnection final : public Connection {
   bool closed() const override { return closed_; }
   std::uint64_t bytes_in() const override { return bytes_in_; }
   std::uint64_t bytes_out() const override { return bytes_out_; }
-  // What the peer has not taken, as epoll counts it after its write: bytes sent in this loop
-  // iteration are not handed to the kernel until its end, so they count from the next
-  // iteration on (a reader's socket takes them at once; a non-reader's send stays in flight).
-  std::size_t queued_output() const override {
-    return output_.size() > fresh_output_ ? output_.size() - fresh_output_ : 0;
-  }
+  // What the peer has not taken, as epoll counts it after its write: bytes sent since the
+  // ring was last submitted are not the kernel's yet, so they count once it has been (a
+  // reader's socket takes them at once; a non-reader's send stays in flight).
+  std::size_t queued_output() const override;
   bool backpressured() const override { return paused_; }
 
   // For the owner: what to arm, and the completions of what it armed.
@@ -67,10 +65,13 @@ class UringConnection final : public Connection {
   std::uint32_t receive_size(std::size_t buffer_size) const;
   bool wants_send() const;
   std::span<const std::byte> next_send() { return output_.front(); }
-  void receive_armed() { receiving_ = true; }
+  void receive_armed() {
+    receiving_ = true;
+    starved_ = false;
+  }
+  // Its last receive found the shared ring empty: it is armed first at the next update.
+  bool starved() const { return starved_; }
   void send_armed() { sending_ = true; }
-  // The owner's update pass, once per iteration: what was sent so far is now the kernel's.
-  void iteration_ended() { fresh_output_ = 0; }
   void on_received(std::span<const std::byte> bytes);
   void on_receive_ended(int result);  // 0: end of stream; else -errno.
   void on_sent(int result);
@@ -83,6 +84,7 @@ class UringConnection final : public Connection {
  private:
   void mark();
   void offer_input();
+  void on_end_of_stream();
   void start_drain();
   bool drained_already();
   void arm_timer();
@@ -98,15 +100,18 @@ class UringConnection final : public Connection {
   detail::Deadlines deadlines_;
   reactor::TimerId timer_;
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
-  std::size_t fresh_output_ = 0;  // Queued in this iteration, not yet handed over.
-  bool receiving_ = false;        // A receive is in flight.
-  bool sending_ = false;          // A send is in flight.
-  bool paused_ = false;           // Past the high-water mark: no receive until half drained.
-  bool closing_ = false;          // close_after_flush(): the FIN follows the last queued byte.
-  bool peer_done_ = false;        // The peer's FIN came: after the flush, close.
-  bool write_shut_ = false;       // Our FIN is out: input is dropped until the peer's.
-  bool closed_ = false;           // on_close was called: nothing more is sent or offered.
-  bool shut_down_ = false;        // shutdown(SHUT_RDWR) ends what the kernel still holds.
+  std::size_t fresh_output_ = 0;  // Queued since the ring's submit number fresh_stamp_.
+  std::uint64_t fresh_stamp_ = 0;
+  bool receiving_ = false;    // A receive is in flight.
+  bool sending_ = false;      // A send is in flight.
+  bool paused_ = false;       // Past the high-water mark: no receive until half drained.
+  bool closing_ = false;      // close_after_flush(): the FIN follows the last queued byte.
+  bool peer_done_ = false;    // The peer's FIN came: after the flush, close.
+  bool write_shut_ = false;   // Our FIN is out: input is dropped until the peer's.
+  bool closed_ = false;       // on_close was called: nothing more is sent or offered.
+  bool shut_down_ = false;    // shutdown(SHUT_RDWR) ends what the kernel still holds.
+  bool starved_ = false;      // The last receive found no free buffer (ENOBUFS).
+  bool end_pending_ = false;  // The peer's FIN came while paused with input left over.
 };
 
 }  // namespace soket::conn

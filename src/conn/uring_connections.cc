@@ -60,6 +60,12 @@ UringConnections::~UringConnections() {
   if (!ring_ready_) return;
   loop_.set_waiter(nullptr);
   reap_everything();
+  if (in_flight_ > 0) {
+    // The kernel still holds operations on our memory: leak the connections (their queued
+    // bytes) and the buffers, rather than let a late send read memory given to others.
+    for (auto& c : slots_) static_cast<void>(c.release());
+    buffers_.abandon();
+  }
   // The connections close their sockets; the ring itself goes with ring_, after this.
   slots_.clear();
 }
@@ -155,6 +161,11 @@ void UringConnections::update_marked() {
     std::vector<std::uint32_t> slots;
     slots.swap(marked_);
     for (const std::uint32_t slot : slots) is_marked_[slot] = false;
+    // Receives that found the shared ring empty are armed first, so that with more busy
+    // connections than buffers the same ones do not lose the race round after round.
+    std::stable_partition(slots.begin(), slots.end(), [this](std::uint32_t slot) {
+      return slots_[slot] != nullptr && slots_[slot]->starved();
+    });
     bool queue_full = false;
     for (const std::uint32_t slot : slots) {
       UringConnection* c = slots_[slot].get();
@@ -165,12 +176,12 @@ void UringConnections::update_marked() {
       }
     }
     if (!queue_full || !ring_.submit()) break;
+    ++submits_;
   }
 }
 
 // False when the submission queue was full.
 bool UringConnections::update(UringConnection& c) {
-  c.iteration_ended();
   if (c.settle()) {
     release(c);
     return true;
@@ -235,7 +246,10 @@ void UringConnections::wait(int epoll_fd, int timeout_ms) noexcept {
   update_marked();
   // A release may have queued work for the loop (its callbacks run here): do not block then.
   if (std::exchange(released_since_wait_, false)) timeout_ms = 0;
+  // Connections left marked (more than the rounds could arm) are armed at the next pass.
+  if (!marked_.empty()) timeout_ms = 0;
   ring_.submit_and_wait(timeout_ms);
+  ++submits_;
 }
 
 // A one-shot poll, armed again once it fires: it fires at once while events are left over.

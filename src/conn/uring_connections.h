@@ -64,6 +64,8 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   reactor::EventLoop& loop() const { return loop_; }
   ConnectionEvents& events() const { return events_; }
   const ConnectionSettings& settings() const { return settings_; }
+  // Counts the times the queued operations were handed to the kernel.
+  std::uint64_t submits() const { return submits_; }
   bool draining() const { return draining_; }
   // The connection's state changed: it is updated before the loop next waits.
   void mark(std::uint32_t slot);
@@ -98,6 +100,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   std::vector<std::uint32_t> marked_;  // Slots to update before the next wait.
   std::vector<bool> is_marked_;
   std::size_t in_flight_ = 0;  // Every operation in the kernel, for the destructor.
+  std::uint64_t submits_ = 0;  // How many times the ring was handed to the kernel.
   std::size_t open_ = 0;
   Connection::Id next_id_ = 1;
   bool draining_ = false;

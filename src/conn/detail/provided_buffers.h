@@ -36,6 +36,11 @@ class ProvidedBuffers {
   const std::byte* data(std::uint16_t bid) const { return memory_.get() + offset(bid); }
   // Hands buffer `bid` back to the kernel for the next receive.
   void give_back(std::uint16_t bid);
+  // Leaks the memory (and the ring of it): for a teardown whose operations did not all end.
+  void abandon() {
+    static_cast<void>(memory_.release());
+    ring_ = nullptr;
+  }
 
  private:
   static std::size_t offset(std::uint16_t bid) { return std::size_t{bid} * kSize; }
