@@ -276,14 +276,22 @@ bool UringConnections::dispatch() noexcept {
       return;
     }
     if (op == Op::teardown) return;
+    if (op == Op::receive) {
+      received_.push_back(cqe);
+      return;
+    }
     UringConnection& c = *slots_[slot_of(cqe.user_data)];  // Held until its operations end.
     --c.operations;
-    if (op == Op::send) {
-      c.on_sent(cqe.res);
-    } else {
-      on_receive(cqe, c);
-    }
+    c.on_sent(cqe.res);
   });
+  // Receives after every send of the batch: what the services then send, and what they see
+  // queued (the chat room's output limits), already counts the bytes the kernel has taken.
+  for (const io_uring_cqe& cqe : received_) {
+    UringConnection& c = *slots_[slot_of(cqe.user_data)];
+    --c.operations;
+    on_receive(cqe, c);
+  }
+  received_.clear();
   // Releases happen here too, before the loop's timers and tasks run, so that they see the
   // connections the kernel has let go of.
   update_marked();

@@ -99,8 +99,9 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> marked_;  // Slots to update before the next wait.
   std::vector<bool> is_marked_;
-  std::size_t in_flight_ = 0;  // Every operation in the kernel, for the destructor.
-  std::uint64_t submits_ = 0;  // How many times the ring was handed to the kernel.
+  std::vector<io_uring_cqe> received_;  // A batch's receive completions, handled after its sends.
+  std::size_t in_flight_ = 0;           // Every operation in the kernel, for the destructor.
+  std::uint64_t submits_ = 0;           // How many times the ring was handed to the kernel.
   std::size_t open_ = 0;
   Connection::Id next_id_ = 1;
   bool draining_ = false;
