@@ -19,7 +19,7 @@ Result<Fd> open_socket(int family, int type, int protocol) {
 Result<Fd> open_listener(const Address& address, const SocketOptions& options, int backlog) {
   auto fd = open_socket(address.family(), SOCK_STREAM);
   if (!fd) return fd.error();
-  if (auto r = apply_bind_options(fd->get(), options); !r) return r.error();
+  if (auto r = apply_bind_options(fd->get(), options, /*is_tcp=*/true); !r) return r.error();
   if (::bind(fd->get(), address.data(), address.length()) != 0) return last_system_error();
   if (::listen(fd->get(), backlog) != 0) return last_system_error();
   return std::move(fd).value();
@@ -28,7 +28,7 @@ Result<Fd> open_listener(const Address& address, const SocketOptions& options, i
 Result<Fd> open_bound_datagram(const Address& address, const SocketOptions& options) {
   auto fd = open_socket(address.family(), SOCK_DGRAM);
   if (!fd) return fd.error();
-  if (auto r = apply_bind_options(fd->get(), options); !r) return r.error();
+  if (auto r = apply_bind_options(fd->get(), options, /*is_tcp=*/false); !r) return r.error();
   if (::bind(fd->get(), address.data(), address.length()) != 0) return last_system_error();
   return std::move(fd).value();
 }

@@ -18,8 +18,8 @@ Result<void> set_flag(int fd, int level, int name, int value) {
 
 }  // namespace
 
-Result<void> apply_bind_options(int fd, const SocketOptions& options) {
-  if (options.reuse_address) {
+Result<void> apply_bind_options(int fd, const SocketOptions& options, bool is_tcp) {
+  if (options.reuse_address && is_tcp) {
     if (auto r = set_flag(fd, SOL_SOCKET, SO_REUSEADDR, 1); !r) return r;
   }
   if (options.reuse_port) {

@@ -33,6 +33,23 @@ TEST(SocketOps, SecondBindWithoutReusePortIsAddressInUse) {
   EXPECT_EQ(second.error(), std::errc::address_in_use);
 }
 
+// On UDP, SO_REUSEADDR would let a second socket bind the very address and port of a first
+// that set it too (as Knot and many servers do) and take its datagrams: a server started on
+// a busy port must fail instead, as a TCP one does.
+TEST(SocketOps, DatagramPortHeldWithReuseAddressIsAddressInUse) {
+  const int holder = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(holder, 0);
+  const int one = 1;
+  ASSERT_EQ(::setsockopt(holder, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one), 0);
+  auto loopback = Address::parse("127.0.0.1", 0).value();
+  ASSERT_EQ(::bind(holder, loopback.data(), loopback.length()), 0);
+  auto held = local_address(holder).value();
+  auto second = open_bound_datagram(held, SocketOptions{});
+  ::close(holder);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error(), std::errc::address_in_use);
+}
+
 TEST(SocketOps, ConnectWriteReadAndAccept) {
   for (const char* host : {"127.0.0.1", "::1"}) {
     Fd listener = listen_loopback(host);
@@ -109,7 +126,7 @@ TEST(SocketOptions, AppliesEveryOption) {
   options.send_buffer = 65536;
   auto fd = open_socket(AF_INET, SOCK_STREAM);
   ASSERT_TRUE(fd.ok());
-  EXPECT_TRUE(apply_bind_options(fd->get(), options).ok());
+  EXPECT_TRUE(apply_bind_options(fd->get(), options, /*is_tcp=*/true).ok());
   EXPECT_TRUE(apply_connection_options(fd->get(), options, true).ok());
   int value = 0;
   socklen_t length = sizeof value;
