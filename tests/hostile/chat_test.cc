@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
+#include <string_view>
 
 #include "hostile/attacker.h"
 #include "hostile/hostile_server.h"
@@ -27,6 +29,16 @@ constexpr bool kSanitized = kUnderAsan;
 
 std::string growth_limit_kib(int kib) {
   return kSanitized ? "0" : std::to_string(kib);
+}
+
+// The lines of `text` that contain `needle`.
+std::string lines_with(const std::string& text, std::string_view needle) {
+  std::istringstream in(text);
+  std::string found;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) != std::string::npos) found += line + "\n";
+  }
+  return found;
 }
 
 class ChatHostile : public testing::Test {
@@ -71,10 +83,20 @@ TEST_F(ChatHostile, SlowReadersTogetherAreBoundedByTheTotal) {
   auto server =
       start({"--max-output", "67108864", "--max-output-total", "2097152", "--sndbuf", "65536"});
   const auto pid = std::to_string(server.process->pid());
-  auto result = attack("chat_nonreader", server, {kPassword, pid, "60", growth_limit_kib(32768)});
-  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-  EXPECT_TRUE(
-      server.process->wait_for_line("sink left (not reading: the room's output over").has_value());
+  // Eight talkers, so that one thread reading all of them keeps up even on a loaded, sanitized
+  // machine (1.7 MB/s to read; twenty make it 11 MB/s, and on CI's loaded machine a reading
+  // talker was dropped: lagging talkers' queues may pass the total alone). The non-reader's
+  // queue passes 2 MiB in about 9 s.
+  // The attacker runs beside the test, which reads the server's log meanwhile: the room logs
+  // every message, and a log nobody reads drops its lines, the "left" line among them.
+  ChildProcess attacker({attacker_path("chat_nonreader"), "127.0.0.1", std::to_string(server.port),
+                         kPassword, pid, "60", growth_limit_kib(32768), "8"});
+  const auto sink_left =
+      server.process->wait_for_line("sink left (not reading: the room's output", 90s);
+  const auto exit_code = attacker.wait_exit(60s);
+  EXPECT_EQ(exit_code, 0) << attacker.out() << attacker.err() << "server:\n"
+                          << lines_with(server.process->out(), " left (");
+  EXPECT_TRUE(sink_left.has_value()) << lines_with(server.process->out(), " left (");
 }
 
 // Issue 12.2: the failure table is bounded; 60,000 origins guess once each.

@@ -1,10 +1,14 @@
-// A member that never reads while 20 others talk within the rate limit: the server must not
-// queue the room's traffic for it without bound. Holds when the non-reader is dropped (the
-// room hears "<name> left the chat room.") and the server's memory grew by less than
-// MAX_GROWTH_KIB (0: measured, not judged).
-//   attack_chat_nonreader HOST PORT PASSWORD SERVER_PID SECONDS MAX_GROWTH_KIB
+// A member that never reads while TALKERS others (default 20) talk within the rate limit: the
+// server must not queue the room's traffic for it without bound. Holds when the non-reader is
+// dropped (the room hears "<name> left the chat room.") and the server's memory grew by less
+// than MAX_GROWTH_KIB (0: measured, not judged).
+//   attack_chat_nonreader HOST PORT PASSWORD SERVER_PID SECONDS MAX_GROWTH_KIB [TALKERS]
+// The talkers, one thread reading all of them, must keep up with what they receive: each of
+// n talkers receives (n - 1) x 2000 B x 15 per second, n^2 in all (20: 11 MB/s). A talker
+// that falls behind is a slow reader too, and a room-wide limit may rightly drop it.
 #include <poll.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -14,15 +18,15 @@ using namespace soket;
 using namespace soket::attack;
 
 int main(int argc, char** argv) {
-  if (argc != 7)
-    usage("attack_chat_nonreader HOST PORT PASSWORD SERVER_PID SECONDS MAX_GROWTH_KIB");
+  if (argc != 7 && argc != 8)
+    usage("attack_chat_nonreader HOST PORT PASSWORD SERVER_PID SECONDS MAX_GROWTH_KIB [TALKERS]");
   ignore_sigpipe();
   const auto server = target(argv[1], argv[2]);
   const std::string password = argv[3];
   const int pid = std::atoi(argv[4]);
   const auto seconds = std::chrono::seconds(std::atoi(argv[5]));
   const long max_growth = std::atol(argv[6]);
-  constexpr int kTalkers = 20;
+  const int kTalkers = argc == 8 ? std::clamp(std::atoi(argv[7]), 2, 100) : 20;
   constexpr int kPerSecond = 15;  // Under the default limit of 20.
 
   ChatPeer sink(server, false, nullptr, /*rcvbuf=*/4096);
