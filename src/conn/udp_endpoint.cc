@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "core/log.h"
 #include "net/socket_ops.h"
@@ -18,6 +19,7 @@ UdpEndpoint::UdpEndpoint(reactor::EventLoop& loop, int fd, bool shared, Datagram
     : loop_(loop), fd_(fd), shared_(shared), events_(events), storage_(kBatch * kMaxDatagram) {}
 
 UdpEndpoint::~UdpEndpoint() {
+  flush_replies();  // What was sent before the end goes out, as a write would.
   stop();
 }
 
@@ -85,37 +87,53 @@ bool UdpEndpoint::is_received_payload(std::span<const std::byte> payload) const 
 }
 
 void UdpEndpoint::send_to(std::span<const std::byte> payload, const net::Address& to) {
-  if (!in_batch_ || queued_ == kBatch) {
-    send_now(payload, to);
-    return;
+  if (queued_.size() == kSendBatch) flush_replies();
+  const std::size_t size = std::min(payload.size(), kMaxDatagram);
+  Queued queued{.to = to};
+  queued.size = size;
+  if (in_batch_ && is_received_payload(payload)) {
+    queued.received = payload.data();  // An echo: sent before the next recvmmsg reuses it.
+  } else {
+    queued.offset = reply_bytes_.size();
+    reply_bytes_.insert(reply_bytes_.end(), payload.begin(), payload.begin() + size);
   }
-  std::byte* bytes = const_cast<std::byte*>(payload.data());
-  if (!is_received_payload(payload)) {
-    // A reply the handler built: keep a copy until the batch is flushed.
-    if (reply_storage_.empty()) reply_storage_.resize(kBatch * kMaxDatagram);
-    bytes = reply_storage_.data() + queued_ * kMaxDatagram;
-    std::copy(payload.begin(), payload.begin() + std::min(payload.size(), kMaxDatagram), bytes);
+  queued_.push_back(queued);
+  // Outside a receive batch (a message from elsewhere fanned out to many), the sends of this
+  // iteration go out together at its end.
+  if (!in_batch_ && !flush_deferred_) {
+    flush_deferred_ = true;
+    loop_.defer([this, alive = std::weak_ptr<int>(alive_)] {
+      if (alive.expired()) return;
+      flush_deferred_ = false;
+      flush_replies();
+    });
   }
-  reply_vectors_[queued_] = {bytes, std::min(payload.size(), kMaxDatagram)};
-  reply_to_[queued_] = to;
-  ++queued_;
 }
 
 void UdpEndpoint::flush_replies() {
-  std::array<mmsghdr, kBatch> headers{};
-  for (std::size_t i = 0; i < queued_; ++i) {
-    headers[i].msg_hdr.msg_iov = &reply_vectors_[i];
+  if (queued_.empty()) return;
+  std::array<iovec, kSendBatch> vectors{};
+  std::array<mmsghdr, kSendBatch> headers{};
+  for (std::size_t i = 0; i < queued_.size(); ++i) {
+    const Queued& q = queued_[i];
+    const std::byte* bytes = q.received != nullptr ? q.received : reply_bytes_.data() + q.offset;
+    vectors[i] = {const_cast<std::byte*>(bytes), q.size};
+    headers[i].msg_hdr.msg_iov = &vectors[i];
     headers[i].msg_hdr.msg_iovlen = 1;
-    headers[i].msg_hdr.msg_name = const_cast<sockaddr*>(reply_to_[i].data());
-    headers[i].msg_hdr.msg_namelen = reply_to_[i].length();
+    headers[i].msg_hdr.msg_name = const_cast<sockaddr*>(q.to.data());
+    headers[i].msg_hdr.msg_namelen = q.to.length();
   }
   std::size_t done = 0;
-  while (done < queued_) {
-    const int sent = ::sendmmsg(fd_, headers.data() + done, static_cast<unsigned>(queued_ - done),
-                                MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (done < queued_.size()) {
+    const int sent =
+        ::sendmmsg(fd_, headers.data() + done, static_cast<unsigned>(queued_.size() - done),
+                   MSG_DONTWAIT | MSG_NOSIGNAL);
+    ++send_calls_;
     if (sent < 0 && errno == EINTR) continue;
     if (sent <= 0) {
       // The kernel took no more (EAGAIN, or an error for the first one): drop it and go on.
+      log::debug("datagram to {} dropped: {}", queued_[done].to.to_string(),
+                 sent < 0 ? std::strerror(errno) : "not taken");
       ++dropped_;
       ++done;
       continue;
@@ -126,18 +144,13 @@ void UdpEndpoint::flush_replies() {
     }
     done += static_cast<std::size_t>(sent);
   }
-  queued_ = 0;
-}
-
-void UdpEndpoint::send_now(std::span<const std::byte> payload, const net::Address& to) {
-  auto sent = net::try_send_to(fd_, payload, to);
-  if (sent) {
-    ++datagrams_out_;
-    bytes_out_ += *sent;
-    return;
+  queued_.clear();
+  // A burst's copies give their memory back; the usual few bytes keep theirs.
+  if (reply_bytes_.capacity() > kMaxDatagram) {
+    std::vector<std::byte>().swap(reply_bytes_);
+  } else {
+    reply_bytes_.clear();
   }
-  ++dropped_;
-  log::debug("datagram to {} dropped: {}", to.to_string(), sent.error().message());
 }
 
 }  // namespace soket::conn

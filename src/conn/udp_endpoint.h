@@ -1,9 +1,11 @@
 // UdpEndpoint: a bound UDP socket watched on one loop, edge-triggered (see TcpConnection):
 // a batch shorter than asked means the queue is empty, and when the per-event budget runs
 // out the rest is taken after the loop's other handlers. Datagrams are taken in batches with
-// recvmmsg(2), one syscall for up to kBatch of them, and the replies a handler sends during a
-// batch go out together with one sendmmsg(2) at its end. Like Acceptor it does not own the fd:
-// several loops may share one socket (EPOLLEXCLUSIVE) or each have its own (SO_REUSEPORT).
+// recvmmsg(2), one syscall for up to kBatch of them. What is sent goes out with sendmmsg(2),
+// up to kSendBatch datagrams per syscall: the replies of a receive batch at its end, anything
+// else (a chat message from a TCP member to the UDP members) at the end of the loop's
+// iteration. Like Acceptor it does not own the fd: several loops may share one socket
+// (EPOLLEXCLUSIVE) or each have its own (SO_REUSEPORT).
 //
 // Loop-thread only.
 #pragma once
@@ -38,6 +40,7 @@ class UdpEndpoint final : public reactor::IoHandler {
  public:
   static constexpr std::size_t kMaxDatagram = 65536;  // > 65,507, the IPv4 UDP maximum.
   static constexpr std::size_t kBatch = 16;
+  static constexpr std::size_t kSendBatch = 64;
 
   UdpEndpoint(reactor::EventLoop& loop, int fd, bool shared, DatagramEvents& events);
   ~UdpEndpoint();
@@ -46,9 +49,9 @@ class UdpEndpoint final : public reactor::IoHandler {
 
   Result<void> start();
   void stop();
-  // Best effort, as UDP is: a datagram the kernel cannot take now is dropped and counted.
-  // During a receive batch it is queued (copied, unless it is the received payload itself)
-  // and sent with the batch's other replies.
+  // Best effort, as UDP is: a datagram the kernel cannot take when it is sent is dropped and
+  // counted. It is queued (copied, unless it is a payload of the receive batch under way) and
+  // sent with the others queued, at the end of the batch or of the loop's iteration.
   void send_to(std::span<const std::byte> payload, const net::Address& to);
 
   std::uint64_t datagrams_in() const { return datagrams_in_; }
@@ -56,12 +59,12 @@ class UdpEndpoint final : public reactor::IoHandler {
   std::uint64_t bytes_in() const { return bytes_in_; }
   std::uint64_t bytes_out() const { return bytes_out_; }
   std::uint64_t dropped() const { return dropped_; }
+  std::uint64_t send_calls() const { return send_calls_; }  // sendmmsg(2) calls made.
 
   void on_io(std::uint32_t events) noexcept override;
 
  private:
   void receive_batches();
-  void send_now(std::span<const std::byte> payload, const net::Address& to);
   void flush_replies();
   bool is_received_payload(std::span<const std::byte> payload) const;
 
@@ -72,14 +75,20 @@ class UdpEndpoint final : public reactor::IoHandler {
   DatagramEvents& events_;
   std::vector<std::byte> storage_;  // kBatch slots of kMaxDatagram, allocated once.
   std::array<net::Address, kBatch> senders_;
-  // Replies queued during a batch: where each one's bytes are, and copies when needed.
+  // Datagrams queued to go out: each one's bytes are a received payload (`received`: valid
+  // until the batch ends, which flushes them) or a copy at `offset` in reply_bytes_.
+  struct Queued {
+    const std::byte* received = nullptr;
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    net::Address to;
+  };
   bool in_batch_ = false;
-  std::size_t queued_ = 0;
-  std::array<iovec, kBatch> reply_vectors_{};
-  std::array<net::Address, kBatch> reply_to_;
-  std::vector<std::byte> reply_storage_;  // kBatch slots of kMaxDatagram, made when needed.
+  bool flush_deferred_ = false;  // A flush at the iteration's end is due.
+  std::vector<Queued> queued_;
+  std::vector<std::byte> reply_bytes_;
   std::uint64_t datagrams_in_ = 0, datagrams_out_ = 0, bytes_in_ = 0, bytes_out_ = 0;
-  std::uint64_t dropped_ = 0;
+  std::uint64_t dropped_ = 0, send_calls_ = 0;
   // Posted work holds a weak_ptr to this: it does nothing once the endpoint is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
