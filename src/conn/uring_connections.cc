@@ -52,7 +52,8 @@ Result<void> UringConnections::set_up() {
   if (auto r = buffers_.register_with(ring_.raw()); !r) return r;
   ring_ready_ = true;
   loop_.set_waiter(this);
-  log::debug("TCP connections on io_uring ({} submission entries)", ring_entries_);
+  log::debug("TCP connections on io_uring ({} submission entries, {} completion entries)",
+             ring_entries_, ring_.completion_entries());
   return {};
 }
 
@@ -292,10 +293,23 @@ bool UringConnections::dispatch() noexcept {
     on_receive(cqe, c);
   }
   received_.clear();
+  warn_of_lost_completions();
   // Releases happen here too, before the loop's timers and tasks run, so that they see the
   // connections the kernel has let go of.
   update_marked();
   return epoll_ready;
+}
+
+// A lost completion leaves its connection waiting for good; it cannot be recovered, but it
+// must not go unsaid. Said once per batch that lost some.
+void UringConnections::warn_of_lost_completions() {
+  const unsigned lost = ring_.lost_completions();
+  if (lost == lost_completions_) return;
+  log::warn(
+      "io_uring: {} completions lost in all (the completion queue overflowed and the "
+      "kernel had no memory to keep them); connections may hang until their timeouts",
+      lost);
+  lost_completions_ = lost;
 }
 
 void UringConnections::on_receive(const io_uring_cqe& cqe, UringConnection& c) {

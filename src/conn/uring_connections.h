@@ -83,6 +83,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   void release(UringConnection& c);
   void watch_epoll(int epoll_fd);
   void on_receive(const io_uring_cqe& cqe, UringConnection& c);
+  void warn_of_lost_completions();
   void reap_everything();
 
   reactor::EventLoop& loop_;
@@ -100,6 +101,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   std::vector<std::uint32_t> marked_;  // Slots to update before the next wait.
   std::vector<bool> is_marked_;
   std::vector<io_uring_cqe> received_;  // A batch's receive completions, handled after its sends.
+  unsigned lost_completions_ = 0;       // As last reported by the kernel.
   std::size_t in_flight_ = 0;           // Every operation in the kernel, for the destructor.
   std::uint64_t submits_ = 0;           // How many times the ring was handed to the kernel.
   std::size_t open_ = 0;

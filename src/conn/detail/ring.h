@@ -28,6 +28,10 @@ class Ring {
   // Submits what is queued, then waits up to `timeout_ms` (-1: no limit, 0: not at all) for a
   // completion. A signal or the limit ends the wait early; both mean "go on".
   void submit_and_wait(int timeout_ms);
+  unsigned completion_entries() const { return ring_.cq.ring_entries; }
+  // Completions the kernel could not keep (its overflow list is out of memory too): each one
+  // is an operation that will never be reported. Zero on a kernel that is not starved.
+  unsigned lost_completions() const { return *ring_.cq.koverflow; }
   // Calls `handle(cqe)` for every completion ready, then marks them all seen.
   template <typename Handle>
   void for_each_completion(Handle&& handle) {
