@@ -58,6 +58,28 @@ void run_for(reactor::EventLoop& loop, std::chrono::milliseconds bound) {
   loop.run();
 }
 
+ConnectionSettings with_idle_timeout(Duration timeout) {
+  ConnectionSettings settings;
+  settings.idle_timeout = timeout;
+  return settings;
+}
+
+ConnectionSettings with_handshake_timeout(Duration timeout) {
+  ConnectionSettings settings;
+  settings.handshake_timeout = timeout;
+  return settings;
+}
+
+// One connection on a pool of the case's engine, with its loop, its echo and its peer. The
+// pool is declared after the loop and the echo, so that it is destroyed before them.
+struct OneConnection {
+  reactor::EventLoop loop;
+  Amplifier echo;
+  Pair pair;
+  std::unique_ptr<ConnectionPool> pool;
+  Connection* connection = nullptr;
+};
+
 class ConnectionContract : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
@@ -77,42 +99,44 @@ class ConnectionContract : public ::testing::TestWithParam<Engine> {
     return std::move(pool).value();
   }
 
+  // An echoing connection (its pool and connection null when they could not be made), whose
+  // close stops the loop when `stop_at_close`.
+  std::unique_ptr<OneConnection> open_one(const ConnectionSettings& settings,
+                                          bool stop_at_close = false) {
+    auto one = std::make_unique<OneConnection>();
+    if (stop_at_close) one->echo.closed = [loop = &one->loop] { loop->stop(); };
+    one->pool = make_pool(one->loop, one->echo, settings);
+    if (one->pool) one->connection = one->pool->add(net::Fd(one->pair.ours), net::Address{});
+    EXPECT_NE(one->connection, nullptr);
+    return one;
+  }
+
   // A connection that never hears from its peer is closed by the timeout `settings` set, not
   // before `at_least`.
   void expect_closed_by_timeout(const ConnectionSettings& settings, Duration at_least) {
-    reactor::EventLoop loop;
-    Amplifier echo;
-    echo.closed = [&] { loop.stop(); };
-    auto table = make_pool(loop, echo, settings);
-    ASSERT_NE(table, nullptr);
-    Pair pair;
     const auto start = Clock::now();
-    ASSERT_NE(table->add(net::Fd(pair.ours), net::Address{}), nullptr);
-    run_for(loop, 10s);
-    EXPECT_EQ(echo.closes, 1);
-    EXPECT_EQ(echo.reason, std::errc::timed_out);
+    auto one = open_one(settings, /*stop_at_close=*/true);
+    ASSERT_NE(one->connection, nullptr);
+    run_for(one->loop, 10s);
+    EXPECT_EQ(one->echo.closes, 1);
+    EXPECT_EQ(one->echo.reason, std::errc::timed_out);
     EXPECT_GE(Clock::now() - start, at_least);
-    EXPECT_EQ(pair.drain(), "");
+    EXPECT_EQ(one->pair.drain(), "");
   }
 };
 
 TEST_P(ConnectionContract, EchoesThenClosesAfterPeerHalfClose) {
-  reactor::EventLoop loop;
-  Amplifier echo;
-  echo.closed = [&] { loop.stop(); };
-  auto table = make_pool(loop, echo, ConnectionSettings{});
-  ASSERT_NE(table, nullptr);
-  Pair pair;
-  ASSERT_NE(table->add(net::Fd(pair.ours), net::Address{}), nullptr);
-  ASSERT_EQ(::write(pair.theirs, "abc", 3), 3);
-  ::shutdown(pair.theirs, SHUT_WR);
-  run_for(loop, 5s);
-  EXPECT_EQ(echo.closes, 1);
-  EXPECT_FALSE(echo.reason);
-  EXPECT_EQ(pair.drain(), "abc");
-  EXPECT_EQ(table->size(), 0u);
-  EXPECT_EQ(table->bytes_in(), 3u);
-  EXPECT_EQ(table->bytes_out(), 3u);
+  auto one = open_one(ConnectionSettings{}, /*stop_at_close=*/true);
+  ASSERT_NE(one->connection, nullptr);
+  ASSERT_EQ(::write(one->pair.theirs, "abc", 3), 3);
+  ::shutdown(one->pair.theirs, SHUT_WR);
+  run_for(one->loop, 5s);
+  EXPECT_EQ(one->echo.closes, 1);
+  EXPECT_FALSE(one->echo.reason);
+  EXPECT_EQ(one->pair.drain(), "abc");
+  EXPECT_EQ(one->pool->size(), 0u);
+  EXPECT_EQ(one->pool->bytes_in(), 3u);
+  EXPECT_EQ(one->pool->bytes_out(), 3u);
 }
 
 TEST_P(ConnectionContract, StopsReadingWhileOutputIsAboveHighWater) {
@@ -159,28 +183,20 @@ TEST_P(ConnectionContract, StopsReadingWhileOutputIsAboveHighWater) {
 }
 
 TEST_P(ConnectionContract, IdleTimeoutClosesASilentConnection) {
-  ConnectionSettings settings;
-  settings.idle_timeout = 50ms;
-  expect_closed_by_timeout(settings, 50ms);
+  expect_closed_by_timeout(with_idle_timeout(50ms), 50ms);
 }
 
 TEST_P(ConnectionContract, ActivityPostponesTheIdleTimeout) {
-  reactor::EventLoop loop;
-  Amplifier echo;
-  ConnectionSettings settings;
-  settings.idle_timeout = 2s;
-  auto table = make_pool(loop, echo, settings);
-  ASSERT_NE(table, nullptr);
-  Pair pair;
-  ASSERT_NE(table->add(net::Fd(pair.ours), net::Address{}), nullptr);
+  auto one = open_one(with_idle_timeout(2s));
+  ASSERT_NE(one->connection, nullptr);
   // 16 x 200 ms of traffic: 1.6 times the timeout, never idle. Only a stall of 10x a step
   // (2 s without the loop running) could make it look idle.
   for (int i = 0; i < 16; ++i) {
-    ASSERT_EQ(::write(pair.theirs, "k", 1), 1);
-    run_for(loop, 200ms);
+    ASSERT_EQ(::write(one->pair.theirs, "k", 1), 1);
+    run_for(one->loop, 200ms);
   }
-  EXPECT_EQ(echo.closes, 0);
-  EXPECT_EQ(pair.drain(), std::string(16, 'k'));
+  EXPECT_EQ(one->echo.closes, 0);
+  EXPECT_EQ(one->pair.drain(), std::string(16, 'k'));
 }
 
 TEST_P(ConnectionContract, CloseAllCallsBackOnceEmpty) {
@@ -203,26 +219,17 @@ TEST_P(ConnectionContract, CloseAllCallsBackOnceEmpty) {
 }
 
 TEST_P(ConnectionContract, HandshakeTimeoutDropsASilentConnection) {
-  ConnectionSettings settings;
-  settings.handshake_timeout = 100ms;
-  expect_closed_by_timeout(settings, 100ms);
+  expect_closed_by_timeout(with_handshake_timeout(100ms), 100ms);
 }
 
 TEST_P(ConnectionContract, FirstByteCompletesTheHandshakeByDefault) {
-  reactor::EventLoop loop;
-  Amplifier echo;
-  ConnectionSettings settings;
-  settings.handshake_timeout = 100ms;
-  auto table = make_pool(loop, echo, settings);
-  ASSERT_NE(table, nullptr);
-  Pair pair;
-  auto* connection = table->add(net::Fd(pair.ours), net::Address{});
-  ASSERT_NE(connection, nullptr);
-  ASSERT_EQ(::write(pair.theirs, "k", 1), 1);
-  run_for(loop, 500ms);  // Five times the timeout.
-  EXPECT_EQ(echo.closes, 0);
-  EXPECT_TRUE(connection->handshake_complete());
-  EXPECT_EQ(pair.drain(), "k");
+  auto one = open_one(with_handshake_timeout(100ms));
+  ASSERT_NE(one->connection, nullptr);
+  ASSERT_EQ(::write(one->pair.theirs, "k", 1), 1);
+  run_for(one->loop, 500ms);  // Five times the timeout.
+  EXPECT_EQ(one->echo.closes, 0);
+  EXPECT_TRUE(one->connection->handshake_complete());
+  EXPECT_EQ(one->pair.drain(), "k");
 }
 
 // A service that says when its handshake is done (as chat does once a member has joined):
@@ -262,28 +269,22 @@ TEST_P(ConnectionContract, AServiceCanTakeOverTheHandshake) {
 // A polite close with unread input must not reset: the peer gets every echoed byte and a
 // FIN, and the connection closes once the peer's FIN comes.
 TEST_P(ConnectionContract, CloseAfterFlushWithUnreadInputSendsAFinNotAReset) {
-  reactor::EventLoop loop;
-  Amplifier echo;
-  echo.closed = [&] { loop.stop(); };
-  auto table = make_pool(loop, echo, ConnectionSettings{});
-  ASSERT_NE(table, nullptr);
-  Pair pair;
-  auto* connection = table->add(net::Fd(pair.ours), net::Address{});
-  ASSERT_NE(connection, nullptr);
-  ASSERT_EQ(::write(pair.theirs, "first", 5), 5);
-  run_for(loop, 100ms);
-  ASSERT_EQ(connection->bytes_in(), 5u);
-  connection->close_after_flush();
-  ASSERT_EQ(::write(pair.theirs, "unread", 6), 6);  // Arrives while closing: discarded.
-  run_for(loop, 100ms);
-  EXPECT_EQ(echo.closes, 0);  // Waiting for our peer's FIN.
-  EXPECT_EQ(pair.drain(), "first");
+  auto one = open_one(ConnectionSettings{}, /*stop_at_close=*/true);
+  ASSERT_NE(one->connection, nullptr);
+  ASSERT_EQ(::write(one->pair.theirs, "first", 5), 5);
+  run_for(one->loop, 100ms);
+  ASSERT_EQ(one->connection->bytes_in(), 5u);
+  one->connection->close_after_flush();
+  ASSERT_EQ(::write(one->pair.theirs, "unread", 6), 6);  // Arrives while closing: discarded.
+  run_for(one->loop, 100ms);
+  EXPECT_EQ(one->echo.closes, 0);  // Waiting for our peer's FIN.
+  EXPECT_EQ(one->pair.drain(), "first");
   char byte;
-  EXPECT_EQ(::read(pair.theirs, &byte, 1), 0);  // Our FIN.
-  ::shutdown(pair.theirs, SHUT_WR);
-  run_for(loop, 5s);
-  EXPECT_EQ(echo.closes, 1);
-  EXPECT_FALSE(echo.reason);
+  EXPECT_EQ(::read(one->pair.theirs, &byte, 1), 0);  // Our FIN.
+  ::shutdown(one->pair.theirs, SHUT_WR);
+  run_for(one->loop, 5s);
+  EXPECT_EQ(one->echo.closes, 1);
+  EXPECT_FALSE(one->echo.reason);
 }
 
 // epoll alone: a closed connection leaves nothing in the loop's epoll set.
