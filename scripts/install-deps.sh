@@ -12,11 +12,12 @@ packages=(
   # Libraries
   libcli11-dev libfmt-dev libicu-dev libidn2-dev libssl-dev zlib1g-dev liburing-dev
   nlohmann-json3-dev libedit-dev   # JSON output; the chat client's line editor
+  libhiredis-dev   # the chat room across servers (--redis)
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers the tests start on loopback
   netcat-openbsd socat iproute2 util-linux procps tmux python3 knot bind9-dnsutils
-  nginx curl openssl ca-certificates
+  nginx curl openssl ca-certificates redis-server
   "$@"
 )
 

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/chat_client_run.h"
+#include "cli/chat_redis.h"
 #include "cli/commands.h"
 #include "cli/line_editor.h"
 #include "cli/option_checks.h"
@@ -29,6 +30,7 @@ struct ChatServerFlags {
   std::size_t max_output_total = 64 * 1024 * 1024;
   std::size_t max_pending_udp = 1024;
   bool seed_compatible = false;
+  ChatRedisFlags redis;
 };
 
 // --password-file (its first line), else SOKET_CHAT_PASSWORD, else asked on the terminal.
@@ -71,6 +73,7 @@ int run_chat_server(const ChatServerFlags& flags) {
   if (auto failure = to_server_config(flags.server, true, config)) return report(*failure);
   config.threads = 1;  // One room, one loop: see ChatService.
   services::ChatConfig chat;
+  if (auto failure = check_redis_flags(flags.redis)) return report(*failure);
   if (auto failure = find_password(flags, chat.password)) return report(*failure);
   chat.limits.max_users = flags.max_users;
   chat.limits.messages_per_second = flags.rate_limit;
@@ -83,9 +86,21 @@ int run_chat_server(const ChatServerFlags& flags) {
   std::fflush(stdout);  // The writer thread writes to fd 1 directly, after what stdio holds.
   auto writer = std::make_shared<AsyncLineWriter>(STDOUT_FILENO, kLogQueueBytes);
   chat.log = [writer](std::string_view line) { writer->push(with_time(line)); };
-  return serve(std::move(config), [chat](reactor::EventLoop& loop) {
-    return std::make_unique<services::ChatService>(loop, chat);
-  });
+  // Filled in once the port is bound (the server's label names it) and Redis answered.
+  auto room = std::make_shared<services::ChatConfig>(std::move(chat));
+  BeforeListening with_redis;
+  if (!flags.redis.url.empty()) {
+    with_redis = [&flags, room](const services::Server& server) {
+      room->federation.emplace();
+      return connect_redis(flags.redis, server, *room->federation);
+    };
+  }
+  return serve(
+      std::move(config),
+      [room](reactor::EventLoop& loop) {
+        return std::make_unique<services::ChatService>(loop, *room);
+      },
+      with_redis);
 }
 
 void add_server(CLI::App& chat, Action& action) {
@@ -120,6 +135,17 @@ void add_server(CLI::App& chat, Action& action) {
   command->add_flag("--seed-compatible", flags->seed_compatible,
                     "Let UDP members that never used their token (seed 004's client) go "
                     "without it (they can then be spoofed)");
+  command->add_option("--redis", flags->redis.url,
+                      "Serve one room with every server on this Redis: redis://HOST:PORT[/DB]");
+  command->add_option("--room", flags->redis.room, "The room's name in Redis (with --redis)")
+      ->capture_default_str();
+  command
+      ->add_option("--history", flags->redis.history,
+                   "Messages a member who joins is sent first, from Redis (with --redis)")
+      ->check(count_between(0, static_cast<std::int64_t>(services::kHistoryKept)))
+      ->capture_default_str();
+  command->add_option("--server-name", flags->redis.server_name,
+                      "How /who names this server (with --redis; default HOSTNAME:PORT)");
   command->callback([flags, &action] { action = [flags] { return run_chat_server(*flags); }; });
 }
 

@@ -23,6 +23,7 @@ enum ExitCode : int {
   kExitShortBody = 15,         // HTTP: the body ended early (Content-Length, or gzip).
   kExitTooManyRedirects = 16,  // HTTP: past --max-redirs (or a redirect loop).
   kExitHttpError = 17,         // HTTP: a status of 400 or more, with -f.
+  kExitRedis = 18,             // Chat: Redis (--redis) unreachable, or it refused the room.
   kExitStdoutClosed = 141,     // stdout's reader closed it early (`| head`), as SIGPIPE gives.
 };
 

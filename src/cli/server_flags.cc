@@ -141,12 +141,16 @@ void raise_open_file_limit() {
   }
 }
 
-int serve(services::ServerConfig config, services::ServiceFactory factory) {
+int serve(services::ServerConfig config, services::ServiceFactory factory,
+          const BeforeListening& before_listening) {
   raise_open_file_limit();
   // Before any thread starts, so that every thread inherits the mask (see SignalWatcher).
   reactor::block_termination_signals();
   services::Server server(std::move(config), std::move(factory));
   if (auto failure = server.open()) return report(bind_failure(failure->error, failure->where));
+  if (before_listening) {
+    if (auto failure = before_listening(server)) return report(*failure);
+  }
   // Always shown, -q included: it is not a connection log, and tests read it to know which
   // engine really runs.
   log::write_line(server.engine_line());

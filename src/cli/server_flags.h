@@ -47,8 +47,13 @@ std::optional<Failure> parse_port_flag(const std::string& text, std::uint16_t& p
 // Raises the soft RLIMIT_NOFILE to the hard limit (servers and load generators hold many fds).
 void raise_open_file_limit();
 
+// What a service must have before it says `listening on` (the chat room's Redis): run once the
+// sockets are bound, so it may use their port; a failure ends the server before it serves.
+using BeforeListening = std::function<std::optional<Failure>(const services::Server& server)>;
+
 // Binds, prints one `listening on ...` line per socket (flushed: scripts wait for it),
 // serves until SIGINT/SIGTERM, prints the summary line and returns the exit code.
-int serve(services::ServerConfig config, services::ServiceFactory factory);
+int serve(services::ServerConfig config, services::ServiceFactory factory,
+          const BeforeListening& before_listening = {});
 
 }  // namespace soket::cli

@@ -34,11 +34,27 @@ ChatService::ChatService(reactor::EventLoop& loop, ChatConfig config)
     : loop_(loop), config_(std::move(config)), room_(config_.password, config_.limits) {
   arm_sweep();
   if (config_.handshake_timeout > Duration::zero()) arm_handshake_sweep();
+  if (config_.federation) {
+    federation_ = std::make_unique<ChatFederation>(
+        loop_, room_, actions_, *config_.federation,
+        FederationHooks{[this] { carry_out(); }, [this](SessionId id) { admitted(id); },
+                        [this](std::string_view line) { log(line); }});
+  }
 }
 
 ChatService::~ChatService() {
   loop_.cancel(sweep_timer_);
   loop_.cancel(handshake_timer_);
+  federation_.reset();  // While every member is still known: it gives their names back.
+}
+
+// A claim granted in Redis made the session a member, after the line that asked for it.
+void ChatService::admitted(SessionId id) {
+  if (const auto it = tcp_.find(id); it != tcp_.end()) {
+    it->second.connection->complete_handshake();
+  } else {
+    update_tier(id);
+  }
 }
 
 void ChatService::log(std::string_view line) const {
@@ -184,9 +200,11 @@ void ChatService::carry_out() {
   if (carrying_out_) return;  // A close inside: the loop below takes its actions too.
   carrying_out_ = true;
   std::string framed;
-  while (!actions_.deliveries.empty() || !actions_.log.empty() || !actions_.closes.empty()) {
+  while (!actions_.deliveries.empty() || !actions_.log.empty() || !actions_.closes.empty() ||
+         !actions_.claims.empty() || !actions_.publish.empty() || !actions_.released.empty()) {
     proto::chat::Actions batch = std::move(actions_);
     actions_.clear();
+    carry_out_federated(batch);
     for (const auto& delivery : batch.deliveries) {
       // Framed once, however many members it goes to: a room of 1,000 sends it 1,000 times.
       framed.assign(delivery.line).push_back('\n');
@@ -207,6 +225,15 @@ void ChatService::carry_out() {
     enforce_output_limits();
   }
   carrying_out_ = false;
+}
+
+// What the room asks of the other servers goes first: a join is published before the text
+// that follows it in the same batch (the publish calls keep the order they are made in).
+void ChatService::carry_out_federated(proto::chat::Actions& batch) {
+  if (!federation_) return;
+  for (auto& event : batch.publish) federation_->publish(std::move(event));
+  for (const auto& name : batch.released) federation_->release(name);
+  for (const auto& claim : batch.claims) federation_->claim(claim.id, claim.name);
 }
 
 // `framed` ends in LF; a datagram carries no line end (seed 004's client compares each

@@ -29,6 +29,7 @@
 
 #include "proto/chat/room.h"
 #include "proto/line/line_framer.h"
+#include "services/chat_federation.h"
 #include "services/server.h"
 
 namespace soket::services {
@@ -44,6 +45,8 @@ struct ChatConfig {
   bool seed_compatible = false;        // UDP members may go without their token.
   // Where the room's life goes, one line each (the caller adds the time). Must not block.
   std::function<void(std::string_view line)> log;
+  // With --redis: this server is one of several serving the room (chat_federation.h).
+  std::optional<FederationConfig> federation;
 };
 
 class ChatService final : public LoopService {
@@ -78,6 +81,8 @@ class ChatService final : public LoopService {
   };
 
   void carry_out();
+  void carry_out_federated(proto::chat::Actions& batch);
+  void admitted(SessionId id);
   void deliver(SessionId to, std::string_view framed);
   void enforce_output_limits();
   void drop_tcp(SessionId id, std::string why);
@@ -109,6 +114,7 @@ class ChatService final : public LoopService {
   SessionId next_udp_id_ = 1ull << 63;                   // TCP ids count up from 1.
   std::random_device random_;
   reactor::TimerId sweep_timer_, handshake_timer_;
+  std::unique_ptr<ChatFederation> federation_;  // Last: it uses the room in its destructor.
 };
 
 }  // namespace soket::services

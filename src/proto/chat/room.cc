@@ -95,6 +95,8 @@ void Room::receive(SessionId id, std::string_view line, TimePoint now, Actions& 
       }
       if (starts_with(line, kPassword)) return reply(id, "PASSWORD OK", out);
       return reply(id, "ERROR choose a name first: USERNAME <name>", out);
+    case State::claiming:
+      return reply(id, "ERROR wait: your name is being claimed", out);
     case State::member:
       return on_member_line(session, id, line, now, out);
   }
@@ -122,17 +124,76 @@ void Room::on_password(Session& session, SessionId id, std::string_view guess, T
 
 void Room::on_username(Session& session, SessionId id, std::string_view name, Actions& out) {
   if (!is_valid_name(name)) return reply(id, "USERNAME INVALID", out);
-  if (names_.contains(text::to_lower(name))) return reply(id, "USERNAME TAKEN", out);
-  if (names_.size() >= limits_.max_users) return reply(id, "ERROR room full", out);
-  session.state = State::member;
+  const std::string lower = text::to_lower(name);
+  if (name_in_use(lower)) return reply(id, "USERNAME TAKEN", out);
+  if (names_.size() + claiming_.size() >= limits_.max_users) {
+    return reply(id, "ERROR room full", out);
+  }
   session.name = std::string(name);
+  if (!federated()) return admit(session, id, {}, out);
+  // Room-wide, the name is only ours once Redis says so (the transport asks).
+  session.state = State::claiming;
+  claiming_[lower] = id;
+  out.claims.push_back({id, session.name});
+}
+
+bool Room::name_in_use(const std::string& lower) const {
+  return names_.contains(lower) || claiming_.contains(lower) || remote_.contains(lower);
+}
+
+void Room::admit(Session& session, SessionId id, const std::vector<Event>& history, Actions& out) {
+  session.state = State::member;
   session.tokens = limits_.messages_per_second;
-  names_[text::to_lower(name)] = id;
+  names_[text::to_lower(session.name)] = id;
   member_ids_.push_back(id);
   reply(id, "USERNAME OK", out);
   if (!session.token.empty()) reply(id, "TOKEN " + session.token, out);
+  for (const auto& event : history) {
+    const std::string text = sanitize(event.text);
+    if (!text.empty()) reply(id, "[history] " + event.name + ": " + text, out);
+  }
   out.deliveries.push_back({kEveryMember, session.name + " joined the chat room."});
   out.log.push_back(session.name + " joined from " + session.peer);
+  if (federated()) out.publish.push_back(make_event(EventKind::join, session.name));
+}
+
+void Room::claim_answered(SessionId id, const std::string& name, ClaimAnswer answer,
+                          const std::vector<Event>& history, Actions& out) {
+  const auto it = sessions_.find(id);
+  const bool waiting =
+      it != sessions_.end() && it->second.state == State::claiming && it->second.name == name;
+  if (!waiting) {  // It left while Redis answered: a name granted is given back.
+    if (answer == ClaimAnswer::granted) out.released.push_back(name);
+    return;
+  }
+  Session& session = it->second;
+  claiming_.erase(text::to_lower(name));
+  session.state = State::authenticated;
+  switch (answer) {
+    case ClaimAnswer::granted:
+      // A remote member remembered under this name left without our hearing it: Redis knows.
+      remote_.erase(text::to_lower(name));
+      return admit(session, id, history, out);
+    case ClaimAnswer::taken:
+      session.name.clear();
+      return reply(id, "USERNAME TAKEN", out);
+    case ClaimAnswer::unavailable:
+      session.name.clear();
+      return reply(id, "ERROR names cannot be checked while the room is split; try again soon",
+                   out);
+  }
+}
+
+void Room::name_lost(SessionId id, Actions& out) {
+  const auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second.state != State::member) return;
+  reply(id,
+        "ERROR your name " + it->second.name +
+            " was taken on another server while the room was split; join again with "
+            "another",
+        out);
+  out.closes.push_back(id);
+  leave(id, "lost its name to another server", out, /*release=*/false);
 }
 
 void Room::on_member_line(Session& session, SessionId id, std::string_view line, TimePoint now,
@@ -172,6 +233,9 @@ void Room::on_text(Session& session, SessionId id, std::string_view line, TimePo
   std::string message = session.name + ": " + text;
   out.log.push_back(message);
   out.deliveries.push_back({kEveryMember, std::move(message)});
+  if (federated()) {
+    out.publish.push_back(make_event(EventKind::text, session.name, text));
+  }
 }
 
 void Room::on_private(Session& session, SessionId id, std::string_view rest, Actions& out) {
@@ -182,8 +246,18 @@ void Room::on_private(Session& session, SessionId id, std::string_view rest, Act
   const std::string_view name = rest.substr(0, space);
   const std::string text = sanitize(rest.substr(space + 1));
   const auto target = names_.find(text::to_lower(name));
-  // The name is echoed back cleaned: an error line must not carry escapes either.
-  if (target == names_.end()) return reply(id, "ERROR no such member: " + sanitize(name), out);
+  if (target == names_.end()) {
+    if (const auto remote = remote_.find(text::to_lower(name)); remote != remote_.end()) {
+      if (text.empty()) return;
+      out.publish.push_back(
+          make_event(EventKind::private_text, session.name, text, remote->second.name));
+      out.log.push_back(session.name + " -> " + remote->second.name + "@" + remote->second.label +
+                        " (private)");
+      return;
+    }
+    // The name is echoed back cleaned: an error line must not carry escapes either.
+    return reply(id, "ERROR no such member: " + sanitize(name), out);
+  }
   if (text.empty()) return;
   reply(target->second, "[private] " + session.name + ": " + text, out);
   out.log.push_back(session.name + " -> " + sessions_[target->second].name + " (private)");
@@ -191,7 +265,10 @@ void Room::on_private(Session& session, SessionId id, std::string_view rest, Act
 
 void Room::on_who(SessionId id, Actions& out) const {
   std::vector<std::string> names;
-  for (const auto member : member_ids_) names.push_back(sessions_.at(member).name);
+  // Federated, each member is named with its server: "ani@alpha:5000".
+  const std::string here = federated() ? "@" + label_ : "";
+  for (const auto member : member_ids_) names.push_back(sessions_.at(member).name + here);
+  for (const auto& [lower, remote] : remote_) names.push_back(remote.name + "@" + remote.label);
   std::sort(names.begin(), names.end());
   std::string line = "members (" + std::to_string(names.size()) + "):";
   for (const auto& name : names) line += " " + name;
@@ -220,17 +297,122 @@ void Room::close(SessionId id, std::string_view why, Actions& out) {
   leave(id, why, out);
 }
 
-void Room::leave(SessionId id, std::string_view why, Actions& out) {
+void Room::leave(SessionId id, std::string_view why, Actions& out, bool release) {
   const auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
+  if (it->second.state == State::claiming) claiming_.erase(text::to_lower(it->second.name));
   if (it->second.state == State::member) {
     const std::string name = it->second.name;
     names_.erase(text::to_lower(name));
     std::erase(member_ids_, id);
     out.deliveries.push_back({kEveryMember, name + " left the chat room."});
     out.log.push_back(name + " " + std::string(why));
+    if (federated()) {
+      out.publish.push_back(make_event(EventKind::leave, name));
+      if (release) out.released.push_back(name);
+    }
   }
   sessions_.erase(it);
+}
+
+void Room::federate(std::string label) {
+  label_ = std::move(label);
+}
+
+std::vector<std::string> Room::member_names() const {
+  std::vector<std::string> names;
+  names.reserve(member_ids_.size());
+  for (const auto id : member_ids_) names.push_back(sessions_.at(id).name);
+  return names;
+}
+
+SessionId Room::member_named(std::string_view name) const {
+  const auto it = names_.find(text::to_lower(name));
+  return it == names_.end() ? 0 : it->second;
+}
+
+void Room::remote_join(const std::string& server, const std::string& label, const std::string& name,
+                       bool quietly, Actions& out) {
+  const std::string lower = text::to_lower(name);
+  if (names_.contains(lower)) {  // Ours in Redis as far as we know; renewing will tell.
+    out.log.push_back("server " + label + " says " + name + " is its member; ignored");
+    return;
+  }
+  if (const auto it = remote_.find(lower); it != remote_.end()) {
+    it->second.server = server;
+    it->second.label = label;
+    return;
+  }
+  if (remote_.size() >= kMaxRemoteMembers) {
+    out.log.push_back("the room has " + std::to_string(kMaxRemoteMembers) +
+                      " members of other servers; " + name + "@" + label + " not listed");
+    return;
+  }
+  remote_[lower] = Remote{name, server, label};
+  if (!quietly) out.deliveries.push_back({kEveryMember, name + " joined the chat room."});
+}
+
+void Room::forget_remote(std::map<std::string, Remote>::iterator it, bool announce, Actions& out) {
+  if (announce) {
+    out.deliveries.push_back({kEveryMember, it->second.name + " left the chat room."});
+  }
+  remote_.erase(it);
+}
+
+void Room::remote_leave(const std::string& server, const std::string& name, Actions& out) {
+  const auto it = remote_.find(text::to_lower(name));
+  if (it != remote_.end() && it->second.server == server) forget_remote(it, true, out);
+}
+
+void Room::remote_text(const std::string& name, const std::string& text, Actions& out) {
+  if (names_.contains(text::to_lower(name))) {
+    out.log.push_back("a text from another server under local member " + name + "'s name; dropped");
+    return;
+  }
+  const std::string clean = sanitize(text);
+  if (!clean.empty()) out.deliveries.push_back({kEveryMember, name + ": " + clean});
+}
+
+void Room::remote_private(const std::string& from, const std::string& to, const std::string& text,
+                          Actions& out) {
+  const auto target = names_.find(text::to_lower(to));
+  if (target == names_.end()) return;  // Another server's member, or gone.
+  const std::string clean = sanitize(text);
+  if (!clean.empty()) reply(target->second, "[private] " + from + ": " + clean, out);
+}
+
+void Room::remote_roster(const std::string& server, const std::string& label,
+                         const std::vector<std::string>& names, bool quietly, Actions& out) {
+  std::map<std::string, const std::string*> listed;
+  for (const auto& name : names) listed[text::to_lower(name)] = &name;
+  for (auto it = remote_.begin(); it != remote_.end();) {
+    const auto next = std::next(it);
+    if (it->second.server == server && !listed.contains(it->first)) forget_remote(it, true, out);
+    it = next;
+  }
+  for (const auto& [lower, name] : listed) remote_join(server, label, *name, quietly, out);
+}
+
+void Room::remote_server_gone(const std::string& server, Actions& out) {
+  for (auto it = remote_.begin(); it != remote_.end();) {
+    const auto next = std::next(it);
+    if (it->second.server == server) forget_remote(it, true, out);
+    it = next;
+  }
+}
+
+void Room::set_split(bool split, Actions& out) {
+  if (split == split_) return;
+  split_ = split;
+  if (split) {
+    remote_.clear();
+    out.deliveries.push_back(
+        {kEveryMember,
+         "the room is split: members on other servers are out of reach, and what you send now "
+         "reaches only this server's members"});
+  } else {
+    out.deliveries.push_back({kEveryMember, "the room is whole again"});
+  }
 }
 
 }  // namespace soket::proto::chat

@@ -25,6 +25,7 @@
 
 #include "core/clock.h"
 #include "proto/chat/failure_table.h"
+#include "proto/chat/federation.h"
 
 namespace soket::proto::chat {
 
@@ -46,16 +47,34 @@ struct Delivery {
   std::string line;
 };
 
+// A name a session asks for, in a federated room: the transport claims it room-wide (in
+// Redis) and answers with Room::claim_answered.
+struct Claim {
+  SessionId id;
+  std::string name;
+};
+
 struct Actions {
   std::vector<Delivery> deliveries;
   std::vector<std::string> log;   // What the server prints (it adds the time).
   std::vector<SessionId> closes;  // Sessions the transport should end.
+  // Federated rooms only: names to claim, and events for the other servers (kind, name, to,
+  // text and members filled; the transport adds server, label and seq).
+  std::vector<Claim> claims;
+  std::vector<Event> publish;
+  // Names this server no longer serves (left, dropped): the transport releases them.
+  std::vector<std::string> released;
   void clear() {
     deliveries.clear();
     log.clear();
     closes.clear();
+    claims.clear();
+    publish.clear();
+    released.clear();
   }
 };
+
+enum class ClaimAnswer { granted, taken, unavailable };
 
 class Room {
  public:
@@ -74,6 +93,41 @@ class Room {
   // The transport session ended (`why` goes to the log): a member is announced as left.
   void close(SessionId id, std::string_view why, Actions& out);
 
+  // Federation: from now on this room is one of several servers' (see federation.h). Names
+  // are claimed room-wide before they are given, members' lines are also published, and
+  // /who names each member's server by its label.
+  void federate(std::string label);
+  bool federated() const { return !label_.empty(); }
+  // The answer to a Claim; `history` (text events, oldest first) is sent to a new member,
+  // marked "[history]", before anything live.
+  void claim_answered(SessionId id, const std::string& name, ClaimAnswer answer,
+                      const std::vector<Event>& history, Actions& out);
+  // Another server holds this member's name now (found when renewing it): the member is told
+  // and closed.
+  void name_lost(SessionId id, Actions& out);
+  // Events from other servers. A join, leave or gone is announced to local members unless
+  // `quietly` (a roster learned at start, or after the room was split).
+  void remote_join(const std::string& server, const std::string& label, const std::string& name,
+                   bool quietly, Actions& out);
+  void remote_leave(const std::string& server, const std::string& name, Actions& out);
+  void remote_text(const std::string& name, const std::string& text, Actions& out);
+  void remote_private(const std::string& from, const std::string& to, const std::string& text,
+                      Actions& out);
+  // A server's roster: members not listed any more leave (announced), new ones are added.
+  void remote_roster(const std::string& server, const std::string& label,
+                     const std::vector<std::string>& names, bool quietly, Actions& out);
+  // A server stopped or went silent past the expiry: its members leave, announced.
+  void remote_server_gone(const std::string& server, Actions& out);
+  // The link to the other servers is lost (members are told once, and the other servers'
+  // members are forgotten) or back (told once).
+  void set_split(bool split, Actions& out);
+  // The names of every local member (what this server claims and renews).
+  std::vector<std::string> member_names() const;
+  std::size_t remote_count() const { return remote_.size(); }
+  // Local members and remote ones together.
+  std::size_t room_size() const { return names_.size() + remote_.size(); }
+  SessionId member_named(std::string_view name) const;
+
   bool has_session(SessionId id) const { return sessions_.contains(id); }
   bool is_member(SessionId id) const;
   // PASSWORD OK was given (a member, or choosing a name).
@@ -87,7 +141,12 @@ class Room {
   const std::vector<SessionId>& members() const { return member_ids_; }
 
  private:
-  enum class State { connected, authenticated, member };
+  enum class State { connected, authenticated, claiming, member };
+  struct Remote {
+    std::string name;
+    std::string server;
+    std::string label;
+  };
   struct Session {
     State state = State::connected;
     std::string origin;
@@ -109,7 +168,11 @@ class Room {
   void on_private(Session& session, SessionId id, std::string_view rest, Actions& out);
   void on_who(SessionId id, Actions& out) const;
   bool take_token(Session& session, SessionId id, TimePoint now, Actions& out);
-  void leave(SessionId id, std::string_view why, Actions& out);
+  // `release`: the name goes back to the room (not when another server holds it already).
+  void leave(SessionId id, std::string_view why, Actions& out, bool release = true);
+  void admit(Session& session, SessionId id, const std::vector<Event>& history, Actions& out);
+  bool name_in_use(const std::string& lower) const;
+  void forget_remote(std::map<std::string, Remote>::iterator it, bool announce, Actions& out);
   static void reply(SessionId id, std::string line, Actions& out);
 
   std::string password_;
@@ -117,8 +180,15 @@ class Room {
   std::unordered_map<SessionId, Session> sessions_;
   std::map<std::string, SessionId> names_;  // Lower-cased name -> member.
   std::vector<SessionId> member_ids_;
-  FailureTable failures_;  // By origin; bounded (see failure_table.h).
+  FailureTable failures_;                      // By origin; bounded (see failure_table.h).
+  std::string label_;                          // This server's, when federated.
+  std::map<std::string, SessionId> claiming_;  // Lower-cased name -> session asking for it.
+  std::map<std::string, Remote> remote_;       // Lower-cased name -> another server's member.
+  bool split_ = false;
 };
+
+// Members of other servers a room remembers at most; a roster past it is cut (and logged).
+inline constexpr std::size_t kMaxRemoteMembers = 100000;
 
 // 1 to 32 characters of letters, digits, '_', '-' and '.'.
 bool is_valid_name(std::string_view name);
