@@ -5,6 +5,7 @@
 
 #include <climits>
 
+#include "cli/option_checks.h"
 #include "net/resolver.h"
 #include "proto/chat/federation.h"
 #include "proto/chat/room.h"
@@ -33,8 +34,9 @@ std::string default_label(const services::Server& server) {
 
 std::optional<Failure> check_redis_flags(const ChatRedisFlags& flags) {
   if (flags.url.empty()) {
-    if (flags.room != "lobby" || flags.history != 0 || !flags.server_name.empty()) {
-      return usage_failure("--room, --history and --server-name need --redis URL");
+    if (flags.room != "lobby" || flags.history != 0 || !flags.server_name.empty() ||
+        flags.name_expiry != 30) {
+      return usage_failure("--room, --history, --server-name and --name-expiry need --redis URL");
     }
     return std::nullopt;
   }
@@ -78,6 +80,8 @@ std::optional<Failure> connect_redis(const ChatRedisFlags& flags, const services
   config.where = endpoint->to_string();
   config.room = flags.room;
   config.history = flags.history;
+  config.name_expiry = from_seconds(flags.name_expiry);
+  config.renew_every = config.name_expiry / 3;
   config.label = flags.server_name.empty() ? default_label(server) : flags.server_name;
   return std::nullopt;
 }

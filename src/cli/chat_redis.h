@@ -17,6 +17,7 @@ struct ChatRedisFlags {
   std::string room = "lobby";
   std::size_t history = 0;
   std::string server_name;  // Empty: "<hostname>:<port>".
+  double name_expiry = 30;  // Seconds a dead server's names outlive it (renewed every third).
 };
 
 // Checks the flags that need no network (exit 2 for a bad URL or room name).

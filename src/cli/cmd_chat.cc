@@ -146,6 +146,12 @@ void add_server(CLI::App& chat, Action& action) {
       ->capture_default_str();
   command->add_option("--server-name", flags->redis.server_name,
                       "How /who names this server (with --redis; default HOSTNAME:PORT)");
+  command
+      ->add_option("--name-expiry", flags->redis.name_expiry,
+                   "Seconds within which a server that died silently loses its members' names "
+                   "(with --redis)")
+      ->check(seconds_between(1, 30))
+      ->capture_default_str();
   command->callback([flags, &action] { action = [flags] { return run_chat_server(*flags); }; });
 }
 

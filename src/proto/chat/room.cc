@@ -189,8 +189,7 @@ void Room::name_lost(SessionId id, Actions& out) {
   if (it == sessions_.end() || it->second.state != State::member) return;
   reply(id,
         "ERROR your name " + it->second.name +
-            " was taken on another server while the room was split; join again with "
-            "another",
+            " is held by another server now; join again with another name",
         out);
   out.closes.push_back(id);
   leave(id, "lost its name to another server", out, /*release=*/false);

@@ -1,0 +1,71 @@
+#include "support/redis_server.h"
+
+#include <signal.h>
+
+#include "net/socket_ops.h"
+
+namespace soket::test {
+namespace {
+
+// A port nobody holds now: the kernel's ephemeral choice, released for redis-server to bind.
+// (If another process takes it in between, start() fails and says so.)
+int unused_port() {
+  auto fd = net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 1);
+  return net::local_address(fd->get())->port();
+}
+
+}  // namespace
+
+RedisServer::RedisServer(std::string host, std::vector<std::string> wrapper)
+    : host_(std::move(host)), wrapper_(std::move(wrapper)), port_(unused_port()) {}
+
+RedisServer::~RedisServer() {
+  stop();
+}
+
+std::string RedisServer::unavailable() {
+  if (run({"redis-server", "--version"}).exit_code != 0) return "redis-server is not installed";
+  return "";
+}
+
+bool RedisServer::start() {
+  std::vector<std::string> argv = wrapper_;
+  const std::vector<std::string> redis = {
+      "redis-server", "--port", std::to_string(port_), "--bind", host_,        "--save", "",
+      "--appendonly", "no",     "--protected-mode",    "no",     "--loglevel", "notice"};
+  argv.insert(argv.end(), redis.begin(), redis.end());
+  process_ = std::make_unique<ChildProcess>(argv);
+  if (process_->wait_for_line("Ready to accept connections", 20s)) return true;
+  process_.reset();
+  return false;
+}
+
+void RedisServer::stop() {
+  if (!process_) return;
+  process_->send_signal(SIGCONT);  // A paused server cannot act on SIGTERM.
+  process_->send_signal(SIGTERM);
+  process_->wait_exit(20s);
+  process_.reset();
+}
+
+void RedisServer::pause() {
+  if (process_) process_->send_signal(SIGSTOP);
+}
+
+void RedisServer::resume() {
+  if (process_) process_->send_signal(SIGCONT);
+}
+
+std::string RedisServer::url() const {
+  return "redis://" + host_ + ":" + std::to_string(port_);
+}
+
+std::string RedisServer::cli(const std::vector<std::string>& words) const {
+  std::vector<std::string> argv = wrapper_;
+  const std::vector<std::string> cli = {"redis-cli", "-h", host_, "-p", std::to_string(port_)};
+  argv.insert(argv.end(), cli.begin(), cli.end());
+  argv.insert(argv.end(), words.begin(), words.end());
+  return run(argv).out;
+}
+
+}  // namespace soket::test
