@@ -1,5 +1,6 @@
 #include "redis/client.h"
 
+#include <fmt/core.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
@@ -228,8 +229,8 @@ void Client::watch() {
   if (state_ == State::connecting || state_ == State::selecting) {
     if (now - started_ >= timeouts_.connect) return fail("timed out");
   } else if (state_ == State::up && unanswered_ > 0 && now - last_answer_ >= timeouts_.answer) {
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeouts_.answer);
-    return fail("no answer for " + std::to_string(seconds.count()) + " s");
+    return fail(fmt::format("no answer for {:g} s",
+                            std::chrono::duration<double>(timeouts_.answer).count()));
   }
   if (state_ != State::idle) arm_watchdog();
 }
