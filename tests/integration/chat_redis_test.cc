@@ -302,5 +302,28 @@ TEST_F(ChatRedis, GarbageInRedisIsSkippedAndLogged) {
   EXPECT_TRUE(carol.expect("ani: masih hidup", 10s));
 }
 
+// A flood of servers that do not exist (anyone with access to Redis can publish): each server
+// follows kMaxServers others at most, so its tables stay bounded; the rest are not listed.
+TEST_F(ChatRedis, AFloodOfFakeServersIsBounded) {
+  auto alpha = start("alpha");
+  Peer ani(alpha.port, net::Transport::tcp);
+  ani.join("ani");
+  std::string script;
+  for (int i = 0; i < 300; ++i) {
+    script += "PUBLISH soket:chat:lobby:events '{\"v\":1,\"server\":\"fake" + std::to_string(i) +
+              "\",\"label\":\"f\",\"seq\":1,\"kind\":\"roster\",\"members\":[\"m" +
+              std::to_string(i) + "\"]}'\n";
+  }
+  redis_.cli_script(script);
+  bool bounded = false;
+  for (int i = 0; i < 100 && !bounded; ++i) {
+    ani.send("/who");
+    bounded = ani.next().rfind("members (257): ", 0) == 0;  // Alpha's one, and 256 others.
+    if (!bounded) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(bounded);
+  EXPECT_TRUE(alpha.process->wait_for_line("from a server past the 256 this one follows", 10s));
+}
+
 }  // namespace
 }  // namespace soket::test

@@ -68,4 +68,11 @@ std::string RedisServer::cli(const std::vector<std::string>& words) const {
   return run(argv).out;
 }
 
+std::string RedisServer::cli_script(const std::string& commands) const {
+  std::vector<std::string> argv = wrapper_;
+  const std::vector<std::string> cli = {"redis-cli", "-h", host_, "-p", std::to_string(port_)};
+  argv.insert(argv.end(), cli.begin(), cli.end());
+  return run(argv, commands).out;
+}
+
 }  // namespace soket::test

@@ -30,6 +30,8 @@ class RedisServer {
   std::string url() const;
   // Runs redis-cli against it with `words`; its stdout.
   std::string cli(const std::vector<std::string>& words) const;
+  // Runs redis-cli with `commands` on its stdin, one per line ('...' quotes a word).
+  std::string cli_script(const std::string& commands) const;
 
  private:
   std::string host_;

@@ -270,7 +270,13 @@ void Room::on_who(SessionId id, Actions& out) const {
   for (const auto& [lower, remote] : remote_) names.push_back(remote.name + "@" + remote.label);
   std::sort(names.begin(), names.end());
   std::string line = "members (" + std::to_string(names.size()) + "):";
-  for (const auto& name : names) line += " " + name;
+  std::size_t listed = 0;
+  for (const auto& name : names) {
+    if (line.size() + 1 + name.size() > kMaxWhoBytes) break;
+    line += " " + name;
+    ++listed;
+  }
+  if (listed < names.size()) line += " and " + std::to_string(names.size() - listed) + " more";
   reply(id, std::move(line), out);
 }
 

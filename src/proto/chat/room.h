@@ -190,6 +190,10 @@ class Room {
 // Members of other servers a room remembers at most; a roster past it is cut (and logged).
 inline constexpr std::size_t kMaxRemoteMembers = 100000;
 
+// A /who line lists names up to this many bytes, then "and N more": it must fit one
+// datagram for a UDP member, whatever the size of a room spread over servers.
+inline constexpr std::size_t kMaxWhoBytes = 32 * 1024;
+
 // 1 to 32 characters of letters, digits, '_', '-' and '.'.
 bool is_valid_name(std::string_view name);
 // Compares in time that depends only on the guess's length, never on where it differs.

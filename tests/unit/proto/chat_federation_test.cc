@@ -229,6 +229,22 @@ TEST_F(FederatedRoom, ALostNameEndsItsMemberWithoutGivingTheNameBack) {
   EXPECT_FALSE(room_.is_member(1));
 }
 
+TEST_F(FederatedRoom, RemoteMembersAreBoundedAndWhoFitsADatagram) {
+  join(1, "ani");
+  Actions out;
+  for (std::size_t i = 0; i <= kMaxRemoteMembers; ++i) {
+    room_.remote_join("b" + std::to_string(i / 5000), "beta", "m" + std::to_string(i), true, out);
+  }
+  EXPECT_EQ(room_.remote_count(), kMaxRemoteMembers);
+  ASSERT_EQ(out.log.size(), 1u);  // The one past the bound, logged.
+  EXPECT_NE(out.log[0].find("not listed"), std::string::npos) << out.log[0];
+  const auto who = lines_to(say(1, "/who"), 1);
+  ASSERT_EQ(who.size(), 1u);
+  EXPECT_LE(who[0].size(), kMaxWhoBytes + 32);
+  EXPECT_EQ(who[0].rfind("members (" + std::to_string(kMaxRemoteMembers + 1) + "): ", 0), 0u);
+  EXPECT_NE(who[0].find(" more"), std::string::npos);
+}
+
 TEST(UnfederatedRoom, WhoKeepsItsSingleServerForm) {
   Room room("pw", Limits{});
   room.open(1, "127.0.0.1", "peer");
