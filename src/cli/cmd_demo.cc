@@ -36,9 +36,9 @@ int run_demo() {
       "soket demo: a guided tour of the classic socket programs, done right.\n"
       "Every server below runs on an ephemeral port of 127.0.0.1 and stops by itself.\n");
   using Stop = int (*)(int);
-  const Stop stops[] = {demo::echo_tcp_stop, demo::echo_udp_stop, demo::transform_stop,
-                        demo::chat_stop,     demo::sockets_stop,  demo::dns_stop,
-                        demo::http_stop};
+  const Stop stops[] = {demo::echo_tcp_stop, demo::echo_udp_stop,   demo::transform_stop,
+                        demo::chat_stop,     demo::chat_redis_stop, demo::sockets_stop,
+                        demo::dns_stop,      demo::http_stop};
   int number = 0;
   for (const Stop stop : stops) {
     if (const int code = stop(++number); code != kExitOk) return code;

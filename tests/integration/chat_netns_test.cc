@@ -96,8 +96,8 @@ class ChatAcrossHosts : public testing::Test {
   }
   ChildProcess& soket_member(const std::string& host, const std::string& address,
                              const std::string& name, bool udp) {
-    std::vector<std::string> program = {soket_binary(), "chat", "client", "-H", address,
-                                        "-p",           kChatPort, "-u", name};
+    std::vector<std::string> program = {soket_binary(), "chat",    "client", "-H", address,
+                                        "-p",           kChatPort, "-u",     name};
     if (udp) program.push_back("--udp");
     auto& client = member(host, program, {std::string("SOKET_CHAT_PASSWORD=") + kPassword});
     EXPECT_TRUE(client.wait_for_line(name + " joined the chat room.", 20s)) << client.err();

@@ -38,7 +38,9 @@ bool NetnsLab::ip(const std::vector<std::string>& words) {
   return false;
 }
 
-std::string NetnsLab::namespace_of(const std::string& name) const { return prefix_ + name; }
+std::string NetnsLab::namespace_of(const std::string& name) const {
+  return prefix_ + name;
+}
 
 std::string NetnsLab::add_host(const std::string& name, int number) {
   const std::string ns = namespace_of(name);
@@ -48,13 +50,13 @@ std::string NetnsLab::add_host(const std::string& name, int number) {
   made_.push_back(ns);
   // Made in the bridge's namespace with its other end moved straight into the host's: the
   // pair never appears in the machine's own namespace.
-  const bool ok =
-      ip({"-n", bridge_, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns",
-          ns}) &&
-      ip({"-n", bridge_, "link", "set", port, "master", "br0"}) &&
-      ip({"-n", bridge_, "link", "set", port, "up"}) &&
-      ip({"-n", ns, "addr", "add", address + "/24", "dev", "eth0"}) &&
-      ip({"-n", ns, "link", "set", "eth0", "up"}) && ip({"-n", ns, "link", "set", "lo", "up"});
+  const bool ok = ip({"-n", bridge_, "link", "add", port, "type", "veth", "peer", "name", "eth0",
+                      "netns", ns}) &&
+                  ip({"-n", bridge_, "link", "set", port, "master", "br0"}) &&
+                  ip({"-n", bridge_, "link", "set", port, "up"}) &&
+                  ip({"-n", ns, "addr", "add", address + "/24", "dev", "eth0"}) &&
+                  ip({"-n", ns, "link", "set", "eth0", "up"}) &&
+                  ip({"-n", ns, "link", "set", "lo", "up"});
   return ok ? address : "";
 }
 
