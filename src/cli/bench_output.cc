@@ -95,6 +95,12 @@ std::string bench_text(const BenchDescription& b, const clients::LoadReport& r) 
   if (b.workload == "chat") {
     out += fmt::format("  deliveries/s {:.0f} (message lines received by all members)\n",
                        r.deliveries_per_second);
+    if (r.delivery_latency && r.delivery_latency->count > 0) {
+      const auto& dl = *r.delivery_latency;
+      out += fmt::format(
+          "  delivery     p50 {}, p99 {}, max {} (from a member's send to each other member)\n",
+          d(dl.p50_ns), d(dl.p99_ns), d(dl.max_ns));
+    }
   }
   const auto& l = r.latency;
   if (l.count > 0) {
@@ -162,6 +168,8 @@ std::string bench_json(const BenchDescription& b, const clients::LoadReport& r) 
   j["server_rss_bytes_per_connection"] = or_null(r.server_rss_bytes_per_connection);
   j["deliveries"] = r.deliveries;
   j["deliveries_per_second"] = r.deliveries_per_second;
+  j["delivery_latency_us"] =
+      r.delivery_latency ? latency_json(*r.delivery_latency) : ordered_json(nullptr);
   ordered_json intervals = ordered_json::array();
   for (const auto& i : r.intervals) {
     intervals.push_back({{"start", i.start},

@@ -152,9 +152,31 @@ int finish_bench(const BenchFlags& flags, BenchFiles& files, const clients::Load
   return kExitOk;
 }
 
+// -p PORT, or for bench chat PORT,PORT,...: the servers of one room (chat server --redis),
+// which the members join in turn.
+std::optional<Failure> parse_ports(const BenchFlags& flags, clients::LoadConfig& config) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  for (std::size_t comma; (comma = flags.port.find(',', start)) != std::string::npos;
+       start = comma + 1) {
+    words.push_back(flags.port.substr(start, comma - start));
+  }
+  words.push_back(flags.port.substr(start));
+  if (words.size() > 1 && flags.workload != clients::Workload::chat) {
+    return usage_failure("only bench chat takes several ports (-p 5001,5002: one room's servers)");
+  }
+  if (auto failure = parse_port_flag(words[0], config.port)) return failure;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    std::uint16_t port = 0;
+    if (auto failure = parse_port_flag(words[i], port)) return failure;
+    config.more_ports.push_back(port);
+  }
+  return std::nullopt;
+}
+
 int run_bench(const BenchFlags& flags) {
   clients::LoadConfig config;
-  if (auto failure = parse_port_flag(flags.port, config.port)) return report(*failure);
+  if (auto failure = parse_ports(flags, config)) return report(*failure);
   if (auto failure = check_flags(flags)) return report(*failure);
   BenchFiles files;
   if (auto failure = open_output(flags.histogram, "--histogram", files.histogram))
@@ -210,7 +232,12 @@ void add_bench(CLI::App& bench, Action& action, clients::Workload workload, cons
     command->add_option("--password", flags->password,
                         "The room's password (default: SOKET_CHAT_PASSWORD)");
   }
-  command->add_option("-p,--port", flags->port, "Port of the server")->required();
+  command
+      ->add_option("-p,--port", flags->port,
+                   workload == clients::Workload::chat
+                       ? "Port of the server, or PORT,PORT,... for one room's servers (--redis)"
+                       : "Port of the server")
+      ->required();
   command->add_option("-H,--host", flags->host, "Host of the server")->capture_default_str();
   command->add_flag("--udp", flags->udp, "UDP datagrams instead of a TCP stream");
   command->add_option("-c,--connections", flags->connections, "Connections (or UDP sockets)")

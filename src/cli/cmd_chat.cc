@@ -72,6 +72,9 @@ int run_chat_server(const ChatServerFlags& flags) {
   services::ServerConfig config;
   if (auto failure = to_server_config(flags.server, true, config)) return report(*failure);
   config.threads = 1;  // One room, one loop: see ChatService.
+  // Every delivery is one small line, often several to one member in a row: with Nagle, the
+  // second waits for the member's (delayed) ACK of the first, up to 40 ms per line.
+  config.socket_options.no_delay = true;
   services::ChatConfig chat;
   if (auto failure = check_redis_flags(flags.redis)) return report(*failure);
   if (auto failure = find_password(flags, chat.password)) return report(*failure);

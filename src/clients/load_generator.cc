@@ -28,11 +28,11 @@ constexpr auto kTick = std::chrono::milliseconds(10);
 // The connections of one loop. Created, used and destroyed on that loop's thread.
 class LoadThread {
  public:
-  LoadThread(reactor::EventLoop& loop, BenchContext& context, const net::Address& target,
-             std::size_t first_index, int count)
+  LoadThread(reactor::EventLoop& loop, BenchContext& context,
+             const std::vector<net::Address>& targets, std::size_t first_index, int count)
       : loop_(loop),
         context_(context),
-        target_(target),
+        targets_(targets),
         next_index_(first_index),
         remaining_(count),
         pace_timers_(loop) {
@@ -71,9 +71,10 @@ class LoadThread {
 
   void connect_one() {
     const bool tcp = context_.config.transport == net::Transport::tcp;
-    auto fd = net::open_socket(target_.family(), tcp ? SOCK_STREAM : SOCK_DGRAM);
+    const net::Address& target = targets_[next_index_ % targets_.size()];
+    auto fd = net::open_socket(target.family(), tcp ? SOCK_STREAM : SOCK_DGRAM);
     if (!fd) return context_.count_failure(detail::FailureKind::connect, false, fd.error());
-    if (::connect(fd->get(), target_.data(), target_.length()) != 0 && errno != EINPROGRESS) {
+    if (::connect(fd->get(), target.data(), target.length()) != 0 && errno != EINPROGRESS) {
       const std::error_code error(errno, std::system_category());
       return context_.count_failure(detail::FailureKind::connect, false, error);
     }
@@ -104,7 +105,7 @@ class LoadThread {
 
   reactor::EventLoop& loop_;
   BenchContext& context_;
-  net::Address target_;
+  std::vector<net::Address> targets_;
   std::size_t next_index_;
   int remaining_;
   std::vector<std::unique_ptr<detail::BenchStream>> streams_;
@@ -119,7 +120,7 @@ class LoadSession {
  public:
   LoadSession(const LoadConfig& config, reactor::EventLoop& base) : config_(config), base_(base) {}
 
-  Result<LoadReport> run(const net::Address& target) {
+  Result<LoadReport> run(const std::vector<net::Address>& targets) {
     if (config_.server_pid) baseline_ = sample_process(*config_.server_pid);
     reactor::LoopPool pool(base_, config_.threads);
     pool.start();
@@ -131,7 +132,7 @@ class LoadSession {
           (static_cast<int>(i) < config_.connections % static_cast<int>(loops.size()));
       const std::size_t first = i * static_cast<std::size_t>(config_.connections);
       threads_.push_back(
-          std::make_unique<LoadThread>(*loops[i], *contexts_[i], target, first, share));
+          std::make_unique<LoadThread>(*loops[i], *contexts_[i], targets, first, share));
     }
     for (std::size_t i = 0; i < loops.size(); ++i) {
       loops[i]->post([t = threads_[i].get()] { t->begin(); });
@@ -304,15 +305,17 @@ class LoadSession {
       r.megabytes_per_second = static_cast<double>(r.bytes) / r.seconds / 1e6;
       r.deliveries_per_second = static_cast<double>(r.deliveries) / r.seconds;
     }
-    LatencyHistogram uncorrected;
+    LatencyHistogram uncorrected, delivered;
     std::vector<std::uint64_t> counts;
     for (const auto& c : contexts_) {
       r.histogram.merge(c->histogram);
       uncorrected.merge(c->uncorrected_histogram);
+      delivered.merge(c->delivery_histogram);
       counts.insert(counts.end(), c->per_connection.begin(), c->per_connection.end());
       if (!r.first_error) r.first_error = c->first_error;
     }
     r.latency = LatencySummary::of(r.histogram);
+    if (config_.workload == Workload::chat) r.delivery_latency = LatencySummary::of(delivered);
     if (config_.rate > 0) {
       r.uncorrected = LatencySummary::of(uncorrected);
       r.scheduled_messages = config_.rate * r.seconds;
@@ -393,7 +396,12 @@ Result<LoadReport> run_load(const LoadConfig& config) {
   if (!addresses) return addresses.error();
   reactor::EventLoop base;
   LoadSession session(config, base);
-  return session.run(addresses->front());
+  std::vector<net::Address> targets = {addresses->front()};
+  for (const auto port : config.more_ports) {
+    targets.push_back(addresses->front());
+    targets.back().set_port(port);
+  }
+  return session.run(targets);
 }
 
 }  // namespace soket::clients

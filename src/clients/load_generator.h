@@ -52,6 +52,9 @@ struct IntervalReport {
 struct LoadConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
+  // Chat: more servers of the same room on the same host (--redis); member i joins the
+  // (i mod n)-th of port, more_ports... .
+  std::vector<std::uint16_t> more_ports;
   net::Transport transport = net::Transport::tcp;
   Workload workload = Workload::echo;
   LoadMode mode = LoadMode::pingpong;
@@ -79,6 +82,8 @@ struct LoadReport {
   std::uint64_t messages = 0;    // Round trips completed (a chat message back to its author).
   std::uint64_t bytes = 0;       // Payload bytes that came back, one direction.
   std::uint64_t deliveries = 0;  // Chat: message lines received by all members together.
+  // Chat: from when a member sent a message to when each other member received it.
+  std::optional<LatencySummary> delivery_latency;
   double deliveries_per_second = 0;
   double messages_per_second = 0;
   double megabytes_per_second = 0;

@@ -58,8 +58,13 @@ struct alignas(64) BenchContext {
     }
     return io_errors;
   }
-  void count_delivery() {
+  // `latency`: from its sending to this member's receiving it (nullopt: not known).
+  void count_delivery(std::optional<Duration> latency) {
     deliveries.store(deliveries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (latency) {
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(*latency).count();
+      delivery_histogram.record(static_cast<std::uint64_t>(ns < 0 ? 0 : ns));
+    }
   }
   void count_message(std::uint64_t payload_bytes) {
     messages.store(messages.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -83,6 +88,7 @@ struct alignas(64) BenchContext {
   LatencyHistogram histogram;              // Corrected under --rate.
   LatencyHistogram uncorrected_histogram;  // Only under --rate.
   LatencyHistogram interval_histogram;     // Since the last interval report.
+  LatencyHistogram delivery_histogram;     // Chat: sender to each receiver.
   // Written by the loop's thread only; read by the main thread for progress.
   std::atomic<std::uint64_t> messages{0}, bytes{0}, integrity_failures{0};
   std::atomic<std::uint64_t> connect_failures{0}, closed_by_peer{0}, io_errors{0},

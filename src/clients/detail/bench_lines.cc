@@ -2,6 +2,8 @@
 
 #include <sys/epoll.h>
 
+#include <charconv>
+
 #include "net/socket_ops.h"
 #include "proto/chat/client_lines.h"
 
@@ -171,7 +173,9 @@ void BenchLines::send_request(TimePoint now) {
   const std::uint64_t number = sequence_++;
   if (chat_) {
     // The sequence number makes every message distinct, so its return is unmistakable.
-    expected_ = name_ + ": " + std::to_string(number) + " " + text_;
+    const auto sent = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
+    expected_ =
+        name_ + ": " + std::to_string(number) + " " + std::to_string(sent.count()) + " " + text_;
     send_line(expected_);
   } else {
     send_line(text_);
@@ -191,7 +195,7 @@ void BenchLines::on_transform_reply(std::string_view line) {
 void BenchLines::on_chat_line(std::string_view line) {
   // Members' messages are deliveries; joins, leaves and warnings are not.
   if (line.size() > 1 && line[0] == 'm' && line.find(": ") != std::string_view::npos) {
-    if (context_.counting()) context_.count_delivery();
+    if (context_.counting()) context_.count_delivery(sent_ago(line));
   }
   if (line == expected_ && !in_flight_.empty()) {
     complete();
@@ -199,6 +203,20 @@ void BenchLines::on_chat_line(std::string_view line) {
   } else if (line.substr(0, 6) == "ERROR ") {
     fail(FailureKind::integrity);
   }
+}
+
+// A member's line is "m<i>: <seq> <sent> <text>", <sent> the steady clock's nanoseconds when
+// it was sent: one clock for every member of the run, whichever server it went through.
+std::optional<Duration> BenchLines::sent_ago(std::string_view line) {
+  const auto first = line.find(' ');
+  const auto second = first == std::string_view::npos ? first : line.find(' ', first + 1);
+  const auto third = second == std::string_view::npos ? second : line.find(' ', second + 1);
+  if (third == std::string_view::npos) return std::nullopt;
+  std::int64_t sent = 0;
+  const auto digits = line.substr(second + 1, third - second - 1);
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), sent);
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return Clock::now().time_since_epoch() - std::chrono::nanoseconds(sent);
 }
 
 void BenchLines::complete() {

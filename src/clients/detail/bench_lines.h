@@ -49,6 +49,7 @@ class BenchLines final : public reactor::IoHandler {
   void read_lines();
   void flush();
   void complete();
+  static std::optional<Duration> sent_ago(std::string_view line);
   void fail(FailureKind kind, std::error_code error = {});
 
   reactor::EventLoop& loop_;
