@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "reactor/event_loop.h"
 #include "reactor/io_handler.h"
@@ -32,11 +33,13 @@ class Attachment final : public reactor::IoHandler {
   }
 
   // hiredis freed its context: stop watching, and go once no callback of ours can be running.
+  // The deferred task owns it, so a loop that never runs again (a server stopping) frees it
+  // all the same, when it drops its tasks.
   void detach() {
     if (mask_ != 0) loop_.unwatch(fd_);
     mask_ = 0;
     context_ = nullptr;
-    loop_.defer([this] { delete this; });
+    loop_.defer([owned = std::shared_ptr<Attachment>(this)] {});
   }
 
   void on_io(std::uint32_t events) noexcept override {

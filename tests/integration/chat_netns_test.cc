@@ -242,5 +242,43 @@ TEST_F(ChatAcrossHosts, RedisStoppedAndRestartedSplitsAndHealsTheRoom) {
   EXPECT_TRUE(adi.wait_for_line("budi: sudah pulih", 20s)) << adi.out();
 }
 
+// A real partition: alpha's cable is pulled, so alpha loses Redis while beta keeps it (no
+// reset reaches anyone: alpha finds out when Redis stops answering). Alpha's members are told
+// the room is split and what they say stays on alpha; beta takes the name of alpha's member
+// once it expired; when the cable is back, Redis's holder keeps the name and alpha's member
+// is told and closed, and the room is whole again.
+TEST_F(ChatAcrossHosts, APartitionedServerLosesAContestedNameToRedissHolder) {
+  start_server("alpha", kAlpha, {"--name-expiry", "3"});
+  start_server("beta", kBeta, {"--name-expiry", "3"});
+  // Members on alpha's own host, so that pulling alpha's cable cuts alpha off Redis only.
+  auto& ani = member("alpha", {"nc", kAlpha, kChatPort});
+  ani.write_stdin(std::string("PASSWORD ") + kPassword + "\nUSERNAME ani\n");
+  ASSERT_TRUE(ani.wait_for_line("ani joined the chat room.", 20s)) << ani.out();
+  auto& adi = member("alpha", {"nc", kAlpha, kChatPort});
+  adi.write_stdin(std::string("PASSWORD ") + kPassword + "\nUSERNAME adi\n");
+  ASSERT_TRUE(adi.wait_for_line("adi joined the chat room.", 20s)) << adi.out();
+  auto& budi = nc_member("laptop-b", kBeta, "budi");
+  ASSERT_TRUE(lab_->set_link("alpha", false)) << lab_->error();
+  EXPECT_TRUE(ani.wait_for_line("the room is split", 40s)) << ani.out();
+  ani.write_stdin("hanya untuk alpha\n");
+  EXPECT_TRUE(adi.wait_for_line("ani: hanya untuk alpha", 20s)) << adi.out();
+  EXPECT_TRUE(budi.wait_for_line("ani left the chat room.", 40s)) << budi.out();
+  bool taken = false;  // Once ani's name expired in Redis.
+  for (int attempt = 0; attempt < 20 && !taken; ++attempt) {
+    auto& other = member("laptop-b", {"nc", kBeta, kChatPort});
+    other.write_stdin(std::string("PASSWORD ") + kPassword + "\nUSERNAME ani\n");
+    taken = other.wait_for_line("ani joined the chat room.", 5s).has_value();
+  }
+  ASSERT_TRUE(taken);
+  ASSERT_TRUE(lab_->set_link("alpha", true)) << lab_->error();
+  EXPECT_TRUE(ani.wait_for_line("ERROR your name ani is held by another server now", 60s))
+      << ani.out();
+  EXPECT_TRUE(adi.wait_for_line("the room is whole again", 30s)) << adi.out();
+  adi.write_stdin("kembali\n");
+  EXPECT_TRUE(budi.wait_for_line("adi: kembali", 20s)) << budi.out();
+  // What ani said while split stayed on alpha.
+  EXPECT_EQ(budi.out().find("hanya untuk alpha"), std::string::npos) << budi.out();
+}
+
 }  // namespace
 }  // namespace soket::test

@@ -60,6 +60,10 @@ std::string NetnsLab::add_host(const std::string& name, int number) {
   return ok ? address : "";
 }
 
+bool NetnsLab::set_link(const std::string& name, bool up) {
+  return ip({"-n", namespace_of(name), "link", "set", "eth0", up ? "up" : "down"});
+}
+
 std::vector<std::string> NetnsLab::wrap(const std::string& name) const {
   return {"ip", "netns", "exec", namespace_of(name)};
 }

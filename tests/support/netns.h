@@ -26,6 +26,8 @@ class NetnsLab {
 
   // Adds host `name` at 198.18.0.<number>; its address, or "" on failure (`error()` says).
   std::string add_host(const std::string& name, int number);
+  // Takes host `name`'s interface down or up: a cable pulled, no reset sent to anyone.
+  bool set_link(const std::string& name, bool up);
   // The argv prefix that runs a program inside host `name`.
   std::vector<std::string> wrap(const std::string& name) const;
   const std::string& error() const { return error_; }
