@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "cli/demo_chat_member.h"
 #include "cli/demo_tour.h"
 #include "cli/failure.h"
 #include "clients/chat_connection.h"
@@ -13,44 +14,37 @@
 namespace soket::cli::demo {
 namespace {
 
-constexpr auto kWait = std::chrono::seconds(5);
-
-struct Member {
-  std::string name;
-  clients::ChatConnection connection;
-};
-
 // Sends a line and prints it with what comes back, as `name` sees it.
-Result<std::string> send_and_show(Member& member, const std::string& line) {
+Result<std::string> send_and_show(ChatMember& member, const std::string& line) {
   say(fmt::format("{} -> {}", member.name, line));
-  if (auto sent = member.connection.send_line(line, Clock::now() + kWait); !sent) {
+  if (auto sent = member.connection.send_line(line, Clock::now() + kChatWait); !sent) {
     return sent.error();
   }
-  auto reply = member.connection.wait_line(Clock::now() + kWait);
+  auto reply = member.connection.wait_line(Clock::now() + kChatWait);
   if (reply) say(fmt::format("{} <- {}", member.name, *reply));
   return reply;
 }
 
-Result<Member> join(const services::Endpoint& endpoint, const std::string& name) {
+Result<ChatMember> join(const services::Endpoint& endpoint, const std::string& name) {
   auto connection = clients::ChatConnection::connect("127.0.0.1", endpoint.address.port(),
-                                                     endpoint.transport, kWait);
+                                                     endpoint.transport, kChatWait);
   if (!connection) return connection.error();
-  Member member{name, std::move(connection).value()};
+  ChatMember member{name, std::move(connection).value()};
   for (const auto& line : {proto::chat::password_line("demo"), proto::chat::username_line(name)}) {
     if (auto reply = send_and_show(member, line); !reply) return reply.error();
   }
   // Over UDP the server then sends the member's token, which its later datagrams carry.
   if (endpoint.transport == net::Transport::udp &&
-      member.connection.await_token(Clock::now() + kWait)) {
+      member.connection.await_token(Clock::now() + kChatWait)) {
     say(fmt::format("{} <- TOKEN <128 random bits: proves {}'s datagrams are {}'s>", name, name,
                     name));
   }
   return member;
 }
 
-int show_next(Member& member) {
-  auto line = member.connection.wait_line(Clock::now() + kWait);
-  if (!line) return report(client_failure(line.error(), member.name, kWait));
+int show_next(ChatMember& member) {
+  auto line = member.connection.wait_line(Clock::now() + kChatWait);
+  if (!line) return report(client_failure(line.error(), member.name, kChatWait));
   say(fmt::format("{} <- {}", member.name, *line));
   return kExitOk;
 }
@@ -73,10 +67,10 @@ int chat_stop(int number) {
   const auto& tcp = server.endpoints()[0];
   const auto& udp = server.endpoints()[1];
   auto ani = join(tcp, "ani");
-  if (!ani) return report(client_failure(ani.error(), services::describe(tcp), kWait));
+  if (!ani) return report(client_failure(ani.error(), services::describe(tcp), kChatWait));
   if (int code = show_next(*ani); code != kExitOk) return code;  // Her own join.
   auto budi = join(udp, "budi");
-  if (!budi) return report(client_failure(budi.error(), services::describe(udp), kWait));
+  if (!budi) return report(client_failure(budi.error(), services::describe(udp), kChatWait));
   if (int code = show_next(*budi); code != kExitOk) return code;
   if (int code = show_next(*ani); code != kExitOk) return code;  // Budi joined.
   if (!send_and_show(*ani, proto::chat::outgoing_line("ani", "Halo, Budi!"))) return kExitFailure;
@@ -84,7 +78,7 @@ int chat_stop(int number) {
   if (!send_and_show(*budi, "ani: pretending to be Ani")) return kExitFailure;
   if (int code = show_next(*ani); code != kExitOk) return code;
   say("ani -> exit");
-  (void)ani->connection.send_line("exit", Clock::now() + kWait);
+  (void)ani->connection.send_line("exit", Clock::now() + kChatWait);
   if (int code = show_next(*budi); code != kExitOk) return code;
   server_stopped(server.stop());
   return kExitOk;

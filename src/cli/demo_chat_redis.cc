@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "cli/demo_chat_member.h"
 #include "cli/demo_redis_process.h"
 #include "cli/demo_tour.h"
 #include "cli/failure.h"
@@ -15,17 +16,10 @@
 namespace soket::cli::demo {
 namespace {
 
-constexpr auto kWait = std::chrono::seconds(5);
-
-struct Member {
-  std::string name;
-  clients::ChatConnection connection;
-};
-
-// Prints lines `member` receives until one contains `until` (bounded by kWait each).
-bool show_until(Member& member, std::string_view until) {
+// Prints lines `member` receives until one contains `until` (bounded by kChatWait each).
+bool show_until(ChatMember& member, std::string_view until) {
   for (int lines = 0; lines < 10; ++lines) {
-    auto line = member.connection.wait_line(Clock::now() + kWait);
+    auto line = member.connection.wait_line(Clock::now() + kChatWait);
     if (!line) return false;
     say(fmt::format("{} <- {}", member.name, *line));
     if (line->find(until) != std::string::npos) return true;
@@ -33,15 +27,16 @@ bool show_until(Member& member, std::string_view until) {
   return false;
 }
 
-bool send(Member& member, const std::string& line) {
+bool send(ChatMember& member, const std::string& line) {
   say(fmt::format("{} -> {}", member.name, line));
-  return member.connection.send_line(line, Clock::now() + kWait).ok();
+  return member.connection.send_line(line, Clock::now() + kChatWait).ok();
 }
 
-std::optional<Member> join(std::uint16_t port, const std::string& name) {
-  auto connection = clients::ChatConnection::connect("127.0.0.1", port, net::Transport::tcp, kWait);
+std::optional<ChatMember> join(std::uint16_t port, const std::string& name) {
+  auto connection =
+      clients::ChatConnection::connect("127.0.0.1", port, net::Transport::tcp, kChatWait);
   if (!connection) return std::nullopt;
-  Member member{name, std::move(connection).value()};
+  ChatMember member{name, std::move(connection).value()};
   if (!send(member, proto::chat::password_line("demo")) || !show_until(member, "PASSWORD OK") ||
       !send(member, proto::chat::username_line(name)) ||
       !show_until(member, name + " joined the chat room.")) {

@@ -269,24 +269,10 @@ bool ChatFederation::note_server(const Event& event) {
 }
 
 void ChatFederation::on_event(const Event& event) {
-  switch (event.kind) {
-    case EventKind::hello:  // A server (re)starts: it learns the room from our roster.
-      return publish_roster();
-    case EventKind::roster:
-      return room_.remote_roster(event.server, event.label, event.members, /*quietly=*/true,
-                                 actions_);
-    case EventKind::join:
-      return room_.remote_join(event.server, event.label, event.name, false, actions_);
-    case EventKind::leave:
-      return room_.remote_leave(event.server, event.name, actions_);
-    case EventKind::text:
-      return room_.remote_text(event.name, event.text, actions_);
-    case EventKind::private_text:
-      return room_.remote_private(event.name, event.to, event.text, actions_);
-    case EventKind::bye:
-      servers_.erase(event.server);
-      return room_.remote_server_gone(event.server, actions_);
-  }
+  room_.remote_event(event, actions_);
+  // A server (re)starts: it learns the room from the others' rosters.
+  if (event.kind == EventKind::hello) publish_roster();
+  if (event.kind == EventKind::bye) servers_.erase(event.server);
 }
 
 void ChatFederation::publish_roster() {

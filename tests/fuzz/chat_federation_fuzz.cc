@@ -26,25 +26,6 @@ void check(bool condition) {
   if (!condition) std::abort();
 }
 
-void feed(Room& room, const Event& event, Actions& out) {
-  switch (event.kind) {
-    case EventKind::hello:
-      return;
-    case EventKind::roster:
-      return room.remote_roster(event.server, event.label, event.members, true, out);
-    case EventKind::join:
-      return room.remote_join(event.server, event.label, event.name, false, out);
-    case EventKind::leave:
-      return room.remote_leave(event.server, event.name, out);
-    case EventKind::text:
-      return room.remote_text(event.name, event.text, out);
-    case EventKind::private_text:
-      return room.remote_private(event.name, event.to, event.text, out);
-    case EventKind::bye:
-      return room.remote_server_gone(event.server, out);
-  }
-}
-
 Room make_room() {
   Room room("pw", Limits{});
   room.federate("here");
@@ -78,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto again = decode(encoded, why);
     check(again.has_value() && *again == *event && encode(*again) == encoded);
     Actions out;
-    feed(room, *event, out);
+    room.remote_event(*event, out);
     for (const auto& delivery : out.deliveries) {
       for (const char c : delivery.line) {
         check(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);

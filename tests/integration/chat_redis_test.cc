@@ -41,6 +41,20 @@ class ChatRedis : public testing::Test {
     return server;
   }
   std::string key(const std::string& name) const { return "soket:chat:lobby:name:" + name; }
+  // Alpha and beta with `extra`, ani on alpha and budi on beta, each seen by the other.
+  struct Room {
+    StartedServer alpha, beta;
+    std::unique_ptr<Peer> ani, budi;
+  };
+  Room two_servers(const std::vector<std::string>& extra) {
+    Room room{start("alpha", extra), start("beta", extra), nullptr, nullptr};
+    room.ani = std::make_unique<Peer>(room.alpha.port, net::Transport::tcp);
+    room.budi = std::make_unique<Peer>(room.beta.port, net::Transport::tcp);
+    room.budi->join("budi");
+    room.ani->join("ani");
+    EXPECT_TRUE(room.budi->expect("ani joined the chat room.", 10s));
+    return room;
+  }
 
   RedisServer redis_;
   std::string password_file_;
@@ -217,11 +231,9 @@ TEST_F(ChatRedis, RedisLostAndBackSplitsAndHealsTheRoom) {
 // its members, and its names can be taken. When it wakes, renewing finds the name held
 // elsewhere: its member is told and dropped (Redis's holder keeps the name).
 TEST_F(ChatRedis, ServerSilentPastTheExpiryLosesItsNames) {
-  auto alpha = start("alpha", {"--name-expiry", "2"}), beta = start("beta", {"--name-expiry", "2"});
-  Peer ani(alpha.port, net::Transport::tcp), budi(beta.port, net::Transport::tcp);
-  ani.join("ani");
-  budi.join("budi");
-  ASSERT_TRUE(ani.expect("budi joined the chat room.", 10s));
+  auto room = two_servers({"--name-expiry", "2"});
+  auto &alpha = room.alpha, &beta = room.beta;
+  auto &ani = *room.ani, &budi = *room.budi;
   alpha.process->send_signal(SIGSTOP);
   EXPECT_TRUE(budi.expect("ani left the chat room.", 20s));
   Peer other(beta.port, net::Transport::tcp);
@@ -242,11 +254,9 @@ TEST_F(ChatRedis, ServerSilentPastTheExpiryLosesItsNames) {
 }
 
 TEST_F(ChatRedis, KilledServersMembersLeaveWithinTheExpiryAndARestartJoinsAgain) {
-  auto alpha = start("alpha", {"--name-expiry", "3"}), beta = start("beta", {"--name-expiry", "3"});
-  Peer ani(alpha.port, net::Transport::tcp), budi(beta.port, net::Transport::tcp);
-  budi.join("budi");
-  ani.join("ani");
-  ASSERT_TRUE(budi.expect("ani joined the chat room.", 10s));
+  auto room = two_servers({"--name-expiry", "3"});
+  auto& alpha = room.alpha;
+  auto& budi = *room.budi;
   alpha.process->send_signal(SIGKILL);
   alpha.process->wait_exit();
   // Beta forgets alpha once it heard nothing for its expiry; the name expires after alpha's.

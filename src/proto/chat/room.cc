@@ -398,6 +398,25 @@ void Room::remote_roster(const std::string& server, const std::string& label,
   for (const auto& [lower, name] : listed) remote_join(server, label, *name, quietly, out);
 }
 
+void Room::remote_event(const Event& event, Actions& out) {
+  switch (event.kind) {
+    case EventKind::hello:
+      return;
+    case EventKind::roster:
+      return remote_roster(event.server, event.label, event.members, /*quietly=*/true, out);
+    case EventKind::join:
+      return remote_join(event.server, event.label, event.name, /*quietly=*/false, out);
+    case EventKind::leave:
+      return remote_leave(event.server, event.name, out);
+    case EventKind::text:
+      return remote_text(event.name, event.text, out);
+    case EventKind::private_text:
+      return remote_private(event.name, event.to, event.text, out);
+    case EventKind::bye:
+      return remote_server_gone(event.server, out);
+  }
+}
+
 void Room::remote_server_gone(const std::string& server, Actions& out) {
   for (auto it = remote_.begin(); it != remote_.end();) {
     const auto next = std::next(it);

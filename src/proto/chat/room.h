@@ -116,6 +116,9 @@ class Room {
   // A server's roster: members not listed any more leave (announced), new ones are added.
   void remote_roster(const std::string& server, const std::string& label,
                      const std::vector<std::string>& names, bool quietly, Actions& out);
+  // An event from another server, by kind (hello asks nothing of the room; roster is taken
+  // quietly, the others announced).
+  void remote_event(const Event& event, Actions& out);
   // A server stopped or went silent past the expiry: its members leave, announced.
   void remote_server_gone(const std::string& server, Actions& out);
   // The link to the other servers is lost (members are told once, and the other servers'
