@@ -93,11 +93,8 @@ TEST_F(ChatRedis, MembersOfTwoServersShareOneRoom) {
 }
 
 TEST_F(ChatRedis, OrderOfOneServersMessagesIsKept) {
-  auto alpha = start("alpha"), beta = start("beta");
-  Peer ani(alpha.port, net::Transport::tcp), budi(beta.port, net::Transport::tcp);
-  ani.join("ani");
-  budi.join("budi");
-  ASSERT_TRUE(ani.expect("budi joined the chat room.", 10s));
+  auto room = two_servers({});
+  auto &ani = *room.ani, &budi = *room.budi;
   std::string burst;
   for (int i = 0; i < 20; ++i) burst += "line " + std::to_string(i) + "\n";
   ani.send_raw(burst);  // Within the rate limit's burst of 20.
