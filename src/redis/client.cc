@@ -15,12 +15,6 @@ namespace {
 
 constexpr Duration kWatchdogPeriod = std::chrono::milliseconds(250);
 
-// hiredis's messages are strerror's ("Connection refused"); ours are lower-case.
-std::string lower_first(std::string text) {
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
-}
-
 std::string error_of(const redisAsyncContext& context, std::string_view fallback) {
   if (context.errstr != nullptr && context.errstr[0] != '\0') return lower_first(context.errstr);
   return std::string(fallback);
@@ -32,6 +26,11 @@ struct Client::Pending {
   Client* client;
   ReplyHandler handler;
 };
+
+std::string lower_first(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
 
 std::string_view text_of(const redisReply& reply) {
   switch (reply.type) {

@@ -97,6 +97,9 @@ class Client {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
+// hiredis's messages are strerror's ("Connection refused"); soket's are lower-case.
+std::string lower_first(std::string text);
+
 // The reply's text (a status, an error, a string), or "" for other types.
 std::string_view text_of(const redisReply& reply);
 bool is_error(const redisReply& reply);

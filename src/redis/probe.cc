@@ -1,5 +1,7 @@
 #include "redis/probe.h"
 
+#include "redis/client.h"
+
 #include <hiredis/hiredis.h>
 
 #include <cctype>
@@ -14,11 +16,6 @@ struct ContextFree {
 struct ReplyFree {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
 };
-
-std::string lower_first(std::string text) {
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
-}
 
 // The error of a context, or of a reply that is missing or an error.
 std::optional<std::string> failure_of(redisContext& context, redisReply* reply) {

@@ -148,9 +148,14 @@ void ChatFederation::on_lost(const std::string& why) {
   retry_later();
 }
 
+// Both connections may report the loss: one retry is armed, and the delay doubles once.
 void ChatFederation::retry_later() {
-  loop_.cancel(retry_timer_);
-  retry_timer_ = loop_.run_after(retry_delay_, [this] { connect(); });
+  if (retry_armed_) return;
+  retry_armed_ = true;
+  retry_timer_ = loop_.run_after(retry_delay_, [this] {
+    retry_armed_ = false;
+    connect();
+  });
   retry_delay_ = std::min(retry_delay_ * 2, config_.retry_most);
 }
 

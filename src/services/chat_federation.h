@@ -110,6 +110,7 @@ class ChatFederation {
   State state_ = State::connecting;
   int clients_up_ = 0;
   Duration retry_delay_;
+  bool retry_armed_ = false;
   std::uint64_t seq_ = 0;
   std::map<std::string, Server> servers_;  // Other servers heard from, by id.
   std::vector<std::pair<proto::chat::SessionId, std::string>> waiting_claims_;  // Before first up.

@@ -41,15 +41,18 @@ class ChatRedis : public testing::Test {
     return server;
   }
   std::string key(const std::string& name) const { return "soket:chat:lobby:name:" + name; }
-  // Alpha and beta with `extra`, ani on alpha and budi on beta, each seen by the other.
+  // Alpha and beta with `extra`, ani on alpha and budi on beta (over the transports given),
+  // budi first, and ani's join seen by budi.
   struct Room {
     StartedServer alpha, beta;
     std::unique_ptr<Peer> ani, budi;
   };
-  Room two_servers(const std::vector<std::string>& extra) {
+  Room two_servers(const std::vector<std::string>& extra,
+                   net::Transport ani_via = net::Transport::tcp,
+                   net::Transport budi_via = net::Transport::tcp) {
     Room room{start("alpha", extra), start("beta", extra), nullptr, nullptr};
-    room.ani = std::make_unique<Peer>(room.alpha.port, net::Transport::tcp);
-    room.budi = std::make_unique<Peer>(room.beta.port, net::Transport::tcp);
+    room.ani = std::make_unique<Peer>(room.alpha.port, ani_via);
+    room.budi = std::make_unique<Peer>(room.beta.port, budi_via);
     room.budi->join("budi");
     room.ani->join("ani");
     EXPECT_TRUE(room.budi->expect("ani joined the chat room.", 10s));
@@ -61,19 +64,17 @@ class ChatRedis : public testing::Test {
 };
 
 TEST_F(ChatRedis, MembersOfTwoServersShareOneRoom) {
-  auto alpha = start("alpha"), beta = start("beta");
-  Peer ani(alpha.port, net::Transport::tcp), budi(beta.port, net::Transport::udp);
-  ani.join("ani");
-  budi.join("budi");
-  ASSERT_TRUE(ani.expect("budi joined the chat room.", 10s));
+  auto room = two_servers({}, net::Transport::tcp, net::Transport::udp);
+  auto& ani = *room.ani;
+  auto& budi = *room.budi;
 
-  // ani's join event may reach beta after budi joined (it crosses Redis on another
-  // connection than ani's claim): lines before the first message are skipped.
+  // budi's join event may reach alpha after ani joined (it crosses Redis on another
+  // connection than ani's claim): lines before each member's first message are skipped.
   ani.send("halo dari alpha");
-  EXPECT_TRUE(budi.expect("ani: halo dari alpha", 10s));
+  EXPECT_EQ(budi.next(10s), "ani: halo dari alpha");
   EXPECT_TRUE(ani.expect("ani: halo dari alpha"));
   budi.send("halo dari beta");
-  EXPECT_EQ(ani.next(10s), "budi: halo dari beta");
+  EXPECT_TRUE(ani.expect("budi: halo dari beta", 10s));
   EXPECT_EQ(budi.next(), "budi: halo dari beta");  // Once: not also back through Redis.
 
   budi.send("/who");
@@ -269,11 +270,9 @@ TEST_F(ChatRedis, KilledServersMembersLeaveWithinTheExpiryAndARestartJoinsAgain)
 }
 
 TEST_F(ChatRedis, StoppedServerSaysGoodbyeAndGivesItsNamesBack) {
-  auto alpha = start("alpha"), beta = start("beta");
-  Peer ani(alpha.port, net::Transport::udp), budi(beta.port, net::Transport::tcp);
-  budi.join("budi");
-  ani.join("ani");
-  ASSERT_TRUE(budi.expect("ani joined the chat room.", 10s));
+  auto room = two_servers({}, net::Transport::udp);
+  auto& alpha = room.alpha;
+  auto& budi = *room.budi;
   alpha.process->send_signal(SIGTERM);
   EXPECT_EQ(alpha.process->wait_exit(20s), 0);
   EXPECT_TRUE(budi.expect("ani left the chat room.", 10s));

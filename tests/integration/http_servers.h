@@ -22,6 +22,7 @@
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
 #include "support/child_process.h"
+#include "support/free_port.h"
 
 namespace soket::test {
 
@@ -32,11 +33,6 @@ inline std::string read_file(const fs::path& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-inline int free_port() {
-  auto fd = net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 1);
-  return net::local_address(fd->get())->port();
 }
 
 inline bool wait_for_port(int port) {  // Bounded: until it accepts, at most 10 s.

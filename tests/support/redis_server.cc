@@ -2,22 +2,11 @@
 
 #include <signal.h>
 
-#include "net/socket_ops.h"
+#include "support/free_port.h"
 
 namespace soket::test {
-namespace {
-
-// A port nobody holds now: the kernel's ephemeral choice, released for redis-server to bind.
-// (If another process takes it in between, start() fails and says so.)
-int unused_port() {
-  auto fd = net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 1);
-  return net::local_address(fd->get())->port();
-}
-
-}  // namespace
-
 RedisServer::RedisServer(std::string host, std::vector<std::string> wrapper)
-    : host_(std::move(host)), wrapper_(std::move(wrapper)), port_(unused_port()) {}
+    : host_(std::move(host)), wrapper_(std::move(wrapper)), port_(free_port()) {}
 
 RedisServer::~RedisServer() {
   stop();
