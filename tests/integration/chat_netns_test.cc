@@ -173,6 +173,12 @@ for m in members:
     ok += answer == b"USERNAME OK"
     taken += answer == b"USERNAME TAKEN"
 print("ok %d taken %d" % (ok, taken), flush=True)
+# The members stay until the test has both counts: a laptop that left early would give the
+# name back, and the other laptop's late claim (its gun is seen up to 10 ms later) would
+# then rightly win it.
+for _ in range(2000):
+    if os.path.exists(gun + ".done"): break
+    time.sleep(0.01)
 )py";
   auto& a = member("laptop-a", {"python3", "-c", script, kAlpha, kChatPort, kPassword, gun});
   auto& b = member("laptop-b", {"python3", "-c", script, kBeta, kChatPort, kPassword, gun});
@@ -180,6 +186,7 @@ print("ok %d taken %d" % (ok, taken), flush=True)
   ASSERT_TRUE(b.wait_for_line("ready", 30s)) << b.err();
   std::ofstream(gun) << "go\n";
   const auto a_result = a.wait_for_line("ok ", 30s), b_result = b.wait_for_line("ok ", 30s);
+  std::ofstream(gun + ".done") << "done\n";
   ASSERT_TRUE(a_result && b_result) << a.err() << b.err();
   int a_ok = 0, a_taken = 0, b_ok = 0, b_taken = 0;
   std::sscanf(a_result->c_str(), "ok %d taken %d", &a_ok, &a_taken);

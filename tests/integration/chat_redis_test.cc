@@ -134,6 +134,7 @@ TEST_F(ChatRedis, HistoryComesFirstMarkedAndNeverTwice) {
   // live), so without her budi's history could rightly end early.
   Peer cici(beta.port, net::Transport::tcp);
   cici.join("cici");
+  ASSERT_TRUE(ani.expect("cici joined the chat room.", 10s));
   for (int i = 1; i <= 5; ++i) {
     ani.send("pesan " + std::to_string(i));
     ASSERT_EQ(ani.next(), "ani: pesan " + std::to_string(i));
