@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/closed_port.h"
 
 namespace soket::test {
 namespace {
@@ -80,14 +81,9 @@ TEST(Bench, HealthyRunExits0WithNoErrors) {
 }
 
 TEST(Bench, ClosedPortIsConnectionRefused) {
-  int port = 0;
-  {
-    auto server = start_soket_server({"echo", "server", "-p", "0", "-q"});
-    port = server.port;
-    server.process->send_signal(SIGTERM);
-    ASSERT_EQ(server.process->wait_exit(30s), 0);
-  }
-  const auto r = run(bench({"echo", "-p", std::to_string(port), "-c", "3", "-d", "0.5"}), {}, 60s);
+  const ClosedTcpPort nobody;
+  const auto r =
+      run(bench({"echo", "-p", std::to_string(nobody.port()), "-c", "3", "-d", "0.5"}), {}, 60s);
   EXPECT_EQ(r.exit_code, 7) << r.out << r.err;  // As every soket client (and curl) says it.
   EXPECT_NE(r.err.find("connection refused"), std::string::npos) << r.err;
 }

@@ -6,6 +6,7 @@
 
 #include "net/socket_ops.h"
 #include "support/child_process.h"
+#include "support/closed_port.h"
 
 namespace soket::test {
 namespace {
@@ -44,11 +45,10 @@ TEST(Errors, PermissionDeniedBelow1024) {
 }
 
 TEST(Errors, ConnectionRefused) {
-  auto [holder, port] = reserve_listener();
-  holder.reset();
-  auto result = run(
-      {soket_binary(), "echo", "client", "-H", "127.0.0.1", "-p", std::to_string(port), "-m", "x"});
-  expect_one_line(result, 7, "connection refused by 127.0.0.1:" + std::to_string(port));
+  const ClosedTcpPort nobody;
+  const auto port = std::to_string(nobody.port());
+  auto result = run({soket_binary(), "echo", "client", "-H", "127.0.0.1", "-p", port, "-m", "x"});
+  expect_one_line(result, 7, "connection refused by 127.0.0.1:" + port);
 }
 
 TEST(Errors, UdpPortUnreachableIsRefused) {

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "integration/http_servers.h"
+#include "support/closed_port.h"
 
 namespace soket::test {
 namespace {
@@ -64,7 +65,8 @@ TEST_F(HttpHeavy, WriteOutValuesMatchCurl) {
       << ours.out;
   EXPECT_LT(std::stod(ours.out.substr(1)), 60.0);
   // No response at all: 000, as curl, and the exit code.
-  const std::string closed = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
+  const ClosedTcpPort nobody;
+  const std::string closed = "http://127.0.0.1:" + std::to_string(nobody.port()) + "/";
   auto refused = soket({closed, "-s", "-w", "%{http_code} %{exitcode}"});
   EXPECT_EQ(refused.out, "000 7");
   EXPECT_EQ(refused.err, "");  // -s: no error line.
@@ -240,7 +242,8 @@ TEST(HttpRetry, OnlyTransientFailuresAndAtMostNTimes) {
   EXPECT_EQ(not_retried.exit_code, 17);
   EXPECT_EQ(missing.count(), 1);
   // Refused is not transient unless asked (--retry-connrefused), as in curl.
-  const std::string closed = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
+  const ClosedTcpPort nobody;
+  const std::string closed = "http://127.0.0.1:" + std::to_string(nobody.port()) + "/";
   auto refused = run({soket_binary(), "http", closed, "--retry", "2", "--retry-delay", "0.1"});
   EXPECT_EQ(refused.exit_code, 7);
   EXPECT_EQ(refused.err.find("trying again"), std::string::npos);

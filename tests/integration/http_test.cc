@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/http_servers.h"
+#include "support/closed_port.h"
 
 namespace soket::test {
 namespace {
@@ -94,8 +95,9 @@ TEST(HttpUsage, BadUrls) {
 }
 
 TEST(HttpErrors, RefusedAndHostNotFound) {
-  const int port = free_port();  // Closed again: nothing listens there.
-  auto refused = run({soket_binary(), "http", "http://127.0.0.1:" + std::to_string(port) + "/"});
+  const ClosedTcpPort nobody;
+  auto refused =
+      run({soket_binary(), "http", "http://127.0.0.1:" + std::to_string(nobody.port()) + "/"});
   EXPECT_EQ(refused.exit_code, 7) << refused.err;
 }
 
