@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include "cli/chat_client_run.h"
 #include "cli/chat_redis.h"
@@ -30,8 +31,21 @@ struct ChatServerFlags {
   std::size_t max_output_total = 64 * 1024 * 1024;
   std::size_t max_pending_udp = 1024;
   bool seed_compatible = false;
+  bool no_web = false;
+  std::vector<std::string> web_origins;
   ChatRedisFlags redis;
 };
+
+// An origin as browsers send it (RFC 6454 section 6.1): scheme "://" host [":" port], with
+// no path; compared without case.
+std::string check_web_origin(const std::string& origin) {
+  const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+  const auto host = origin.substr(origin.find("://") + 3);
+  if (!scheme || host.empty() || host.find_first_of("/?# ") != std::string::npos) {
+    return "an origin is http://HOST[:PORT] or https://HOST[:PORT], as a browser sends it";
+  }
+  return {};
+}
 
 // --password-file (its first line), else SOKET_CHAT_PASSWORD, else asked on the terminal.
 std::optional<Failure> find_password(const ChatServerFlags& flags, std::string& password) {
@@ -86,6 +100,8 @@ int run_chat_server(const ChatServerFlags& flags) {
   chat.total_output_limit = flags.max_output_total;
   chat.max_pending_udp = flags.max_pending_udp;
   chat.seed_compatible = flags.seed_compatible;
+  chat.web.enabled = !flags.no_web;
+  chat.web.more_origins = flags.web_origins;
   std::fflush(stdout);  // The writer thread writes to fd 1 directly, after what stdio holds.
   auto writer = std::make_shared<AsyncLineWriter>(STDOUT_FILENO, kLogQueueBytes);
   chat.log = [writer](std::string_view line) { writer->push(with_time(line)); };
@@ -138,6 +154,13 @@ void add_server(CLI::App& chat, Action& action) {
   command->add_flag("--seed-compatible", flags->seed_compatible,
                     "Let UDP members that never used their token (seed 004's client) go "
                     "without it (they can then be spoofed)");
+  command->add_flag("--no-web", flags->no_web,
+                    "Serve no web page or WebSocket on the TCP port: only the line protocol");
+  command
+      ->add_option("--web-origin", flags->web_origins,
+                   "Let pages from this origin join over WebSocket too (repeatable; the "
+                   "server's own page always may)")
+      ->check(CLI::Validator(check_web_origin, "ORIGIN"));
   command->add_option("--redis", flags->redis.url,
                       "Serve one room with every server on this Redis: redis://HOST:PORT[/DB]");
   command->add_option("--room", flags->redis.room, "The room's name in Redis (with --redis)")

@@ -8,14 +8,16 @@
 #include "conn/tcp_connection.h"
 #include "conn/udp_endpoint.h"
 #include "proto/chat/udp_token.h"
+#include "proto/http/request_parser.h"
+#include "proto/websocket/close_codes.h"
 
 namespace soket::services {
 namespace {
 
 using proto::chat::Via;
 
-std::string describe_peer(const net::Address& address, bool tcp) {
-  return address.to_string() + (tcp ? " (tcp)" : " (udp)");
+std::string describe_peer(const net::Address& address, std::string_view transport) {
+  return address.to_string() + " (" + std::string(transport) + ")";
 }
 
 std::string_view without_line_end(std::string_view text) {
@@ -62,13 +64,52 @@ void ChatService::log(std::string_view line) const {
 }
 
 void ChatService::on_open(conn::Connection& connection) noexcept {
-  tcp_.emplace(connection.id(),
-               TcpMember{&connection, proto::line::LineFramer(config_.limits.max_line)});
-  room_.open(connection.id(), connection.peer().host(), describe_peer(connection.peer(), true),
+  tcp_.emplace(
+      connection.id(),
+      TcpMember{&connection, proto::line::LineFramer(config_.limits.max_line), false, nullptr});
+}
+
+// The first line tells a browser from a member of the line protocol, whose first line is
+// PASSWORD: until it has come (or passed the line limit) nothing is read. The room's session
+// opens then, named after what the member speaks.
+bool ChatService::decide_protocol(TcpMember& member, const Buffer& input) {
+  const auto text = input.readable_text();
+  const auto end = text.find('\n');
+  if (end == std::string_view::npos && text.size() <= config_.limits.max_line) return false;
+  member.decided = true;
+  const auto first = without_line_end(text.substr(0, end == std::string_view::npos ? 0 : end + 1));
+  if (config_.web.enabled && proto::http::looks_like_request_line(first)) {
+    member.web = std::make_unique<ChatWeb>(config_.web, config_.limits.max_line);
+  }
+  const auto& peer = member.connection->peer();
+  room_.open(member.connection->id(), peer.host(), describe_peer(peer, member.web ? "web" : "tcp"),
              Via::tcp);
+  return true;
 }
 
 void ChatService::on_data(conn::Connection& connection, Buffer& input) noexcept {
+  const auto member = tcp_.find(connection.id());
+  if (member == tcp_.end()) return;
+  if (!member->second.decided && !decide_protocol(member->second, input)) return;
+  if (member->second.web) return read_web(connection, input);
+  read_lines(connection, input);
+}
+
+// Each line is the room's, like a line of the line protocol: same limits, same lockout.
+void ChatService::read_web(conn::Connection& connection, Buffer& input) {
+  const auto id = connection.id();
+  for (;;) {
+    const auto member = tcp_.find(id);
+    if (member == tcp_.end()) return;  // Dropped by the last line's actions.
+    const auto line = member->second.web->read(connection, input, [this](auto text) { log(text); });
+    if (!line) return;
+    room_.receive(id, *line, loop_.now(), actions_);
+    if (room_.is_member(id)) connection.complete_handshake();
+    carry_out();
+  }
+}
+
+void ChatService::read_lines(conn::Connection& connection, Buffer& input) {
   const auto id = connection.id();
   for (;;) {
     const auto member = tcp_.find(id);
@@ -141,7 +182,7 @@ ChatService::SessionId ChatService::open_udp(conn::UdpEndpoint& endpoint,
   fresh.place = strangers_.end();
   auto& peer = udp_.emplace(id, std::move(fresh)).first->second;
   udp_by_address_.emplace(from, id);
-  room_.open(id, from.host(), describe_peer(from, false), Via::udp);
+  room_.open(id, from.host(), describe_peer(from, "udp"), Via::udp);
   place_udp(id, peer, Tier::stranger);
   if (config_.handshake_timeout > Duration::zero()) {
     joining_.emplace_back(loop_.now() + config_.handshake_timeout, id);
@@ -217,7 +258,12 @@ void ChatService::carry_out() {
     for (const auto& line : batch.log) log(line);
     for (const auto id : batch.closes) {
       if (const auto it = tcp_.find(id); it != tcp_.end()) {
-        it->second.connection->close_after_flush();  // on_close follows, once flushed.
+        auto& member = it->second;
+        if (member.web) {
+          member.web->close(*member.connection, proto::websocket::kCloseNormal);
+        } else {
+          member.connection->close_after_flush();  // on_close follows, once flushed.
+        }
       } else if (udp_.contains(id)) {
         drop_udp(id, "left");
       }
@@ -240,7 +286,12 @@ void ChatService::carry_out_federated(proto::chat::Actions& batch) {
 // reply datagram with "PASSWORD OK" exactly).
 void ChatService::deliver(SessionId to, std::string_view framed) {
   if (const auto it = tcp_.find(to); it != tcp_.end()) {
-    it->second.connection->send(framed);
+    if (it->second.web) {
+      framed.remove_suffix(1);  // A text message is a line, without its end.
+      it->second.web->send_line(*it->second.connection, framed);
+    } else {
+      it->second.connection->send(framed);
+    }
     if (it->second.connection->queued_output() > 0) backlogged_.insert(to);
   } else if (const auto peer = udp_.find(to); peer != udp_.end()) {
     framed.remove_suffix(1);

@@ -30,6 +30,7 @@
 #include "proto/chat/room.h"
 #include "proto/line/line_framer.h"
 #include "services/chat_federation.h"
+#include "services/chat_web.h"
 #include "services/server.h"
 
 namespace soket::services {
@@ -45,6 +46,9 @@ struct ChatConfig {
   bool seed_compatible = false;        // UDP members may go without their token.
   // Where the room's life goes, one line each (the caller adds the time). Must not block.
   std::function<void(std::string_view line)> log;
+  // The same TCP port serves browsers (chat_web.h): a connection whose first line is an
+  // HTTP request line is the web's.
+  WebConfig web;
   // With --redis: this server is one of several serving the room (chat_federation.h).
   std::optional<FederationConfig> federation;
 };
@@ -69,6 +73,8 @@ class ChatService final : public LoopService {
   struct TcpMember {
     conn::Connection* connection;
     proto::line::LineFramer framer;
+    bool decided = false;          // Its first line said: the chat's lines, or the web.
+    std::unique_ptr<ChatWeb> web;  // For a browser.
   };
   struct UdpPeer {
     conn::UdpEndpoint* endpoint = nullptr;
@@ -80,6 +86,9 @@ class ChatService final : public LoopService {
     bool used_token = false;
   };
 
+  bool decide_protocol(TcpMember& member, const Buffer& input);
+  void read_lines(conn::Connection& connection, Buffer& input);
+  void read_web(conn::Connection& connection, Buffer& input);
   void carry_out();
   void carry_out_federated(proto::chat::Actions& batch);
   void admitted(SessionId id);
