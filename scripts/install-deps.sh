@@ -18,6 +18,7 @@ packages=(
   # Real peers the tests start on loopback
   netcat-openbsd socat iproute2 util-linux procps tmux python3 knot bind9-dnsutils
   nginx curl openssl ca-certificates redis-server
+  nodejs chromium fonts-dejavu-core   # Node's `ws` and headless Chromium for the web page
   "$@"
 )
 
@@ -45,4 +46,18 @@ if ((${#missing[@]} > 0)); then
   fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm: Debian's package, unless the Node.js installed brings its own (NodeSource's does, and
+# Debian's npm would conflict with it).
+if ! command -v npm > /dev/null; then
+  [ "$(id -u)" -eq 0 ] || { echo "install-deps: need root to install npm" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+fi
+
+# The browser tests' packages (ws, playwright-core), exactly as tests/web/package-lock.json
+# pins them. playwright-core drives Debian's chromium and downloads no browser.
+web="$(dirname "$0")/../tests/web"
+if ! npm ls --prefix "$web" --silent > /dev/null 2>&1; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund --silent
 fi

@@ -1,0 +1,115 @@
+// The chat server's web side against hostile peers: a request head that never ends, a
+// WebSocket that never joins, a member that never reads, one that vanishes mid-frame, and
+// frame headers that announce more than any message may hold. Each peer is a raw WebSocket
+// (support/ws_peer.h) that lies where a real library would not.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "hostile/hostile_server.h"
+#include "support/line_peer.h"
+#include "support/ws_peer.h"
+
+namespace soket::test {
+namespace {
+
+constexpr const char* kPassword = "sesame";
+
+class ChatWebHostile : public testing::Test {
+ protected:
+  StartedServer start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"chat",  "server",          "-p",          "0",
+                                     "--tcp", "--password-file", password_file_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return start_soket_server(args);
+  }
+  void SetUp() override {
+    password_file_ = "/tmp/soket-chat-web-hostile-" + std::to_string(::getpid()) + ".txt";
+    std::ofstream(password_file_) << kPassword << "\n";
+  }
+  void TearDown() override { ::unlink(password_file_.c_str()); }
+  std::string password_file_;
+};
+
+TEST_F(ChatWebHostile, HeadsThatNeverEndAndSocketsThatNeverJoinAreClosedInTime) {
+  auto server = start({"--handshake-timeout", "1"});
+  WsPeer slow_head(server.port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  WsPeer never_joins(server.port);
+  never_joins.send_text(std::string("PASSWORD ") + kPassword);
+  EXPECT_EQ(never_joins.next_text(), "PASSWORD OK");
+  EXPECT_TRUE(slow_head.closed_by_server(15s));
+  EXPECT_TRUE(never_joins.closed_by_server(15s));
+  WsPeer member(server.port);  // The door is still open to a member that joins.
+  member.join(kPassword, "tepat");
+}
+
+TEST_F(ChatWebHostile, WebMemberThatNeverReadsIsDroppedAtMaxOutput) {
+  auto server = start({"--max-output", "262144", "--sndbuf", "65536", "--rate-limit", "0"});
+  WsPeer sink(server.port);
+  sink.join(kPassword, "sink");
+  sink.shrink_receive_buffer(4096);
+  LinePeer talker(server.port, net::Transport::tcp);
+  talker.send(std::string("PASSWORD ") + kPassword);
+  ASSERT_EQ(talker.next(), "PASSWORD OK");
+  talker.send("USERNAME talker");
+  ASSERT_EQ(talker.next(), "USERNAME OK");
+  const std::string line(3000, 'z');
+  bool dropped = false;
+  // 256 KiB queued, plus what the kernel buffers, is well under 2,000 lines of 3,000 bytes.
+  for (int i = 0; i < 2000 && !dropped; ++i) {
+    talker.send(line);
+    for (std::string heard = talker.next(10s); heard != "talker: " + line;
+         heard = talker.next(10s)) {
+      ASSERT_NE(heard, "<timeout>");
+      ASSERT_NE(heard, "<closed>");
+      dropped = dropped || heard == "sink left the chat room.";
+    }
+  }
+  EXPECT_TRUE(dropped || talker.expect("sink left the chat room.", 10s));
+  EXPECT_TRUE(server.process->wait_for_line("sink left (not reading: over 262144 bytes queued)"));
+}
+
+TEST_F(ChatWebHostile, AMemberResetMidFrameLeavesAndTheRoomGoesOn) {
+  auto server = start();
+  WsPeer watcher(server.port), vanisher(server.port);
+  watcher.join(kPassword, "watcher");
+  vanisher.join(kPassword, "vanisher");
+  EXPECT_EQ(watcher.next_text(), "vanisher joined the chat room.");
+  const auto frame = frame_bytes({0x1, std::string(1000, 'v')});
+  vanisher.send_raw(std::string_view(frame).substr(0, 500));
+  vanisher.reset();
+  EXPECT_EQ(watcher.next_text(10s), "vanisher left the chat room.");
+  watcher.send_text("masih di sini");
+  EXPECT_EQ(watcher.next_text(), "watcher: masih di sini");
+}
+
+TEST_F(ChatWebHostile, LengthsPastAnyMessageAreRefusedBeforeTheirPayload) {
+  auto server = start();
+  const std::string mask = "\x01\x02\x03\x04";
+  struct Lie {
+    std::string header;
+    std::uint16_t code;
+  };
+  const std::vector<Lie> lies = {
+      // 127: a 64-bit length follows. 2^62 bytes: too big for a 4 KiB message.
+      {std::string("\x81\xff\x40\x00\x00\x00\x00\x00\x00\x00", 10) + mask, 1009},
+      // The 64-bit length's top bit must be 0 (RFC 6455 section 5.2).
+      {std::string("\x81\xff\x80\x00\x00\x00\x00\x00\x00\x01", 10) + mask, 1002},
+      // 16 MiB announced in a continuation of a fragmented message.
+      {std::string("\x01\x81", 2) + mask + "a" +
+           std::string("\x80\xff\x00\x00\x00\x00\x01\x00\x00\x00", 10) + mask,
+       1009},
+  };
+  for (std::size_t i = 0; i < lies.size(); ++i) {
+    const auto& lie = lies[i];
+    WsPeer liar(server.port);
+    liar.join(kPassword, "liar" + std::to_string(i));
+    liar.send_raw(lie.header);  // No payload follows: the answer may not wait for it.
+    EXPECT_EQ(liar.next_text(), "<close " + std::to_string(lie.code) + ">");
+    EXPECT_TRUE(liar.closed_by_server());
+  }
+}
+
+}  // namespace
+}  // namespace soket::test
