@@ -101,8 +101,13 @@ void ChatService::read_web(conn::Connection& connection, Buffer& input) {
   for (;;) {
     const auto member = tcp_.find(id);
     if (member == tcp_.end()) return;  // Dropped by the last line's actions.
-    const auto line = member->second.web->read(connection, input, [this](auto text) { log(text); });
-    if (!line) return;
+    auto& web = *member->second.web;
+    const auto line = web.read(connection, input, [this](auto text) { log(text); });
+    if (!line) {
+      // Last: closing may end the connection at once, and the member (`web`) with it.
+      if (web.ended()) connection.close_after_flush();
+      return;
+    }
     room_.receive(id, *line, loop_.now(), actions_);
     if (room_.is_member(id)) connection.complete_handshake();
     carry_out();
@@ -259,11 +264,8 @@ void ChatService::carry_out() {
     for (const auto id : batch.closes) {
       if (const auto it = tcp_.find(id); it != tcp_.end()) {
         auto& member = it->second;
-        if (member.web) {
-          member.web->close(*member.connection, proto::websocket::kCloseNormal);
-        } else {
-          member.connection->close_after_flush();  // on_close follows, once flushed.
-        }
+        if (member.web) member.web->end(*member.connection, proto::websocket::kCloseNormal);
+        member.connection->close_after_flush();  // on_close follows, once flushed.
       } else if (udp_.contains(id)) {
         drop_udp(id, "left");
       }

@@ -47,13 +47,12 @@ std::optional<std::string> ChatWeb::read(conn::Connection& connection, Buffer& i
   return std::nullopt;
 }
 
-void ChatWeb::answer_and_close(conn::Connection& connection, int status, std::string_view body) {
+void ChatWeb::answer_and_end(conn::Connection& connection, int status, std::string_view body) {
   connection.send(fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
       "Connection: close\r\n\r\n{}\n",
       status, status_text(status), body.size() + 1, body));
   state_ = State::closing;
-  connection.close_after_flush();
 }
 
 void ChatWeb::serve_page(conn::Connection& connection, bool head_only) {
@@ -65,7 +64,6 @@ void ChatWeb::serve_page(conn::Connection& connection, bool head_only) {
       page.document.size(), page.policy));
   if (!head_only) connection.send(page.document);
   state_ = State::closing;
-  connection.close_after_flush();
 }
 
 // One request per connection: the page is one document, and the WebSocket keeps its own.
@@ -75,11 +73,11 @@ void ChatWeb::read_request(conn::Connection& connection, Buffer& input, const Lo
     case RequestStatus::need_more:
       return;
     case RequestStatus::bad_request:
-      return answer_and_close(connection, 400, "bad request");
+      return answer_and_end(connection, 400, "bad request");
     case RequestStatus::head_too_large:
-      return answer_and_close(connection, 431, "request head too large");
+      return answer_and_end(connection, 431, "request head too large");
     case RequestStatus::bad_version:
-      return answer_and_close(connection, 505, "only HTTP/1.1 is served here");
+      return answer_and_end(connection, 505, "only HTTP/1.1 is served here");
     case RequestStatus::done:
       break;
   }
@@ -89,7 +87,7 @@ void ChatWeb::read_request(conn::Connection& connection, Buffer& input, const Lo
   if (path == "/" && (request.method == "GET" || request.method == "HEAD")) {
     return serve_page(connection, request.method == "HEAD");
   }
-  if (path != "/ws") return answer_and_close(connection, 404, "not found: try / or /ws");
+  if (path != "/ws") return answer_and_end(connection, 404, "not found: try / or /ws");
   ws::OriginPolicy policy;
   policy.also_allowed = config_.more_origins;
   const auto answer = ws::answer_upgrade(request, policy);
@@ -101,7 +99,6 @@ void ChatWeb::read_request(conn::Connection& connection, Buffer& input, const Lo
   log(fmt::format("web: upgrade from {} refused ({}): {}", connection.peer().to_string(),
                   answer.status, answer.reason));
   state_ = State::closing;
-  connection.close_after_flush();
 }
 
 std::optional<std::string> ChatWeb::read_frames(conn::Connection& connection, Buffer& input,
@@ -116,7 +113,7 @@ std::optional<std::string> ChatWeb::read_frames(conn::Connection& connection, Bu
       case Kind::error:
         log(fmt::format("web: {} closed with {}: {}", connection.peer().to_string(), event.code,
                         event.why));
-        close(connection, event.code, event.why);
+        end(connection, event.code, event.why);
         return std::nullopt;
       case Kind::text: {
         std::string line(event.payload);  // The view ends with the next call.
@@ -125,7 +122,7 @@ std::optional<std::string> ChatWeb::read_frames(conn::Connection& connection, Bu
       }
       case Kind::binary:
         input.consume(event.consumed);
-        close(connection, ws::kCloseUnsupportedData, "the room speaks text");
+        end(connection, ws::kCloseUnsupportedData, "the room speaks text");
         return std::nullopt;
       case Kind::ping:
         connection.send(ws::pong_frame(event.payload));
@@ -135,7 +132,7 @@ std::optional<std::string> ChatWeb::read_frames(conn::Connection& connection, Bu
       case Kind::close: {
         const auto code = event.code == ws::kCloseNoStatus ? ws::kCloseNormal : event.code;
         input.consume(event.consumed);
-        close(connection, code);
+        end(connection, code);
         return std::nullopt;
       }
     }
@@ -148,10 +145,9 @@ void ChatWeb::send_line(conn::Connection& connection, std::string_view line) {
   if (state_ == State::websocket) connection.send(ws::text_frame(line));
 }
 
-void ChatWeb::close(conn::Connection& connection, std::uint16_t code, std::string_view reason) {
+void ChatWeb::end(conn::Connection& connection, std::uint16_t code, std::string_view reason) {
   if (state_ == State::websocket) connection.send(ws::close_frame(code, reason));
   state_ = State::closing;
-  connection.close_after_flush();
 }
 
 }  // namespace soket::services

@@ -10,8 +10,11 @@
 // What ends a WebSocket, with the code sent in the Close frame: the reader's protocol
 // errors (1002, 1007, 1009: proto/websocket/message_reader.h), a binary message (1003: the
 // room speaks text), the member's own Close (echoed), and the room closing the session
-// (1000). After a Close frame is sent nothing more is read for the room, and the connection
-// closes once its output is flushed (conn::Connection::close_after_flush).
+// (1000). After a Close frame is sent nothing more is read for the room.
+//
+// It never closes the connection itself: closing may call the service's on_close at once,
+// which destroys this object, so the caller ends the connection (close_after_flush) once
+// ended() says so and no call of this object is under way.
 #pragma once
 
 #include <cstdint>
@@ -40,23 +43,26 @@ class ChatWeb {
 
   // Reads what `input` holds (the request, then frames) up to the next text message, and
   // returns it: the next line for the room. Nothing when it needs more input or has ended
-  // the connection. One line at a time, so that the room acts on each before the next is
-  // read (and an `exit` ends what follows), and nothing here runs while the service
-  // handles a line (it may drop the connection, and this object with it).
+  // the exchange (then ended()). One line at a time, so that the room acts on each before the next
+  // is read (and an `exit` ends what follows), and nothing here runs while the service handles a
+  // line (it may drop the connection, and this object with it).
   std::optional<std::string> read(conn::Connection& connection, Buffer& input,
                                   const LogHandler& log);
   // True once upgraded: the room's lines then go out as text frames.
   bool upgraded() const { return state_ == State::websocket; }
   // One line of the room to the member (nothing before the upgrade or after a Close).
   void send_line(conn::Connection& connection, std::string_view line);
-  // Sends a Close frame with `code`, then ends the connection politely.
-  void close(conn::Connection& connection, std::uint16_t code, std::string_view reason = {});
+  // Sends a Close frame with `code` (if upgraded); the caller then closes the connection.
+  void end(conn::Connection& connection, std::uint16_t code, std::string_view reason = {});
+  // True once the exchange is over (answered, refused or closed): the caller closes the
+  // connection after its output is flushed.
+  bool ended() const { return state_ == State::closing; }
 
  private:
   enum class State { request, websocket, closing };
 
   void read_request(conn::Connection& connection, Buffer& input, const LogHandler& log);
-  void answer_and_close(conn::Connection& connection, int status, std::string_view body);
+  void answer_and_end(conn::Connection& connection, int status, std::string_view body);
   void serve_page(conn::Connection& connection, bool head_only);
   std::optional<std::string> read_frames(conn::Connection& connection, Buffer& input,
                                          const LogHandler& log);

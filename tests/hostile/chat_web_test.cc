@@ -84,6 +84,37 @@ TEST_F(ChatWebHostile, AMemberResetMidFrameLeavesAndTheRoomGoesOn) {
   EXPECT_EQ(watcher.next_text(), "watcher: masih di sini");
 }
 
+// What ends the exchange (a Close, an "exit", a binary message, a request answered and
+// closed) followed at once by a reset: the server's own close then fails at once, the
+// connection ends inside the read that asked for it, and nothing of it may be touched after.
+// (Found by the sanitizers: a browser tab's "Leave" freed the web state mid-read.)
+TEST_F(ChatWebHostile, PeersThatEndAndResetAtOnceLeaveNothingBehind) {
+  auto server = start();
+  WsPeer watcher(server.port);
+  watcher.join(kPassword, "watcher");
+  const std::vector<std::string> endings = {frame_bytes({0x8, std::string("\x03\xe8", 2)}),
+                                            frame_bytes({0x1, "exit"}), frame_bytes({0x2, "\x01"}),
+                                            frame_bytes({0x1, std::string("\xff", 1)})};
+  for (int round = 0; round < 10; ++round) {
+    for (std::size_t i = 0; i < endings.size(); ++i) {
+      const std::string name = "pergi" + std::to_string(round) + "x" + std::to_string(i);
+      WsPeer leaver(server.port);
+      leaver.join(kPassword, name);
+      ASSERT_EQ(watcher.next_text(), name + " joined the chat room.");
+      leaver.send_raw(endings[i]);
+      leaver.reset();
+      ASSERT_EQ(watcher.next_text(10s), name + " left the chat room.");
+    }
+    for (const char* request : {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "GET / HTTP/1.0\r\n\r\n",
+                                "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n"}) {
+      WsPeer(server.port, request).reset();
+    }
+  }
+  watcher.send_text("masih di sini");
+  EXPECT_EQ(watcher.next_text(), "watcher: masih di sini");
+  EXPECT_FALSE(server.process->wait_exit(0ms).has_value()) << server.process->err();
+}
+
 TEST_F(ChatWebHostile, LengthsPastAnyMessageAreRefusedBeforeTheirPayload) {
   auto server = start();
   const std::string mask = "\x01\x02\x03\x04";
