@@ -4,7 +4,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include <cctype>
 #include <memory>
 
 namespace soket::redis {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "integration/chat_peer.h"
+#include "integration/chat_server_fixture.h"
 #include "net/deadline_io.h"
 #include "net/socket_ops.h"
 #include "support/child_process.h"
@@ -18,21 +19,7 @@
 namespace soket::test {
 namespace {
 
-class Chat : public testing::Test {
- protected:
-  StartedServer start(std::vector<std::string> extra = {}) {
-    password_file_ = "/tmp/soket-chat-test-" + std::to_string(::getpid()) + ".txt";
-    std::ofstream(password_file_) << kPassword << "\n";
-    std::vector<std::string> args = {"chat", "server",          "-p",
-                                     "0",    "--password-file", password_file_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto server = start_soket_server(args);
-    server.process->wait_for_line("(udp)");
-    return server;
-  }
-  void TearDown() override { ::unlink(password_file_.c_str()); }
-  std::string password_file_;
-};
+class Chat : public ChatServerTest {};
 
 TEST_F(Chat, TcpAndUdpMembersShareOneRoom) {
   auto server = start();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "integration/chat_peer.h"
+#include "integration/chat_server_fixture.h"
 #include "support/child_process.h"
 #include "support/test_backend.h"
 #include "support/ws_peer.h"
@@ -20,19 +21,8 @@ namespace {
 
 const std::string kWebDir = WEB_TESTS_DIR;
 
-class ChatWeb : public ::testing::Test {
+class ChatWeb : public ChatServerTest {
  protected:
-  StartedServer start(std::vector<std::string> extra = {}) {
-    password_file_ = "/tmp/soket-chat-web-" + std::to_string(::getpid()) + ".txt";
-    std::ofstream(password_file_) << kPassword << "\n";
-    std::vector<std::string> args = {"chat", "server",          "-p",
-                                     "0",    "--password-file", password_file_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto server = start_soket_server(args);
-    server.process->wait_for_line("(udp)");
-    return server;
-  }
-  void TearDown() override { ::unlink(password_file_.c_str()); }
   static void require_node_modules() {
     ASSERT_TRUE(std::filesystem::exists(kWebDir + "/node_modules/ws"))
         << "run scripts/install-deps.sh: it installs tests/web's npm packages";
@@ -44,7 +34,6 @@ class ChatWeb : public ::testing::Test {
     argv.insert(argv.end(), extra.begin(), extra.end());
     return std::make_unique<ChildProcess>(argv, /*pipe_stdin=*/true);
   }
-  std::string password_file_;
 };
 
 std::string url(int port, std::string_view path) {

@@ -131,20 +131,15 @@ bool looks_like_request_line(std::string_view line) {
 // a prefix of the stream never gets an answer that the whole would not get.
 RequestParse parse_request_head(std::string_view data) {
   const std::string_view window = data.substr(0, kMaxRequestHead);
-  const auto more = [&] {
+  // A line that could not be taken: refused, or waited for while the window has room.
+  const auto no_line = [&](LineEnd end) {
+    if (end == LineEnd::bad) return fail(RequestStatus::bad_request);
     return fail(data.size() >= kMaxRequestHead ? RequestStatus::head_too_large
                                                : RequestStatus::need_more);
   };
   std::size_t at = 0;
   std::string_view line;
-  switch (next_line(window, at, line)) {
-    case LineEnd::incomplete:
-      return more();
-    case LineEnd::bad:
-      return fail(RequestStatus::bad_request);
-    case LineEnd::ok:
-      break;
-  }
+  if (const auto end = next_line(window, at, line); end != LineEnd::ok) return no_line(end);
   const auto request_line = split_request_line(line);
   if (!request_line || request_line->major == 0) return fail(RequestStatus::bad_request);
   if (request_line->major > 1) return fail(RequestStatus::bad_version);
@@ -155,14 +150,7 @@ RequestParse parse_request_head(std::string_view data) {
   for (;;) {
     // The empty line that ends the head (RFC 9112 section 2.1).
     if (window.substr(at, 2) == "\r\n") break;
-    switch (next_line(window, at, line)) {
-      case LineEnd::incomplete:
-        return more();
-      case LineEnd::bad:
-        return fail(RequestStatus::bad_request);
-      case LineEnd::ok:
-        break;
-    }
+    if (const auto end = next_line(window, at, line); end != LineEnd::ok) return no_line(end);
     // obs-fold (RFC 9112 section 5.2): a line that starts with white space continues the
     // last; a server may refuse it with 400, and does, so that no two readers disagree.
     if (line.front() == ' ' || line.front() == '\t') return fail(RequestStatus::bad_request);
