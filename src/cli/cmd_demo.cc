@@ -37,8 +37,8 @@ int run_demo() {
       "Every server below runs on an ephemeral port of 127.0.0.1 and stops by itself.\n");
   using Stop = int (*)(int);
   const Stop stops[] = {demo::echo_tcp_stop, demo::echo_udp_stop,   demo::transform_stop,
-                        demo::chat_stop,     demo::chat_redis_stop, demo::sockets_stop,
-                        demo::dns_stop,      demo::http_stop};
+                        demo::chat_stop,     demo::chat_redis_stop, demo::web_stop,
+                        demo::sockets_stop,  demo::dns_stop,        demo::http_stop};
   int number = 0;
   for (const Stop stop : stops) {
     if (const int code = stop(++number); code != kExitOk) return code;

@@ -19,6 +19,7 @@ int echo_udp_stop(int number);
 int transform_stop(int number);
 int chat_stop(int number);
 int chat_redis_stop(int number);
+int web_stop(int number);
 int sockets_stop(int number);
 int dns_stop(int number);
 int http_stop(int number);

@@ -15,6 +15,7 @@
 #include "net/socket_ops.h"
 #include "support/child_process.h"
 #include "support/line_peer.h"
+#include "support/tmux_terminal.h"
 
 namespace soket::test {
 namespace {
@@ -271,57 +272,11 @@ TEST_F(Chat, PasswordIsNeverPrinted) {
   EXPECT_EQ(server.process->err().find(kPassword), std::string::npos);
 }
 
-// The interactive client in a real terminal (tmux): a line arriving while the user types
-// appears above the input line, which stays intact.
-// A tmux server of our own (-L): nothing of it lands on the default socket, and the test
-// ends it by name.
-std::string tmux_socket() {
-  return "soket-chat-test-" + std::to_string(::getpid());
-}
-
-RunResult tmux(std::vector<std::string> args) {
-  args.insert(args.begin(), {"tmux", "-L", tmux_socket()});
-  return run(std::move(args));
-}
-
-std::string capture(const std::string& session) {
-  return tmux({"capture-pane", "-p", "-t", session}).out;
-}
-
-bool wait_for_screen(const std::string& session,
-                     const std::function<bool(const std::string&)>& ok) {
-  const auto deadline = Clock::now() + 20s;
-  while (Clock::now() < deadline) {
-    if (ok(capture(session))) return true;
-    std::this_thread::sleep_for(50ms);  // Polling the screen for a condition, bounded.
-  }
-  return false;
-}
-
-std::string last_nonblank_line(const std::string& screen) {
-  std::string last;
-  std::size_t start = 0;
-  for (std::size_t end; (end = screen.find('\n', start)) != std::string::npos; start = end + 1) {
-    const std::string line = screen.substr(start, end - start);
-    if (line.find_first_not_of(' ') != std::string::npos) last = line;
-  }
-  return last.substr(0, last.find_last_not_of(' ') + 1);
-}
-
-// The session in tmux, with its own tmux server (see tmux_socket), ended at teardown.
+// The interactive client in a real terminal (tmux), ended at teardown.
 class InteractiveChat : public Chat {
  protected:
   void SetUp() override {
-    if (run({"tmux", "-V"}).exit_code != 0) GTEST_SKIP() << "tmux is not installed";
-  }
-  void TearDown() override {
-    // Ours alone: -L names our private socket, whose file tmux leaves behind.
-    tmux({"kill-server"});
-    const char* dir = std::getenv("TMUX_TMPDIR");
-    const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/tmux-" +
-                             std::to_string(::getuid()) + "/" + tmux_socket();
-    ::unlink(path.c_str());
-    Chat::TearDown();
+    if (!TmuxTerminal::available()) GTEST_SKIP() << "tmux is not installed";
   }
   // Starts alice's client in a 100x20 terminal; after it ends, the shell prints its exit
   // code and waits (so the screen stays to be read). EDITRC points nowhere: the user's own
@@ -331,26 +286,19 @@ class InteractiveChat : public Chat {
                                 "' EDITRC=/nonexistent/editrc " + soket_binary() +
                                 " chat client -H 127.0.0.1 -p " + std::to_string(port) +
                                 " -u alice; echo client-exit=$?; sleep 120";
-    ASSERT_EQ(
-        tmux({"new-session", "-d", "-s", session_, "-x", "100", "-y", "20", command}).exit_code, 0);
+    ASSERT_TRUE(terminal_.start(command, 100, 20));
   }
-  void keys(std::vector<std::string> keys) {
-    keys.insert(keys.begin(), {"send-keys", "-t", session_});
-    tmux(std::move(keys));
-  }
-  void type(const std::string& text) { tmux({"send-keys", "-t", session_, "-l", text}); }
+  void keys(std::vector<std::string> names) { terminal_.keys(std::move(names)); }
+  void type(const std::string& text) { terminal_.type(text); }
+  std::string screen() const { return terminal_.screen(); }
   // True once the last line of the screen is `wanted` (trailing blanks aside).
   bool input_line_is(const std::string& wanted) {
-    return wait_for_screen(
-        session_, [&](const std::string& screen) { return last_nonblank_line(screen) == wanted; });
+    return terminal_.wait_for(
+        [&](const std::string& now) { return last_nonblank_line(now) == wanted; });
   }
-  bool screen_shows(const std::string& wanted) {
-    return wait_for_screen(session_, [&](const std::string& screen) {
-      return screen.find(wanted) != std::string::npos;
-    });
-  }
+  bool screen_shows(const std::string& wanted) { return terminal_.wait_for_text(wanted); }
 
-  std::string session_ = "soket-chat-" + std::to_string(::getpid());
+  TmuxTerminal terminal_{"chat-test"};
 };
 
 // A line arriving while the user types appears above the input line, which stays intact
@@ -364,18 +312,18 @@ TEST_F(InteractiveChat, TypedLineSurvivesIncomingMessages) {
   type("half typed");
   EXPECT_TRUE(input_line_is("alice> half typed"));
   bob.send("hello from bob");
-  EXPECT_TRUE(wait_for_screen(session_, [](const std::string& screen) {
+  EXPECT_TRUE(terminal_.wait_for([](const std::string& screen) {
     return screen.find("bob: hello from bob") != std::string::npos &&
            last_nonblank_line(screen) == "alice> half typed";
-  })) << capture(session_);
+  })) << screen();
   type(" and finished");  // The cursor is still at the end of the redrawn line.
   keys({"Enter"});
   EXPECT_TRUE(bob.expect("alice: half typed and finished"));
-  EXPECT_TRUE(input_line_is("alice>")) << capture(session_);  // A fresh, empty line.
+  EXPECT_TRUE(input_line_is("alice>")) << screen();  // A fresh, empty line.
   type("exit");
   keys({"Enter"});
   EXPECT_TRUE(bob.expect("alice left the chat room."));
-  EXPECT_TRUE(screen_shows("client-exit=0")) << capture(session_);
+  EXPECT_TRUE(screen_shows("client-exit=0")) << screen();
 }
 
 // Up recalls the line sent before; left-arrow moves the cursor so typing inserts in the
@@ -393,45 +341,45 @@ TEST_F(InteractiveChat, HistoryAndEditingKeys) {
   keys({"Enter"});
   ASSERT_TRUE(bob.expect("alice: second line"));
   keys({"Up", "Up"});
-  EXPECT_TRUE(input_line_is("alice> first line")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> first line")) << screen();
   keys({"Down"});
-  EXPECT_TRUE(input_line_is("alice> second line")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> second line")) << screen();
   keys({"Enter"});
   EXPECT_EQ(bob.next(), "alice: second line");  // Sent again, whole.
 
   type("helo world");
   keys({"Left", "Left", "Left", "Left", "Left", "Left", "Left"});
   type("l");
-  EXPECT_TRUE(input_line_is("alice> hello world")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> hello world")) << screen();
   keys({"Home"});
   type("[");
   keys({"End"});
   type("]");
-  EXPECT_TRUE(input_line_is("alice> [hello world]")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> [hello world]")) << screen();
   keys({"Enter"});
   EXPECT_EQ(bob.next(), "alice: [hello world]");
 
   type("keep cut");
   keys({"C-a", "Right", "Right", "Right", "Right", "C-k"});  // Cut from the cursor to the end.
-  EXPECT_TRUE(input_line_is("alice> keep")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> keep")) << screen();
   keys({"C-a", "C-e"});
   type("s two words");
   keys({"C-w"});  // The word before the cursor.
-  EXPECT_TRUE(input_line_is("alice> keeps two")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> keeps two")) << screen();
   keys({"BSpace", "Left", "Left", "Left", "Left", "BSpace", "Right", "Delete"});
-  EXPECT_TRUE(input_line_is("alice> keep wo")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice> keep wo")) << screen();
   keys({"Enter"});
   EXPECT_EQ(bob.next(), "alice: keep wo");
 
   type("all of this goes");
   keys({"C-u"});  // From the start to the cursor.
-  EXPECT_TRUE(input_line_is("alice>")) << capture(session_);
+  EXPECT_TRUE(input_line_is("alice>")) << screen();
   type("/mgs bob secret");  // A typo of a command: only alice hears of it.
   keys({"Enter"});
-  EXPECT_TRUE(screen_shows("ERROR unknown command /mgs")) << capture(session_);
+  EXPECT_TRUE(screen_shows("ERROR unknown command /mgs")) << screen();
   type("/help");
   keys({"Enter"});
-  EXPECT_TRUE(screen_shows("//TEXT            sends /TEXT")) << capture(session_);
+  EXPECT_TRUE(screen_shows("//TEXT            sends /TEXT")) << screen();
   type("//shrug");
   keys({"Enter"});
   EXPECT_EQ(bob.next(), "alice: /shrug");  // Nothing of the typo or of /help came first.
@@ -439,9 +387,9 @@ TEST_F(InteractiveChat, HistoryAndEditingKeys) {
   // Ctrl-C leaves the room (as exit does) and gives the terminal back: it echoes again.
   keys({"C-c"});
   EXPECT_TRUE(bob.expect("alice left the chat room."));
-  EXPECT_TRUE(screen_shows("client-exit=0")) << capture(session_);
+  EXPECT_TRUE(screen_shows("client-exit=0")) << screen();
   type("echoed");
-  EXPECT_TRUE(screen_shows("echoed")) << capture(session_);
+  EXPECT_TRUE(screen_shows("echoed")) << screen();
 }
 
 TEST(ChatServer, WithoutAPasswordItExitsWithAClearError) {

@@ -243,12 +243,5 @@ TEST(Errors, UnknownListenAddress) {
   expect_one_line(result, 9, "no interface of this machine has that address");
 }
 
-TEST(Demo, RunsEveryStopAndExitsZero) {
-  auto result = run({soket_binary(), "demo"}, "", 60s);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("All "), std::string::npos) << result.out;
-  EXPECT_EQ(result.out.find("DIFFERENT"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace soket::test
