@@ -66,11 +66,14 @@ std::size_t UringConnection::queued_output() const {
 }
 
 void UringConnection::send(std::span<const std::byte> bytes) {
-  if (closed_ || write_shut_ || bytes.empty()) return;
+  if (closed_ || write_shut_ || failure_ || bytes.empty()) return;
   try {
     output_.append(bytes.data(), bytes.size());
   } catch (const std::bad_alloc&) {
-    close_now(std::make_error_code(std::errc::not_enough_memory));  // This one, not the server.
+    // This connection ends, not the server; later, in settle(): the service may be inside a
+    // call that closing now would pull the member from under (as epoll's fail_later).
+    failure_ = std::make_error_code(std::errc::not_enough_memory);
+    mark();
     return;
   }
   if (fresh_stamp_ != owner_.submits()) {
@@ -180,6 +183,7 @@ void UringConnection::on_end_of_stream() {
 }
 
 bool UringConnection::settle() {
+  if (failure_ && !closed_) close_now(failure_);
   if (!closed_ && closing_ && !write_shut_ && !sending_ && output_.empty()) {
     if (peer_done_) {
       close_now();  // The peer's FIN came and everything is flushed: nothing is left.

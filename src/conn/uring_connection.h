@@ -112,6 +112,7 @@ class UringConnection final : public Connection {
   bool shut_down_ = false;    // shutdown(SHUT_RDWR) ends what the kernel still holds.
   bool starved_ = false;      // The last receive found no free buffer (ENOBUFS).
   bool end_pending_ = false;  // The peer's FIN came while paused with input left over.
+  std::error_code failure_;   // A send could not be queued: closed at the next settle().
 };
 
 }  // namespace soket::conn
