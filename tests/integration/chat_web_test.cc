@@ -208,7 +208,9 @@ void browse(const std::string& locale) {
   server.process->wait_for_line("(udp)");
   const auto result =
       run({"node", kWebDir + "/browser_chat.mjs", "--port", std::to_string(server.port), "--soket",
-           soket_binary(), "--password", kPassword, "--artifacts", artifacts, "--locale", locale},
+           soket_binary(), "--password", kPassword, "--artifacts", artifacts, "--locale", locale,
+           "--server-pid", std::to_string(server.process->pid()), "--password-file", password_file,
+           "--backend", test_backend().empty() ? "auto" : test_backend()},
           {}, 120s);
   ::unlink(password_file.c_str());
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;

@@ -3,7 +3,12 @@
 // and UDP) in one room served by a chat server already running on 127.0.0.1:PORT.
 //
 //   node tests/web/browser_chat.mjs --port P --soket /path/to/soket --password PW \
-//        --artifacts DIR --locale en-US|id-ID
+//        --artifacts DIR --locale en-US|id-ID --server-pid PID --password-file FILE \
+//        --backend auto|epoll|io_uring
+//
+// The last check restarts the server: it stops the one the caller started (SIGTERM to
+// --server-pid) and starts its own on the same port with --password-file and --backend
+// (checked to be the engine that serves), stopped in turn at the end, by PID.
 //
 // Prints "ok <what>" per passed check; on the first failure "FAIL <what>: <detail>" and exits 1.
 // Every wait is bounded (no fixed sleeps); the whole run is bounded by OVERALL_MS. Chromium is
@@ -20,12 +25,13 @@ const WAIT_MS = 15000;
 function usage(why) {
   process.stderr.write(
     `browser_chat.mjs: ${why}\nusage: node browser_chat.mjs --port P --soket PATH ` +
-      '--password PW --artifacts DIR --locale en-US|id-ID\n');
+      '--password PW --artifacts DIR --locale en-US|id-ID --server-pid PID --password-file FILE ' +
+      '--backend auto|epoll|io_uring\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const known = ['port', 'soket', 'password', 'artifacts', 'locale'];
+  const known = ['port', 'soket', 'password', 'artifacts', 'locale', 'server-pid', 'password-file', 'backend'];
   const opts = {};
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
@@ -36,6 +42,8 @@ function parseArgs(argv) {
   for (const name of known) if (opts[name] === undefined) usage(`--${name} is missing`);
   opts.port = Number(opts.port);
   if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) usage('bad --port');
+  opts.serverPid = Number(opts['server-pid']);
+  if (!Number.isInteger(opts.serverPid) || opts.serverPid < 2) usage('bad --server-pid');
   return opts;
 }
 
@@ -110,6 +118,57 @@ function describe(client) {
   const last = client.lines.slice(-5).map((l) => JSON.stringify(l)).join(', ');
   const err = client.stderr.trim().split('\n').slice(-2).join(' | ');
   return `last lines: [${last}]${err ? `; stderr: ${err}` : ''}`;
+}
+
+// ---- the server's restart -----------------------------------------------------------------
+// Exited: no such process, or a zombie (the caller, its parent, reaps it later).
+function gone(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+// SIGTERM to the caller's server, then until it is gone (polled, bounded).
+async function stopServer(pid) {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + WAIT_MS;
+  while (!gone(pid)) {
+    if (Date.now() > deadline) throw new Error(`the server (PID ${pid}) did not exit on SIGTERM`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// A server of our own on the same port, once its "listening on ... (tcp)" line is out.
+function startServer() {
+  const args = ['chat', 'server', '-p', String(opts.port), '--host', '127.0.0.1',
+    '--password-file', opts['password-file'], '--backend', opts.backend];
+  const child = spawn(opts.soket, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = { name: 'server', child, lines: [], stderr: '', exit: null, waiters: new Set() };
+  child.stderr.on('data', (d) => { server.stderr = (server.stderr + d).slice(-2000); });
+  child.on('exit', (code, signal) => { server.exit = `exited (${signal || code})`; });
+  // Its first stderr line names the engine: the one asked for, or the test ran another.
+  const engine = new Promise((resolve) => {
+    readline.createInterface({ input: child.stderr }).once('line', resolve);
+  });
+  children.push(server);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the new server did not listen within ${WAIT_MS} ms: ${server.stderr}`)), WAIT_MS);
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line.startsWith('listening on') || !line.endsWith('(tcp)')) return;
+      clearTimeout(timer);
+      engine.then((first) => {
+        if (opts.backend === 'auto' || first.startsWith(`serving TCP connections with ${opts.backend} `)) {
+          resolve(server);
+        } else {
+          reject(new Error(`the new server was asked for ${opts.backend} and said: ${first}`));
+        }
+      });
+    });
+    child.on('exit', () => { clearTimeout(timer); reject(new Error(`the new server ${server.exit}: ${server.stderr}`)); });
+  });
 }
 
 // ---- pages ---------------------------------------------------------------------------------
@@ -343,6 +402,20 @@ async function run() {
     await page1.locator('#leave').click({ timeout: WAIT_MS });
     await tcp1.waitLine('web1 left the chat room.');
     await page1.waitForSelector('#join-form', { state: 'visible', timeout: WAIT_MS });
+  });
+
+  await check('after the server restarts, page 3 reconnects, joins again and chats', async () => {
+    const page3 = await openPage(browser, 'web3');
+    await join(page3, 'web3');
+    await stopServer(opts.serverPid);
+    await waitMessage(page3, 'system', null, INDONESIAN ? 'Sambungan terputus.' : 'Connection lost.');
+    await startServer();
+    await waitMessage(page3, 'system', null, INDONESIAN ? 'Tersambung kembali.' : 'Reconnected.', 30000);
+    const tcp2 = startClient('tcp2', false);
+    await tcp2.waitLine('tcp2 joined the chat room.');
+    await waitMembers(page3, ['web3', 'tcp2'], ['web1', 'tcp1', 'udp1']);
+    await type(page3, 'back after the restart', true);
+    await tcp2.waitLine('web3: back after the restart');
   });
 }
 
