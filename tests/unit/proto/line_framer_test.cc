@@ -6,8 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "feed_in_pieces.h"
+
 namespace soket::proto::line {
 namespace {
+
+using soket::test::feed_in_pieces;
+using soket::test::Step;
 
 using Kind = LineFramer::Kind;
 
@@ -17,23 +22,12 @@ std::vector<std::string> frame(std::string_view stream, std::vector<std::size_t>
                                std::size_t max_line) {
   LineFramer framer(max_line);
   std::vector<std::string> out;
-  std::string buffered;
-  std::size_t fed = 0;
-  cuts.push_back(stream.size());
-  for (std::size_t cut : cuts) {
-    buffered.append(stream.substr(fed, cut - fed));
-    fed = cut;
-    // An exact-size heap copy, so that ASan catches any read past the end.
-    for (;;) {
-      auto copy = std::make_unique<char[]>(buffered.size());
-      std::copy(buffered.begin(), buffered.end(), copy.get());
-      const auto event = framer.next({copy.get(), buffered.size()});
-      if (event.kind == Kind::line) out.emplace_back(event.line);
-      if (event.kind == Kind::too_long) out.emplace_back("<too long>");
-      buffered.erase(0, event.consumed);
-      if (event.kind == Kind::need_more) break;
-    }
-  }
+  feed_in_pieces(stream, std::move(cuts), [&](std::string_view buffered) {
+    const auto event = framer.next(buffered);
+    if (event.kind == Kind::line) out.emplace_back(event.line);
+    if (event.kind == Kind::too_long) out.emplace_back("<too long>");
+    return Step{event.consumed, event.kind == Kind::need_more ? Step::more_input : Step::again};
+  });
   return out;
 }
 

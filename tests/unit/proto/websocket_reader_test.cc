@@ -10,11 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "feed_in_pieces.h"
 #include "proto/websocket/close_codes.h"
 #include "websocket_frames.h"
 
 namespace soket::proto::websocket {
 namespace {
+
+using soket::test::feed_in_pieces;
+using soket::test::Step;
 
 using namespace test;  // NOLINT: the frame builder's words make the tables readable.
 using Kind = MessageReader::Kind;
@@ -47,23 +51,13 @@ std::vector<std::string> read_all(std::string_view stream, std::vector<std::size
                                   std::size_t max_message = kMax) {
   MessageReader reader(max_message);
   std::vector<std::string> out;
-  std::string buffered;
-  std::size_t fed = 0;
-  cuts.push_back(stream.size());
-  for (std::size_t cut : cuts) {
-    buffered.append(stream.substr(fed, cut - fed));
-    fed = cut;
-    for (;;) {
-      auto copy = std::make_unique<char[]>(buffered.size());
-      std::copy(buffered.begin(), buffered.end(), copy.get());
-      const auto event = reader.next({copy.get(), buffered.size()});
-      EXPECT_LE(event.consumed, buffered.size());
-      if (event.kind != Kind::need_more) out.push_back(describe(event));
-      if (event.kind == Kind::error) return out;
-      buffered.erase(0, event.consumed);
-      if (event.kind == Kind::need_more) break;
-    }
-  }
+  feed_in_pieces(stream, std::move(cuts), [&](std::string_view buffered) {
+    const auto event = reader.next(buffered);
+    EXPECT_LE(event.consumed, buffered.size());
+    if (event.kind != Kind::need_more) out.push_back(describe(event));
+    if (event.kind == Kind::error) return Step{0, Step::stop};
+    return Step{event.consumed, event.kind == Kind::need_more ? Step::more_input : Step::again};
+  });
   return out;
 }
 
