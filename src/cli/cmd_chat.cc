@@ -17,6 +17,7 @@
 #include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "core/async_line_writer.h"
+#include "proto/http/request_parser.h"
 #include "services/chat_service.h"
 
 namespace soket::cli {
@@ -92,6 +93,13 @@ int run_chat_server(const ChatServerFlags& flags) {
   services::ChatConfig chat;
   if (auto failure = check_redis_flags(flags.redis)) return report(*failure);
   if (auto failure = find_password(flags, chat.password)) return report(*failure);
+  // The port tells the web from the line protocol by the first line's shape (ChatService).
+  if (!flags.no_web && proto::http::looks_like_request_line("PASSWORD " + chat.password)) {
+    return report(usage_failure(
+        "with this password the line 'PASSWORD ...' reads as an HTTP request line (a target "
+        "and HTTP/1.x), which the web side would take: choose another password, or add "
+        "--no-web"));
+  }
   chat.limits.max_users = flags.max_users;
   chat.limits.messages_per_second = flags.rate_limit;
   chat.udp_idle_timeout = from_seconds(flags.idle_timeout);

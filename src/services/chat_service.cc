@@ -71,14 +71,19 @@ void ChatService::on_open(conn::Connection& connection) noexcept {
 
 // The first line tells a browser from a member of the line protocol, whose first line is
 // PASSWORD: until it has come (or passed the line limit) nothing is read. The room's session
-// opens then, named after what the member speaks.
+// opens then, named after what the member speaks. A first line past the limit that still
+// reads as the start of a request line is the web's (its own limit answers it), so the
+// verdict never depends on where TCP cut the stream.
 bool ChatService::decide_protocol(TcpMember& member, const Buffer& input) {
   const auto text = input.readable_text();
   const auto end = text.find('\n');
   if (end == std::string_view::npos && text.size() <= config_.limits.max_line) return false;
   member.decided = true;
-  const auto first = without_line_end(text.substr(0, end == std::string_view::npos ? 0 : end + 1));
-  if (config_.web.enabled && proto::http::looks_like_request_line(first)) {
+  const bool web =
+      end == std::string_view::npos
+          ? proto::http::could_start_request_line(text)
+          : proto::http::looks_like_request_line(without_line_end(text.substr(0, end + 1)));
+  if (config_.web.enabled && web) {
     member.web = std::make_unique<ChatWeb>(config_.web, config_.limits.max_line);
   }
   const auto& peer = member.connection->peer();

@@ -8,7 +8,11 @@
 //  - when done, consumed is within the data and the head limit, the head ends in an empty
 //    line, there are at most kMaxHeaderFields fields, and parsing exactly data[0..consumed)
 //    again gives the same head;
-//  - every field name and value is free of CR and LF, so it cannot smuggle a line.
+//  - every field name and value is free of CR and LF, so it cannot smuggle a line;
+//  - telling a request from a chat line does not depend on where the stream is cut: a first
+//    line that looks like a request line could start one at every cut after its first
+//    space, and once a start cannot, no longer one looks like a request line.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,8 +23,10 @@
 
 namespace {
 
+using soket::proto::http::could_start_request_line;
 using soket::proto::http::kMaxHeaderFields;
 using soket::proto::http::kMaxRequestHead;
+using soket::proto::http::looks_like_request_line;
 using soket::proto::http::parse_request_head;
 using soket::proto::http::RequestParse;
 using soket::proto::http::RequestStatus;
@@ -61,6 +67,20 @@ std::string fed_in_pieces(std::string_view request, std::string_view pieces) {
   }
 }
 
+void check_first_line(std::string_view request) {
+  const auto line = request.substr(0, std::min(request.find('\n'), std::size_t{512}));
+  const auto first_space = line.find(' ');
+  if (first_space == std::string_view::npos) return;
+  bool could = true;
+  for (std::size_t cut = first_space + 1; cut <= line.size(); ++cut) {
+    const bool now = could_start_request_line(line.substr(0, cut));
+    if (now && !could) std::abort();  // A start that could not become one, then could.
+    could = now;
+    if (!could && looks_like_request_line(line.substr(0, cut))) std::abort();
+  }
+  if (looks_like_request_line(line) && !could) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -72,6 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view request = all.substr(1 + count);
   const auto whole = parse_request_head(request);
   check(request, whole);
+  check_first_line(request);
   if (!pieces.empty() && fed_in_pieces(request, pieces) != describe(whole)) std::abort();
   return 0;
 }

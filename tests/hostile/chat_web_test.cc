@@ -115,6 +115,38 @@ TEST_F(ChatWebHostile, PeersThatEndAndResetAtOnceLeaveNothingBehind) {
   EXPECT_FALSE(server.process->wait_exit(0ms).has_value()) << server.process->err();
 }
 
+// A request line longer than a chat line, cut by TCP after the chat line's limit: it stays
+// HTTP. Were it judged the line protocol there, a foreign page could post a form whose body
+// holds chat lines ("PASSWORD ...", "USERNAME ...", text) from a visitor's browser, past the
+// Origin check. The first piece alone gets no answer (the line protocol would say "ERROR
+// line too long" at once); the whole request gets the web's 404.
+TEST_F(ChatWebHostile, ALongRequestLineCutByTcpStaysHttp) {
+  auto server = start();
+  WsPeer watcher(server.port);
+  watcher.join(kPassword, "watcher");
+  WsPeer form(server.port, "POST /" + std::string(4200, 'a'));
+  EXPECT_EQ(form.response_head(1s), "<timeout>");
+  const std::string body = std::string("PASSWORD ") + kPassword + "\nUSERNAME viahttp\nsmuggled\n";
+  form.send_raw(" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body);
+  const auto head = form.response_head();
+  EXPECT_EQ(head.rfind("HTTP/1.1 404 ", 0), 0u) << head;
+  watcher.send_text("still alone");
+  EXPECT_EQ(watcher.next_text(), "watcher: still alone");  // No "viahttp joined" before it.
+}
+
+// Two Origin fields: which one a check would read is a guess, so neither is trusted.
+TEST_F(ChatWebHostile, TwoOriginsAreRefused) {
+  auto server = start();
+  const std::string own = "Origin: http://127.0.0.1:" + std::to_string(server.port) + "\r\n";
+  for (const std::string& fields :
+       {own + "Origin: http://evil.example\r\n", "Origin: http://evil.example\r\n" + own}) {
+    WsPeer peer(server.port, WsPeer::upgrade_request(server.port, fields));
+    const auto head = peer.response_head();
+    EXPECT_EQ(head.rfind("HTTP/1.1 403 ", 0), 0u) << head;
+  }
+}
+
 TEST_F(ChatWebHostile, LengthsPastAnyMessageAreRefusedBeforeTheirPayload) {
   auto server = start();
   const std::string mask = "\x01\x02\x03\x04";

@@ -110,6 +110,23 @@ TEST_F(ChatWeb, RefusedUpgradesSayWhy) {
   EXPECT_EQ(own.rfind("HTTP/1.1 101 ", 0), 0u) << own;
 }
 
+// A password that makes its PASSWORD line read as a request line would be taken for the
+// web: refused at start, unless the web is off.
+TEST_F(ChatWeb, APasswordThatReadsAsARequestLineIsRefused) {
+  const std::string file = password_file_ + ".http";
+  std::ofstream(file) << "/kelas HTTP/1.1\n";
+  const auto refused = run({soket_binary(), "chat", "server", "-p", "0", "--password-file", file});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("reads as an HTTP request line"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--no-web"), std::string::npos) << refused.err;
+  auto server = start_soket_server(
+      {"chat", "server", "-p", "0", "--tcp", "--no-web", "--password-file", file});
+  LinePeer member(server.port, net::Transport::tcp);
+  member.send("PASSWORD /kelas HTTP/1.1");
+  EXPECT_EQ(member.next(), "PASSWORD OK");
+  ::unlink(file.c_str());
+}
+
 TEST_F(ChatWeb, WebOriginAllowsAnotherSite) {
   auto server = start({"--web-origin", "https://Kelas.Example"});
   WsPeer allowed(server.port,

@@ -123,8 +123,35 @@ bool RequestHead::field_has_token(std::string_view name, std::string_view token)
   return false;
 }
 
+namespace {
+
+// A target in the forms an origin server is asked for (RFC 9112 section 3.2): origin-form
+// "/..." and asterisk-form "*". Absolute-form goes to proxies and authority-form to CONNECT,
+// neither served here; and "PASSWORD word HTTP/1.1" must stay a chat line.
+bool is_target_start(std::string_view target) {
+  return target.starts_with('/') || target.starts_with('*');
+}
+
+}  // namespace
+
 bool looks_like_request_line(std::string_view line) {
-  return split_request_line(line).has_value();
+  const auto request_line = split_request_line(line);
+  return request_line && is_target_start(request_line->target);
+}
+
+bool could_start_request_line(std::string_view start) {
+  const auto first = start.find(' ');
+  if (first == std::string_view::npos || !is_token(start.substr(0, first))) return false;
+  const auto rest = start.substr(first + 1);
+  const auto second = rest.find(' ');
+  const auto target = rest.substr(0, second);
+  if (rest.empty()) return true;  // The target is still to come.
+  if (!is_target_start(target)) return false;
+  for (const char c : target) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return false;
+  }
+  if (second == std::string_view::npos) return true;  // The target goes on.
+  return std::string_view("HTTP/").starts_with(rest.substr(second + 1, 5));
 }
 
 // Every verdict is made from complete lines inside the first kMaxRequestHead bytes only, so

@@ -51,7 +51,15 @@ struct RequestParse {
 // True when `line` (without its CR LF) has the shape of a request line: a method token, one
 // space, a target without spaces, one space, "HTTP/" and a version. Lets a server that also
 // speaks a line protocol tell the two apart from the first line alone.
+// The target must be in a form an origin server is asked for ("/..." or "*"), so that a chat
+// line such as "PASSWORD word HTTP/1.1" is not taken for one.
 bool looks_like_request_line(std::string_view line);
+
+// True when `start`, the beginning of a first line whose end has not come yet, can still
+// become a request line: a method token, a space, and the start of such a target (and of
+// " HTTP/1.1" after it). Lets that server keep a long request line for HTTP rather than
+// judge it by where TCP happened to cut it.
+bool could_start_request_line(std::string_view start);
 
 // Parses the head at the start of `data` (everything buffered, not yet consumed). Call again
 // with more bytes while need_more. Stateless: each call parses from the start.

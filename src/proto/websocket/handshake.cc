@@ -107,6 +107,8 @@ UpgradeAnswer answer_upgrade(const http::RequestHead& request, const OriginPolic
   if (!key || !is_valid_key(*key) || count_fields(request, "Sec-WebSocket-Key") != 1) {
     return refuse(400, "Sec-WebSocket-Key is not 16 bytes in base64");
   }
+  // One Origin at most (RFC 6454 section 7.3): with two, which one a check reads is a guess.
+  if (count_fields(request, "Origin") > 1) return refuse(403, "more than one Origin field");
   const auto origin = request.field("Origin");
   if (origin && !origin_allowed(*origin, *host, policy)) {
     return refuse(403, "origin " + std::string(*origin) + " is not allowed");

@@ -183,6 +183,33 @@ TEST(RequestParser, LooksLikeARequestLine) {
   EXPECT_FALSE(looks_like_request_line("GET / HTTP/1.1 extra"));
   EXPECT_FALSE(looks_like_request_line("say GET / HTTP/1.1"));
   EXPECT_FALSE(looks_like_request_line(""));
+  // A target an origin server is asked for, or it is a chat line: a password may end so.
+  EXPECT_FALSE(looks_like_request_line("PASSWORD sesame HTTP/1.1"));
+  EXPECT_FALSE(looks_like_request_line("CONNECT example.test:443 HTTP/1.1"));
+  EXPECT_FALSE(looks_like_request_line("GET http://example.test/ HTTP/1.1"));
+}
+
+// The start of a first line whose end has not come: a request line may still follow.
+TEST(RequestParser, WhatCouldStillBecomeARequestLine) {
+  EXPECT_TRUE(could_start_request_line("POST /" + std::string(5000, 'a')));
+  EXPECT_TRUE(could_start_request_line("GET /ws "));
+  EXPECT_TRUE(could_start_request_line("GET /ws HTT"));
+  EXPECT_TRUE(could_start_request_line("GET /ws HTTP/1.1\r"));
+  EXPECT_TRUE(could_start_request_line("OPTIONS *"));
+  EXPECT_FALSE(could_start_request_line("GET /ws HTTX"));
+  EXPECT_FALSE(could_start_request_line("PASSWORD " + std::string(5000, 'a')));
+  EXPECT_FALSE(could_start_request_line("PASSWORD /x y"));
+  EXPECT_FALSE(could_start_request_line("GET"));
+  EXPECT_FALSE(could_start_request_line("G@T /"));
+  EXPECT_FALSE(could_start_request_line("GET /a\tb"));
+  EXPECT_FALSE(could_start_request_line(""));
+  // Whatever could start one, once ended, is judged by looks_like_request_line.
+  for (const std::string whole : {"GET / HTTP/1.1", "OPTIONS * HTTP/1.0"}) {
+    for (std::size_t cut = 1; cut <= whole.size(); ++cut) {
+      const auto start = whole.substr(0, cut);
+      EXPECT_EQ(could_start_request_line(start), start.find(' ') != std::string::npos) << start;
+    }
+  }
 }
 
 }  // namespace
