@@ -404,6 +404,7 @@ async function run() {
     await page1.waitForSelector('#join-form', { state: 'visible', timeout: WAIT_MS });
   });
 
+  let page3ForPhone = null;
   await check('after the server restarts, page 3 reconnects, joins again and chats', async () => {
     const page3 = await openPage(browser, 'web3');
     await join(page3, 'web3');
@@ -416,6 +417,22 @@ async function run() {
     await waitMembers(page3, ['web3', 'tcp2'], ['web1', 'tcp1', 'udp1']);
     await type(page3, 'back after the restart', true);
     await tcp2.waitLine('web3: back after the restart');
+    page3ForPhone = page3;
+  });
+
+  await check('on a phone-sized screen (375 x 667) the room fits its width and the input is in view', async () => {
+    await page3ForPhone.setViewportSize({ width: 375, height: 667 });
+    const layout = await page3ForPhone.evaluate(() => {
+      const inView = (id) => {
+        const box = document.getElementById(id).getBoundingClientRect();
+        return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth &&
+          box.top >= 0 && box.bottom <= window.innerHeight;
+      };
+      return { scrollWidth: document.documentElement.scrollWidth, input: inView('input'), send: inView('send') };
+    });
+    if (layout.scrollWidth > 375) throw new Error(`the page is ${layout.scrollWidth} px wide`);
+    if (!layout.input || !layout.send) throw new Error(`out of view: ${!layout.input ? '#input ' : ''}${!layout.send ? '#send' : ''}`);
+    await page3ForPhone.screenshot({ path: path.join(opts.artifacts, `phone-${opts.locale}.png`), timeout: WAIT_MS });
   });
 }
 
