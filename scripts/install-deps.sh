@@ -57,7 +57,15 @@ fi
 
 # The browser tests' packages (ws, playwright-core), exactly as tests/web/package-lock.json
 # pins them. playwright-core drives Debian's chromium and downloads no browser.
+# npm trusts the CAs it was built with, not the system's: behind a proxy whose CA the system
+# trusts (a campus or company network) the registry would fail as "self-signed". Node adds
+# the system's bundle when told to.
 web="$(dirname "$0")/../tests/web"
 if ! npm ls --prefix "$web" --silent > /dev/null 2>&1; then
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund --silent
+  system_cas=/etc/ssl/certs/ca-certificates.crt
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$system_cas" ]; then
+    export NODE_EXTRA_CA_CERTS="$system_cas"
+  fi
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund --silent ||
+    { echo "install-deps: npm ci of tests/web failed (see the lines above)" >&2; exit 1; }
 fi
