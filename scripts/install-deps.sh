@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers the tests start on loopback
   netcat-openbsd socat iproute2 util-linux procps tmux python3 knot bind9-dnsutils
-  nginx curl openssl ca-certificates redis-server
+  nginx curl openssl ca-certificates redis-server ncat   # ncat --chat: the bench chat peer
   nodejs chromium fonts-dejavu-core   # Node's `ws` and headless Chromium for the web page
   "$@"
 )

@@ -27,6 +27,7 @@ namespace {
 struct BenchFlags {
   clients::Workload workload = clients::Workload::echo;
   std::string password;
+  std::string protocol = "soket";  // bench chat: what the room's server speaks.
   std::string port;
   std::string host = "127.0.0.1";
   bool udp = false;
@@ -98,8 +99,14 @@ std::optional<Failure> check_flags(const BenchFlags& flags) {
   if (flags.workload != clients::Workload::echo && flags.mode == "stream") {
     return usage_failure("--mode stream is for bench echo");
   }
-  if (flags.workload == clients::Workload::chat && flags.password.empty()) {
+  const bool soket_room = flags.workload == clients::Workload::chat && flags.protocol == "soket";
+  if (soket_room && flags.password.empty()) {
     return usage_failure("bench chat needs the room's password: --password or SOKET_CHAT_PASSWORD");
+  }
+  if (flags.protocol == "ncat" && flags.connections < 2) {
+    return usage_failure(
+        "bench chat --protocol ncat needs at least 2 members (-c): ncat --chat never returns a "
+        "message to its sender, so the next member confirms it");
   }
   if (flags.udp && flags.mode == "stream") {
     return usage_failure("--mode stream is for TCP; UDP has pingpong and idle");
@@ -162,8 +169,10 @@ std::optional<Failure> parse_ports(const BenchFlags& flags, clients::LoadConfig&
     words.push_back(flags.port.substr(start, comma - start));
   }
   words.push_back(flags.port.substr(start));
-  if (words.size() > 1 && flags.workload != clients::Workload::chat) {
-    return usage_failure("only bench chat takes several ports (-p 5001,5002: one room's servers)");
+  if (words.size() > 1 &&
+      (flags.workload != clients::Workload::chat || flags.protocol != "soket")) {
+    return usage_failure(
+        "only bench chat of a soket room takes several ports (-p 5001,5002: one room's servers)");
   }
   if (auto failure = parse_port_flag(words[0], config.port)) return failure;
   for (std::size_t i = 1; i < words.size(); ++i) {
@@ -186,6 +195,9 @@ int run_bench(const BenchFlags& flags) {
   config.transport = flags.udp ? net::Transport::udp : net::Transport::tcp;
   config.workload = flags.workload;
   config.password = flags.password;
+  config.chat_protocol = flags.protocol == "redis"  ? clients::ChatProtocol::redis
+                         : flags.protocol == "ncat" ? clients::ChatProtocol::ncat
+                                                    : clients::ChatProtocol::soket;
   config.mode = flags.mode == "stream" ? clients::LoadMode::stream
                 : flags.mode == "idle" ? clients::LoadMode::idle
                                        : clients::LoadMode::pingpong;
@@ -231,6 +243,13 @@ void add_bench(CLI::App& bench, Action& action, clients::Workload workload, cons
     if (const char* password = std::getenv("SOKET_CHAT_PASSWORD")) flags->password = password;
     command->add_option("--password", flags->password,
                         "The room's password (default: SOKET_CHAT_PASSWORD)");
+    command
+        ->add_option("--protocol", flags->protocol,
+                     "What the room's server speaks: soket (soket chat server), redis (Redis "
+                     "pub/sub: each member SUBSCRIBEs, and PUBLISHes on a second connection), "
+                     "ncat (ncat --chat)")
+        ->check(one_of({"soket", "redis", "ncat"}))
+        ->capture_default_str();
   }
   command
       ->add_option("-p,--port", flags->port,

@@ -12,6 +12,7 @@
 #include "clients/detail/bench_context.h"
 #include "clients/detail/bench_datagram.h"
 #include "clients/detail/bench_lines.h"
+#include "clients/detail/bench_pubsub.h"
 #include "clients/detail/bench_stream.h"
 #include "clients/process_sample.h"
 #include "net/socket_ops.h"
@@ -56,9 +57,13 @@ class LoadThread {
     for (const auto& l : lines_) {
       if (l->open()) context_.per_connection.push_back(l->window_messages());
     }
+    for (const auto& m : pubsub_) {
+      if (m->open()) context_.per_connection.push_back(m->window_messages());
+    }
     streams_.clear();
     datagrams_.clear();
     lines_.clear();
+    pubsub_.clear();
     pace_timers_.stop();
   }
 
@@ -69,22 +74,37 @@ class LoadThread {
     if (remaining_ > 0) loop_.post([this] { connect_batch(); });
   }
 
-  void connect_one() {
+  Result<net::Fd> connect_to(const net::Address& target) {
     const bool tcp = context_.config.transport == net::Transport::tcp;
-    const net::Address& target = targets_[next_index_ % targets_.size()];
     auto fd = net::open_socket(target.family(), tcp ? SOCK_STREAM : SOCK_DGRAM);
-    if (!fd) return context_.count_failure(detail::FailureKind::connect, false, fd.error());
+    if (!fd) return fd.error();
     if (::connect(fd->get(), target.data(), target.length()) != 0 && errno != EINPROGRESS) {
-      const std::error_code error(errno, std::system_category());
-      return context_.count_failure(detail::FailureKind::connect, false, error);
+      return std::error_code(errno, std::system_category());
     }
+    return fd;
+  }
+
+  void connect_one() {
+    const net::Address& target = targets_[next_index_ % targets_.size()];
+    auto fd = connect_to(target);
+    if (!fd) return context_.count_failure(detail::FailureKind::connect, false, fd.error());
     const std::size_t index = next_index_++;
+    const auto& config = context_.config;
     Result<void> started;
-    if (context_.config.workload != Workload::echo) {
+    if (config.workload == Workload::chat && config.chat_protocol == ChatProtocol::redis) {
+      auto publisher = connect_to(target);
+      if (!publisher) {
+        return context_.count_failure(detail::FailureKind::connect, false, publisher.error());
+      }
+      pubsub_.push_back(std::make_unique<detail::BenchPubSub>(
+          loop_, context_, std::move(fd).value(), std::move(publisher).value(), index));
+      started = pubsub_.back()->start();
+    } else if (config.workload != Workload::echo) {
       lines_.push_back(
           std::make_unique<detail::BenchLines>(loop_, context_, std::move(fd).value(), index));
       started = lines_.back()->start();
-    } else if (tcp) {
+      if (config.chat_protocol == ChatProtocol::ncat) link_ring();
+    } else if (config.transport == net::Transport::tcp) {
       streams_.push_back(
           std::make_unique<detail::BenchStream>(loop_, context_, std::move(fd).value(), index));
       started = streams_.back()->start();
@@ -94,6 +114,14 @@ class LoadThread {
       started = datagrams_.back()->start();
     }
     if (!started) context_.count_failure(detail::FailureKind::connect, false, started.error());
+  }
+
+  // ncat --chat never returns a line to its sender: each member's message is confirmed by the
+  // next member of this loop's ring, the first confirming the last.
+  void link_ring() {
+    const std::size_t n = lines_.size();
+    if (n >= 2) lines_[n - 1]->set_previous(lines_[n - 2].get());
+    if (n >= 2) lines_[0]->set_previous(lines_[n - 1].get());
   }
 
   void arm_loss_timer() {
@@ -111,6 +139,7 @@ class LoadThread {
   std::vector<std::unique_ptr<detail::BenchStream>> streams_;
   std::vector<std::unique_ptr<detail::BenchDatagram>> datagrams_;
   std::vector<std::unique_ptr<detail::BenchLines>> lines_;
+  std::vector<std::unique_ptr<detail::BenchPubSub>> pubsub_;
   reactor::TimerId loss_timer_;
   detail::PreciseTimers pace_timers_;
 };

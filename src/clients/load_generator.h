@@ -23,6 +23,10 @@ enum class LoadMode { pingpong, stream, idle };
 // echo: bytes come back as sent. transform: each line comes back transformed (seed 002).
 // chat: members of one room; each message fans out to every member (seed 004).
 enum class Workload { echo, transform, chat };
+// What the chat room's server speaks: soket's chat protocol (chat server), Redis pub/sub
+// (each member SUBSCRIBEs on one connection and PUBLISHes on another), or ncat --chat (no
+// login; each line relayed to every other member as "<userN> line", never to its sender).
+enum class ChatProtocol { soket, redis, ncat };
 
 struct LoadProgress {
   double seconds = 0;
@@ -59,6 +63,7 @@ struct LoadConfig {
   Workload workload = Workload::echo;
   LoadMode mode = LoadMode::pingpong;
   std::string password;  // For the chat room.
+  ChatProtocol chat_protocol = ChatProtocol::soket;
   int connections = 50;
   std::size_t message_size = 64;
   int pipeline = 1;

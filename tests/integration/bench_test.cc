@@ -13,6 +13,8 @@
 
 #include "support/child_process.h"
 #include "support/closed_port.h"
+#include "support/free_port.h"
+#include "support/redis_server.h"
 
 namespace soket::test {
 namespace {
@@ -260,6 +262,79 @@ TEST(Bench, ChatRoomRefusingTheLoginIsRejectedNotRefused) {
           {}, 60s);
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   std::filesystem::remove(password_file);
+}
+
+nlohmann::json json_of(const RunResult& r) {
+  const auto parsed = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(parsed.is_discarded()) << r.out << r.err;
+  return parsed.is_discarded() ? nlohmann::json::object() : parsed;
+}
+
+// Every message reached every member (`copies` of each: the members, or the members less the
+// sender), and nothing was lost or garbled. The counts are of one window, and a message sent
+// near its end may be counted at its sender and not yet at every receiver: hence the margin.
+void expect_full_fan_out(const nlohmann::json& report, int copies) {
+  const double messages = report.value("messages", 0.0);
+  const double deliveries = report.value("deliveries", 0.0);
+  EXPECT_GT(messages, 50) << report.dump();
+  EXPECT_GT(deliveries, (copies - 0.5) * messages) << report.dump();
+  EXPECT_LT(deliveries, (copies + 0.5) * messages) << report.dump();
+  EXPECT_EQ(report.value("errors", -1), 0) << report.dump();
+  EXPECT_EQ(report.value("integrity_failures", -1), 0) << report.dump();
+}
+
+// The peer of bench/compare-chat.sh: a room kept by Redis pub/sub. That the load really
+// spoke to Redis is Redis's own count of the PUBLISH commands it ran.
+TEST(BenchChatPeers, RedisPubSubRoomReachesEveryMember) {
+  if (const auto why = RedisServer::unavailable(); !why.empty()) GTEST_SKIP() << why;
+  RedisServer redis;
+  ASSERT_TRUE(redis.start());
+  const auto r = run(bench({"chat", "--protocol", "redis", "-p", std::to_string(redis.port()), "-c",
+                            "6", "-d", "1", "--warmup", "0.2", "--json"}),
+                     {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto report = json_of(r);
+  expect_full_fan_out(report, 6);
+  const auto stats = redis.cli({"INFO", "commandstats"});
+  std::smatch calls;
+  ASSERT_TRUE(std::regex_search(stats, calls, std::regex("cmdstat_publish:calls=([0-9]+)")))
+      << stats;
+  EXPECT_GE(std::stod(calls[1]), report.value("messages", 0.0)) << stats;
+}
+
+// ncat --chat never returns a line to its sender: the next member's receipt confirms it,
+// so each message reaches the other members only.
+TEST(BenchChatPeers, NcatChatRoomReachesEveryOtherMember) {
+  if (run({"sh", "-c", "command -v ncat"}).exit_code != 0) GTEST_SKIP() << "ncat is not installed";
+  std::unique_ptr<ChildProcess> ncat;
+  int port = 0;
+  for (int attempt = 0; attempt < 5 && !ncat; ++attempt) {  // A free port may be taken meanwhile.
+    port = free_port();
+    ncat = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"ncat", "-v", "--chat", "-l", "127.0.0.1", std::to_string(port)});
+    if (!ncat->wait_for_stderr_line("Listening on")) ncat.reset();
+  }
+  ASSERT_TRUE(ncat) << "ncat --chat never listened";
+  const auto r = run(bench({"chat", "--protocol", "ncat", "-p", std::to_string(port), "-c", "5",
+                            "-d", "1", "--warmup", "0.2", "--json"}),
+                     {}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_full_fan_out(json_of(r), 4);
+}
+
+TEST(BenchChatPeers, NcatRoomNeedsTwoMembersAndRedisNoPassword) {
+  const auto one = run(bench({"chat", "--protocol", "ncat", "-p", "9", "-c", "1"}), {}, 30s);
+  EXPECT_EQ(one.exit_code, 2) << one.err;
+  EXPECT_NE(one.err.find("at least 2 members"), std::string::npos) << one.err;
+  // No --password and no SOKET_CHAT_PASSWORD: a soket room needs one, Redis does not (the
+  // run then fails on the closed port, not on the usage).
+  ClosedTcpPort closed;
+  const auto redis = run({"env", "-u", "SOKET_CHAT_PASSWORD", soket_binary(), "bench", "chat",
+                          "--protocol", "redis", "-p", std::to_string(closed.port()), "-d", "0.2"},
+                         {}, 30s);
+  EXPECT_EQ(redis.exit_code, 7) << redis.err;
+  const auto bad = run(bench({"chat", "--protocol", "irc", "-p", "9"}), {}, 30s);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
 }
 
 TEST(Bench, RateIsForPingpong) {

@@ -2,8 +2,7 @@
 
 #include <sys/epoll.h>
 
-#include <charconv>
-
+#include "clients/detail/bench_chat_message.h"
 #include "net/socket_ops.h"
 #include "proto/chat/client_lines.h"
 
@@ -33,8 +32,14 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
       context_(context),
       fd_(std::move(fd)),
       chat_(context.config.workload == Workload::chat),
+      ncat_(chat_ && context.config.chat_protocol == ChatProtocol::ncat),
       name_("m" + std::to_string(index)),
-      index_(index),
+      schedule_(context, index,
+                [this] {
+                  if (!open()) return;
+                  pump();
+                  flush();
+                }),
       framer_(1 << 20) {
   const std::size_t size = std::max<std::size_t>(1, context.config.message_size);
   text_ = make_text(size, index);
@@ -44,7 +49,6 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
 }
 
 BenchLines::~BenchLines() {
-  if (pace_armed_) context_.pace_timers->cancel(pace_timer_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -100,14 +104,7 @@ void BenchLines::flush() {
 void BenchLines::on_connected() {
   (void)loop_.modify(fd_.get(), EPOLLIN);
   waiting_for_output_ = false;
-  if (!chat_) {
-    step_ = Step::running;
-    context_.open.fetch_add(1, std::memory_order_relaxed);
-    context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
-    context_.settled.fetch_add(1, std::memory_order_relaxed);
-    pump();
-    return;
-  }
+  if (!chat_ || ncat_) return running();
   step_ = Step::password;
   send_line(proto::chat::password_line(context_.config.password));
 }
@@ -136,6 +133,10 @@ void BenchLines::on_login_reply(std::string_view line) {
   if (proto::chat::classify_name_reply(line) != proto::chat::NameReply::ok) {
     return fail(FailureKind::connect, std::make_error_code(std::errc::permission_denied));
   }
+  running();
+}
+
+void BenchLines::running() {
   step_ = Step::running;
   context_.open.fetch_add(1, std::memory_order_relaxed);
   context_.ever_connected.fetch_add(1, std::memory_order_relaxed);
@@ -144,42 +145,16 @@ void BenchLines::on_login_reply(std::string_view line) {
 }
 
 void BenchLines::pump() {
-  if (context_.config.mode == LoadMode::idle) return;
-  const TimePoint now = Clock::now();
-  if (context_.config.rate > 0 && !pacer_.paced()) {
-    pacer_ = Pacer(context_.config.rate, context_.config.connections, index_, now);
-  }
   // Chat: one message in flight, since its return is matched to the last one sent.
   const std::size_t pipeline = chat_ ? 1 : static_cast<std::size_t>(context_.config.pipeline);
-  while (in_flight_.size() < pipeline) {
-    if (pacer_.due_by(now) <= sequence_) {
-      if (!pace_armed_) {
-        pace_armed_ = true;
-        pace_timer_ = context_.pace_timers->run_at(pacer_.due_time(sequence_), [this] {
-          pace_armed_ = false;
-          if (!open()) return;
-          pump();
-          flush();
-        });
-      }
-      return;
+  schedule_.pump(pipeline, [this](TimePoint now, std::uint64_t number) {
+    if (chat_) {
+      expected_ = chat_message(name_, number, now, text_);
+      send_line(expected_);
+    } else {
+      send_line(text_);
     }
-    send_request(now);
-  }
-}
-
-void BenchLines::send_request(TimePoint now) {
-  in_flight_.push_back({pacer_.paced() ? pacer_.due_time(sequence_) : now, now});
-  const std::uint64_t number = sequence_++;
-  if (chat_) {
-    // The sequence number makes every message distinct, so its return is unmistakable.
-    const auto sent = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
-    expected_ =
-        name_ + ": " + std::to_string(number) + " " + std::to_string(sent.count()) + " " + text_;
-    send_line(expected_);
-  } else {
-    send_line(text_);
-  }
+  });
 }
 
 void BenchLines::on_transform_reply(std::string_view line) {
@@ -187,47 +162,46 @@ void BenchLines::on_transform_reply(std::string_view line) {
   const bool exact = line.substr(0, expected_.size()) == expected_ &&
                      line.size() == expected_.size() + 19 + kTail.size() &&
                      line.substr(line.size() - kTail.size()) == kTail;
-  if (!exact || in_flight_.empty()) return fail(FailureKind::integrity);
-  complete();
+  if (!exact || !schedule_.in_flight()) return fail(FailureKind::integrity);
+  schedule_.complete(text_.size());
   pump();
 }
 
 void BenchLines::on_chat_line(std::string_view line) {
-  // Members' messages are deliveries; joins, leaves and warnings are not.
-  if (line.size() > 1 && line[0] == 'm' && line.find(": ") != std::string_view::npos) {
-    if (context_.counting()) context_.count_delivery(sent_ago(line));
-  }
-  if (line == expected_ && !in_flight_.empty()) {
-    complete();
-    pump();
+  if (ncat_) return on_relayed_line(line);
+  on_member_message(line);
+  if (line == expected_ && schedule_.in_flight()) {
+    on_returned();
   } else if (line.substr(0, 6) == "ERROR ") {
     fail(FailureKind::integrity);
   }
 }
 
-// A member's line is "m<i>: <seq> <sent> <text>", <sent> the steady clock's nanoseconds when
-// it was sent: one clock for every member of the run, whichever server it went through.
-std::optional<Duration> BenchLines::sent_ago(std::string_view line) {
-  const auto first = line.find(' ');
-  const auto second = first == std::string_view::npos ? first : line.find(' ', first + 1);
-  const auto third = second == std::string_view::npos ? second : line.find(' ', second + 1);
-  if (third == std::string_view::npos) return std::nullopt;
-  std::int64_t sent = 0;
-  const auto digits = line.substr(second + 1, third - second - 1);
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), sent);
-  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return Clock::now().time_since_epoch() - std::chrono::nanoseconds(sent);
+// ncat --chat relays "<userN> line" to every member but its sender, and announces arrivals
+// and departures as "<announce> ...".
+void BenchLines::on_relayed_line(std::string_view line) {
+  if (line.substr(0, 11) == "<announce> ") return;
+  const auto end = line.find("> ");
+  if (line.substr(0, 1) != "<" || end == std::string_view::npos)
+    return fail(FailureKind::integrity);
+  const auto message = line.substr(end + 2);
+  on_member_message(message);
+  if (previous_ != nullptr && previous_->open() && previous_->schedule_.in_flight() &&
+      message == previous_->expected_) {
+    previous_->on_returned();
+    previous_->flush();
+  }
 }
 
-void BenchLines::complete() {
-  if (context_.counting()) {
-    const TimePoint now = Clock::now();
-    const Sent& sent = in_flight_.front();
-    context_.record_latency(now - sent.due_at, now - sent.sent_at);
-    context_.count_message(text_.size());
-    ++window_messages_;
+void BenchLines::on_member_message(std::string_view message) {
+  if (is_member_message(message) && context_.counting()) {
+    context_.count_delivery(sent_ago(message));
   }
-  in_flight_.pop_front();
+}
+
+void BenchLines::on_returned() {
+  schedule_.complete(text_.size());
+  pump();
 }
 
 void BenchLines::send_line(const std::string& line) {

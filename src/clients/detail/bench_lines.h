@@ -4,16 +4,17 @@
 //   chat:      logs in as member m<index>, then sends a message and waits for it to come back
 //              through the room's fan-out; every member's message line it receives on the way
 //              counts as a delivery.
+//   ncat --chat: no login, and a line never comes back to its sender: a message is back when
+//              the next member of the ring (set_previous) has received it.
 // Under --rate a request is not sent before it is due (see Pacer).
 // Loop-thread only.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 
 #include "clients/detail/bench_context.h"
-#include "clients/detail/bench_pacer.h"
+#include "clients/detail/bench_schedule.h"
 #include "core/buffer.h"
 #include "net/fd.h"
 #include "proto/line/line_framer.h"
@@ -29,8 +30,10 @@ class BenchLines final : public reactor::IoHandler {
   BenchLines& operator=(const BenchLines&) = delete;
 
   Result<void> start();
-  std::uint64_t window_messages() const { return window_messages_; }
+  std::uint64_t window_messages() const { return schedule_.window_messages(); }
   bool open() const { return fd_.valid(); }
+  // ncat --chat: the member whose messages this one confirms.
+  void set_previous(BenchLines* previous) { previous_ = previous; }
 
   void on_io(std::uint32_t events) noexcept override;
 
@@ -42,36 +45,30 @@ class BenchLines final : public reactor::IoHandler {
   void on_login_reply(std::string_view line);
   void on_transform_reply(std::string_view line);
   void on_chat_line(std::string_view line);
-  // Sends the requests that the pipeline allows and that are due; arms the pace timer.
+  void on_relayed_line(std::string_view line);  // ncat --chat.
+  void on_member_message(std::string_view message);
+  void on_returned();  // This member's message came back (or reached the next member).
+  void running();
+  // Sends the requests that the pipeline allows and that are due.
   void pump();
-  void send_request(TimePoint now);
   void send_line(const std::string& line);  // Queued; on_io writes the queue once.
   void read_lines();
   void flush();
-  void complete();
-  static std::optional<Duration> sent_ago(std::string_view line);
   void fail(FailureKind kind, std::error_code error = {});
 
   reactor::EventLoop& loop_;
   BenchContext& context_;
   net::Fd fd_;
-  bool chat_;
+  const bool chat_;
+  const bool ncat_;
   Step step_ = Step::connecting;
   std::string name_;
   std::string text_;      // The message's text (transform: letters of both cases).
   std::string expected_;  // Transform: the start of the reply; chat: the line that returns.
-  struct Sent {
-    TimePoint due_at, sent_at;
-  };
-  std::deque<Sent> in_flight_;
-  std::uint64_t sequence_ = 0;  // Requests sent so far.
-  const std::size_t index_;
-  Pacer pacer_;
-  PreciseTimers::Key pace_timer_;
-  bool pace_armed_ = false;
+  BenchLines* previous_ = nullptr;
+  RequestSchedule schedule_;
   Buffer input_, output_;
   proto::line::LineFramer framer_;
-  std::uint64_t window_messages_ = 0;
   bool waiting_for_output_ = true;  // Watched for EPOLLOUT (connecting, or output queued).
 };
 
