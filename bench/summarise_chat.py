@@ -38,14 +38,14 @@ def main(path, svg):
             print(f"| soket before the one engine | {cell(BEFORE[case])} | | | | | | | | |")
         for variant in [s for s in servers if s.startswith("soket")]:
             mine = best[(case, variant)]["deliveries_per_second"]
-            line = f"\n{variant}: "
+            parts = []
             if "redis" in servers:
-                line += f"{mine / best[(case, 'redis')]['deliveries_per_second']:.2f} x Redis's deliveries/s"
+                parts.append(f"{mine / best[(case, 'redis')]['deliveries_per_second']:.2f} x Redis's")
             if "ncat" in servers:
-                line += f", {mine / best[(case, 'ncat')]['deliveries_per_second']:.2f} x ncat's"
+                parts.append(f"{mine / best[(case, 'ncat')]['deliveries_per_second']:.2f} x ncat's")
             if case in BEFORE:
-                line += f", {mine / BEFORE[case]:.2f} x soket's before the one engine"
-            print(line + ".")
+                parts.append(f"{mine / BEFORE[case]:.2f} x soket's before the one engine")
+            print(f"\n{variant}: deliveries/s " + ", ".join(parts) + ".")
     cases = list(by_case)
     servers = sorted({s for c in by_case.values() for s in c}, key=lambda s: (not s.startswith("soket"), s))
     draw_bars(svg, "Chat room fan-out: deliveries per second (64-byte messages, one core)",

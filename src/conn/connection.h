@@ -72,6 +72,11 @@ class ConnectionEvents {
   // True when the service sends every byte back unchanged (an echo): an engine may then
   // move bulk input back out inside the kernel (splice) without calling on_data for it.
   virtual bool reflects() const noexcept { return false; }
+  // True when one handler may send to many connections, several times each (a chat room's
+  // fan-out): an engine may then hold a connection's output until the end of the loop's
+  // iteration and write it with one call, instead of one call per send. (io_uring batches
+  // every send of an iteration into one submission anyway.)
+  virtual bool batches_sends() const noexcept { return false; }
   // True (the default) when a connection's first byte completes its handshake. A service
   // that returns false must call Connection::complete_handshake() when its own handshake
   // is done, or the connection is dropped at ConnectionSettings::handshake_timeout.

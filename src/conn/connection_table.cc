@@ -56,6 +56,19 @@ void ConnectionTable::resume_later(TcpConnection::Id id) {
   });
 }
 
+void ConnectionTable::flush_later(TcpConnection::Id id) {
+  flushes_.push_back(id);
+  if (flushes_.size() > 1) return;
+  loop_.defer([this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    flushing_.swap(flushes_);  // Swapped, not moved: both keep their capacity.
+    for (const auto waiting : flushing_) {
+      if (auto* connection = find(waiting)) connection->flush_batched();
+    }
+    flushing_.clear();
+  });
+}
+
 detail::SplicePipe* ConnectionTable::splice_pipe() {
   if (!splice_pipe_ && !splice_unavailable_) {
     auto pipe = detail::SplicePipe::open();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "conn/connection_pool.h"
 #include "conn/detail/splice_pipe.h"
@@ -39,6 +40,9 @@ class ConnectionTable final : public ConnectionPool {
   // Called by a connection that stopped reading with input left: it reads again after the
   // other connections ready in this iteration had their turn.
   void resume_later(TcpConnection::Id id);
+  // Called by a connection whose service batches sends: its output is written at the end
+  // of the iteration, with every other connection's that asked in it.
+  void flush_later(TcpConnection::Id id);
   // The loop's pipe for in-kernel reflection (splice), made on first use; null if the
   // kernel gives none. It is empty between uses.
   detail::SplicePipe* splice_pipe();
@@ -54,6 +58,7 @@ class ConnectionTable final : public ConnectionPool {
   std::uint64_t closed_bytes_in_ = 0, closed_bytes_out_ = 0;
   // Deferred work holds a weak_ptr to this: it does nothing once the table is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  std::vector<TcpConnection::Id> flushes_, flushing_;  // flush_later's, and the batch being run.
   std::unique_ptr<detail::SplicePipe> splice_pipe_;
   bool splice_unavailable_ = false;
 };

@@ -193,7 +193,9 @@ void TcpConnection::empty_pipe_into_output(detail::SplicePipe& pipe, std::size_t
 
 void TcpConnection::send(std::span<const std::byte> bytes) {
   if (closed() || broken_ || bytes.empty()) return;
-  if (output_.empty()) {
+  const bool batched = events().batches_sends();
+  const bool was_empty = output_.empty();
+  if (was_empty && !batched) {
     auto written = net::try_write(fd_.get(), bytes);
     if (!written && !net::is_would_block(written.error())) {
       fail_later(written.error());
@@ -205,13 +207,25 @@ void TcpConnection::send(std::span<const std::byte> bytes) {
     if (done > 0) deadlines_.last_active = loop().now();
   }
   if (bytes.empty()) return;
-  // The socket is full: the rest waits for the output edge that its draining brings.
+  // The socket is full, or the service batches: the rest waits for the output edge that
+  // the socket's draining brings, or for the end of the iteration.
   if (!output_.append(bytes)) {
     // Past the buffer's cap, or out of memory: this connection ends, the server goes on.
     fail_later(std::make_error_code(std::errc::not_enough_memory));
     return;
   }
   if (output_.size() >= settings().output_high_water) paused_by_backpressure_ = true;
+  // Output that was already waiting waits for the socket's edge; new output for the batch.
+  if (batched && was_empty && !flush_pending_) {
+    flush_pending_ = true;
+    owner_.flush_later(id_);
+  }
+}
+
+void TcpConnection::flush_batched() {
+  flush_pending_ = false;
+  if (closed() || broken_ || output_.empty()) return;
+  handle_write();
 }
 
 // Closes at the end of the iteration: the service may be in on_data, iterating over what

@@ -61,6 +61,8 @@ class TcpConnection final : public Connection, public reactor::IoHandler {
   Result<void> start();
   using Connection::send;
   void send(std::span<const std::byte> bytes) override;
+  // Writes what the batching service sent in this iteration (ConnectionTable::flush_later).
+  void flush_batched();
   void close_after_flush() override;
   void close_now(std::error_code reason = {}) override;
   // Reads what was left unread when reading stopped early (ConnectionTable calls it).
@@ -109,6 +111,7 @@ class TcpConnection final : public Connection, public reactor::IoHandler {
   bool peer_finished_ = false;  // The peer shut down its side (EPOLLRDHUP).
   bool bulk_ = false;           // Reads come full: reflect them in the kernel if we may.
   bool broken_ = false;         // A send failed: closing at the end of this iteration.
+  bool flush_pending_ = false;  // Batched output waits for the end of this iteration.
   // One timer serves the handshake, idle and drain deadlines: it fires at the earliest and
   // works out which one passed. deadlines_.draining: flushed and shut down for writing,
   // waiting for the peer's FIN.

@@ -63,6 +63,8 @@ class ChatService final : public LoopService {
   void on_close(conn::Connection& connection, std::error_code reason) noexcept override;
   // A chat connection's handshake is the join, not its first byte.
   bool handshake_at_first_byte() const noexcept override { return false; }
+  // One message goes to every member: each member's lines of an iteration go out together.
+  bool batches_sends() const noexcept override { return true; }
   void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 

@@ -2,6 +2,7 @@
 // on epoll (ConnectionTable) and on io_uring (UringConnections), made as the server makes them.
 // The io_uring cases are skipped, with the reason, only where the kernel refuses io_uring.
 #include <gtest/gtest.h>
+#include <linux/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "conn/connection_pool.h"
 #include "conn/connection_table.h"
 #include "conn/engine.h"
+#include "net/socket_ops.h"
 
 namespace soket::conn {
 namespace {
@@ -35,6 +37,81 @@ struct Amplifier final : ConnectionEvents {
   }
 };
 
+void run_for(reactor::EventLoop& loop, std::chrono::milliseconds bound) {
+  loop.run_after(bound, [&] { loop.stop(); });
+  loop.run();
+}
+
+// An Amplifier whose service says it batches its sends (a chat room's fan-out).
+struct BatchingAmplifier final : ConnectionEvents {
+  int factor = 1;
+  int closes = 0;
+  std::function<void()> closed;
+  void on_data(Connection& connection, Buffer& input) noexcept override {
+    for (int i = 0; i < factor; ++i) connection.send(input.readable());
+    input.clear();
+  }
+  bool batches_sends() const noexcept override { return true; }
+  void on_close(Connection&, std::error_code) noexcept override {
+    ++closes;
+    if (closed) closed();
+  }
+};
+
+// A TCP connection over loopback, the server's side with TCP_NODELAY (as the chat server
+// sets it), so that each write the engine makes leaves as its own segment: the client's
+// count of data segments received is the count of the server's writes.
+struct TcpPair {
+  net::Fd client, server;
+  TcpPair() {
+    auto listener = net::open_listener(net::Address::parse("127.0.0.1", 0).value(), {}, 1);
+    EXPECT_TRUE(listener.ok());
+    if (!listener) return;
+    const auto address = net::local_address(listener->get()).value();
+    client = net::Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    EXPECT_EQ(::connect(client.get(), address.data(), address.length()), 0);
+    server = net::Fd(::accept4(listener->get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    const int one = 1;
+    EXPECT_EQ(::setsockopt(server.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), 0);
+  }
+  std::uint32_t data_segments_received() const {
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    EXPECT_EQ(::getsockopt(client.get(), IPPROTO_TCP, TCP_INFO, &info, &length), 0);
+    return info.tcpi_data_segs_in;
+  }
+  std::string read_exactly(std::size_t count) {
+    std::string got(count, '\0');
+    std::size_t have = 0;
+    for (int reads = 0; have < count && reads < 1000; ++reads) {
+      const ssize_t n = ::recv(client.get(), got.data() + have, count - have, 0);
+      if (n <= 0) break;
+      have += static_cast<std::size_t>(n);
+    }
+    got.resize(have);
+    return got;
+  }
+};
+
+// The server's writes for `factor` one-byte sends made in one handler, its peer's byte "x".
+template <typename Service>
+std::uint32_t writes_for_sends(std::unique_ptr<ConnectionPool> (*make)(reactor::EventLoop&,
+                                                                       ConnectionEvents&),
+                               int factor) {
+  reactor::EventLoop loop;
+  Service service;
+  service.factor = factor;
+  TcpPair pair;
+  auto pool = make(loop, service);
+  if (!pool) return 0;
+  EXPECT_NE(pool->add(std::move(pair.server), net::Address{}), nullptr);
+  const std::uint32_t before = pair.data_segments_received();
+  EXPECT_EQ(::send(pair.client.get(), "x", 1, 0), 1);
+  run_for(loop, 300ms);
+  EXPECT_EQ(pair.read_exactly(static_cast<std::size_t>(factor)), std::string(factor, 'x'));
+  return pair.data_segments_received() - before;
+}
+
 struct Pair {
   int ours = -1, theirs = -1;
   Pair() {
@@ -52,11 +129,6 @@ struct Pair {
     return got;
   }
 };
-
-void run_for(reactor::EventLoop& loop, std::chrono::milliseconds bound) {
-  loop.run_after(bound, [&] { loop.stop(); });
-  loop.run();
-}
 
 ConnectionSettings with_idle_timeout(Duration timeout) {
   ConnectionSettings settings;
@@ -285,6 +357,37 @@ TEST_P(ConnectionContract, CloseAfterFlushWithUnreadInputSendsAFinNotAReset) {
   run_for(one->loop, 5s);
   EXPECT_EQ(one->echo.closes, 1);
   EXPECT_FALSE(one->echo.reason);
+}
+
+std::unique_ptr<ConnectionPool> epoll_pool(reactor::EventLoop& loop, ConnectionEvents& events) {
+  return make_connection_pool(Engine::epoll, loop, events, ConnectionSettings{}, nullptr).value();
+}
+
+// A service that batches (the chat room): the 100 sends of one handler leave in one write,
+// where one that does not makes 100 writes. The same measure shows both, so the test can tell
+// them apart; the kernel merges some of the 100 small segments (autocorking: seen 35 of 100
+// left), hence the low bar for the second.
+TEST(ConnectionTable, ABatchingServicesSendsOfOneIterationLeaveInOneWrite) {
+  EXPECT_LE(writes_for_sends<BatchingAmplifier>(epoll_pool, 100), 2u);
+  EXPECT_GE(writes_for_sends<Amplifier>(epoll_pool, 100), 5u);
+}
+
+// Batched output is flushed before the polite close that follows the peer's half-close.
+TEST_P(ConnectionContract, BatchedOutputIsFlushedBeforeThePoliteClose) {
+  reactor::EventLoop loop;
+  BatchingAmplifier service;
+  service.factor = 3;
+  service.closed = [&] { loop.stop(); };
+  Pair pair;
+  auto pool = make_pool(loop, service, ConnectionSettings{});
+  ASSERT_NE(pool, nullptr);
+  ASSERT_NE(pool->add(net::Fd(pair.ours), net::Address{}), nullptr);
+  ASSERT_EQ(::write(pair.theirs, "abc", 3), 3);
+  ::shutdown(pair.theirs, SHUT_WR);
+  run_for(loop, 5s);
+  EXPECT_EQ(service.closes, 1);
+  EXPECT_EQ(pair.drain(), "abcabcabc");
+  EXPECT_EQ(pool->bytes_out(), 9u);
 }
 
 // epoll alone: a closed connection leaves nothing in the loop's epoll set.
