@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <thread>
 #include <utility>
 
@@ -23,9 +24,16 @@ struct AsyncLineWriter::State {
   std::uint64_t unreported GUARDED_BY(mutex) = 0;  // Not yet said.
   bool stop GUARDED_BY(mutex) = false;
   bool writing GUARDED_BY(mutex) = false;
+  bool idle GUARDED_BY(mutex) = false;  // The writer waits for a line: push() must wake it.
 };
 
 namespace {
+
+// How long the writer, once woken, gathers more lines before writing. A busy server (a chat
+// room logs each message) then costs one wake-up of the writer per batch, not one per line:
+// on a loaded core, a wake-up per line took a third of the server's CPU in futex calls and
+// context switches. A person reading the log does not see 2 ms.
+constexpr auto kGather = std::chrono::milliseconds(2);
 
 // Blocking, whole: the writer thread may wait here as long as the reader makes it.
 bool write_whole(int fd, std::string_view text) {
@@ -66,7 +74,10 @@ void AsyncLineWriter::push(std::string_view line) {
   framed.push_back('\n');
   state_->queued_bytes += framed.size();
   state_->lines.push_back(std::move(framed));
-  state_->wake.notify_one();
+  if (state_->idle) {
+    state_->idle = false;
+    state_->wake.notify_one();
+  }
 }
 
 std::uint64_t AsyncLineWriter::dropped() const {
@@ -82,8 +93,17 @@ SOKET_TSA(no_thread_safety_analysis) void AsyncLineWriter::run(std::shared_ptr<S
   ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
   MutexLock lock(state->mutex);
   for (;;) {
-    while (state->lines.empty() && !state->stop) state->wake.wait(state->mutex);
+    while (state->lines.empty() && !state->stop) {
+      state->idle = true;
+      state->wake.wait(state->mutex);
+    }
+    state->idle = false;
     if (state->lines.empty()) break;  // Stopped, and everything is written.
+    // Not idle meanwhile, so pushes do not wake it; a stop (the destructor) does.
+    const auto gathered = std::chrono::steady_clock::now() + kGather;
+    while (!state->stop &&
+           state->wake.wait_until(state->mutex, gathered) != std::cv_status::timeout) {
+    }
     std::deque<std::string> batch;
     batch.swap(state->lines);
     state->queued_bytes = 0;
