@@ -38,12 +38,13 @@ make_scratch
 echo "sesame" > "$work/password"
 export SOKET_CHAT_PASSWORD=sesame
 
-server_command() {  # NAME PORT
+server_command() {  # NAME PORT: sets the array `command`
+  local chat=("$soket" chat server -p "$2" -q --tcp --threads 1 --rate-limit 0 --password-file "$work/password")
   case $1 in
-    soket) echo "$soket chat server -p $2 -q --tcp --threads 1 --rate-limit 0 --password-file $work/password" ;;
-    soket-epoll) echo "$soket chat server -p $2 -q --tcp --threads 1 --rate-limit 0 --password-file $work/password --backend epoll" ;;
-    redis) echo "redis-server --port $2 --bind 127.0.0.1 --save '' --appendonly no --maxclients 10000 --protected-mode no --logfile $work/redis.log" ;;
-    ncat) echo "ncat --chat -l 127.0.0.1 $2 --max-conns 2000" ;;
+    soket) command=("${chat[@]}") ;;
+    soket-epoll) command=("${chat[@]}" --backend epoll) ;;
+    redis) command=(redis-server --port "$2" --bind 127.0.0.1 --save "" --appendonly no --maxclients 10000 --protected-mode no --logfile "$work/redis.log") ;;
+    ncat) command=(ncat --chat -l 127.0.0.1 "$2" --max-conns 2000) ;;
   esac
 }
 
@@ -57,8 +58,9 @@ protocol_of() {
 
 start_server() {  # NAME: sets port and peer_pid; false if it never listened
   port=$(free_port)
-  # shellcheck disable=SC2046
-  eval taskset -c 0 $(server_command "$1" "$port") < /dev/null > "$work/server.out" 2> "$work/server.err" &
+  server_command "$1" "$port"
+  # taskset execs the server: $! is the server's own PID, the one stop_server kills.
+  taskset -c 0 "${command[@]}" < /dev/null > "$work/server.out" 2> "$work/server.err" &
   peer_pid=$!
   for _ in $(seq 100); do
     ss -H -ltn "sport = :$port" | grep -q . && return 0
