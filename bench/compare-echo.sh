@@ -16,7 +16,9 @@
 # RUNS times (default 3) for DURATION seconds (default 5) after a warm-up, and the median
 # run is kept. Traffic stays on 127.0.0.1. Output: a markdown table per workload, then
 # (Debian's /usr/bin/python3 is named, since a python3 earlier on PATH may lack uvloop.)
-# soket's ratios to the best peer; the raw JSON lines are kept in bench/results/.
+# soket's ratios to the best peer, and two charts of those ratios (bench/echo-throughput.svg,
+# bench/echo-cpu.svg; bench/transform-* with SERVICE=transform); the raw JSON lines are kept
+# in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -36,7 +38,7 @@ else
 fi
 
 bench/install-deps.sh
-scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DSOKET_BENCH=ON
+if [ -z "${SKIP_BUILD:-}" ]; then scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DSOKET_BENCH=ON; fi
 soket=build/src/cli/soket
 peers=build/bench
 mkdir -p bench/results
@@ -65,4 +67,6 @@ for workload in $WORKLOADS; do
     done
   done
 done
-/usr/bin/python3 bench/summarise.py "$results"
+chart=bench/echo
+[ "$SERVICE" = transform ] && chart=bench/transform
+/usr/bin/python3 bench/summarise.py "$results" "$chart"

@@ -1,9 +1,13 @@
 """Turns the JSON lines of bench/compare-echo.sh into markdown tables: the median run of
-each server on each workload, then soket's ratios to the best peer."""
+each server on each workload, then soket's ratios to the best peer; and, given a path
+prefix, two charts: each server's throughput over the best peer's, and its CPU per message
+over the cheapest peer's, per workload (PREFIX-throughput.svg, PREFIX-cpu.svg)."""
 import json
-import statistics
 import sys
 from collections import defaultdict
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from chart import draw_bars  # noqa: E402
 
 
 def median_run(runs, key):
@@ -15,7 +19,8 @@ def cell(value, digits=1):
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def main(path):
+def main(path, chart_prefix=None):
+    medians = {}
     by_case = defaultdict(lambda: defaultdict(list))
     for line in open(path):
         row = json.loads(line)
@@ -43,10 +48,43 @@ def main(path):
                       f"{cell(r['server_cpu_us_per_message'], 2)} | {r['fairness'] * 100:.1f} % | "
                       f"{r['errors']} | {r['integrity_failures']} |")
             best[server] = r
+            medians[(case, server)] = r
         peers = {k: v for k, v in best.items() if not k.startswith("soket")}
         for variant in sorted(k for k in best if k.startswith("soket")):
             if peers:
                 print(compare(variant, best[variant], peers, case))
+    if chart_prefix:
+        draw_charts(chart_prefix, by_case, medians)
+
+
+def draw_charts(prefix, by_case, medians):
+    """Ratios to the peers of the same run, so that workloads of very different rates share
+    one axis: 1.0 is the best (or cheapest) peer."""
+    cases = [c for c in by_case if not c.startswith("idle")]
+    short = lambda case: case.removeprefix("tcp-")  # So that labels fit under their groups.
+    servers = sorted({s for c in cases for s in by_case[c]}, key=lambda s: (not s.startswith("soket"), s))
+
+    def peer_values(case, key):
+        return [medians[(case, s)][key] for s in by_case[case] if not s.startswith("soket")
+                and medians[(case, s)].get(key)]
+
+    def throughput(case, server):
+        peers = peer_values(case, "messages_per_second")
+        if (case, server) not in medians or not peers:
+            return None
+        return medians[(case, server)]["messages_per_second"] / max(peers)
+
+    def cpu(case, server):
+        peers = peer_values(case, "server_cpu_us_per_message")
+        mine = medians.get((case, server), {}).get("server_cpu_us_per_message")
+        return mine / min(peers) if mine and peers else None
+
+    draw_bars(f"{prefix}-throughput.svg", "Echo: throughput over the best peer's (higher is better)",
+              "x the best peer", cases, servers, throughput, reference_line=1.0, label=short)
+    draw_bars(f"{prefix}-cpu.svg",
+              "Echo: server CPU per message over the cheapest peer's (lower is better; cut at 3 x)",
+              "x the cheapest peer", cases, servers, cpu, reference_line=1.0, ymax=3, label=short)
+    print(f"\ncharts: {prefix}-throughput.svg, {prefix}-cpu.svg")
 
 
 def compare(variant, soket, peers, case):
@@ -68,4 +106,4 @@ def compare(variant, soket, peers, case):
     return line + "."
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
