@@ -220,10 +220,12 @@ void TcpConnection::send(std::span<const std::byte> bytes) {
     flush_pending_ = true;
     owner_.flush_later(id_);
   }
+  if (flush_pending_) batched_ += bytes.size();
 }
 
 void TcpConnection::flush_batched() {
   flush_pending_ = false;
+  batched_ = 0;
   if (closed() || broken_ || output_.empty()) return;
   handle_write();
 }
@@ -259,6 +261,7 @@ void TcpConnection::write_queued() {
   }
   bytes_out_ += *written;
   output_.consume(*written);
+  batched_ = std::min(batched_, output_.size());  // Written from the front: the batch is last.
   deadlines_.last_active = loop().now();
 }
 
@@ -324,6 +327,7 @@ void TcpConnection::close_now(std::error_code reason) {
   fd_.reset();
   input_.release();
   output_.release();
+  batched_ = 0;
   events().on_close(*this, reason);
   owner_.release(id_);
 }

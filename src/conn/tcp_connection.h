@@ -27,6 +27,7 @@
 // Loop-thread only. Owned by a ConnectionTable; other threads refer to it by id().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -75,7 +76,10 @@ class TcpConnection final : public Connection, public reactor::IoHandler {
   bool closed() const override { return !fd_.valid(); }
   std::uint64_t bytes_in() const override { return bytes_in_; }
   std::uint64_t bytes_out() const override { return bytes_out_; }
-  std::size_t queued_output() const override { return output_.size(); }
+  // What waits for the peer: a batch not yet written (flush_batched) is not backlog.
+  std::size_t queued_output() const override {
+    return output_.size() - std::min(batched_, output_.size());
+  }
   bool backpressured() const override { return paused_by_backpressure_; }
 
   void on_io(std::uint32_t events) noexcept override;
@@ -112,6 +116,7 @@ class TcpConnection final : public Connection, public reactor::IoHandler {
   bool bulk_ = false;           // Reads come full: reflect them in the kernel if we may.
   bool broken_ = false;         // A send failed: closing at the end of this iteration.
   bool flush_pending_ = false;  // Batched output waits for the end of this iteration.
+  std::size_t batched_ = 0;     // Bytes of output_ in that batch.
   // One timer serves the handshake, idle and drain deadlines: it fires at the earliest and
   // works out which one passed. deadlines_.draining: flushed and shut down for writing,
   // waiting for the peer's FIN.
