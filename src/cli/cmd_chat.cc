@@ -17,7 +17,6 @@
 #include "cli/option_checks.h"
 #include "cli/server_flags.h"
 #include "core/async_line_writer.h"
-#include "proto/http/request_parser.h"
 #include "services/chat_service.h"
 
 namespace soket::cli {
@@ -93,13 +92,6 @@ int run_chat_server(const ChatServerFlags& flags) {
   services::ChatConfig chat;
   if (auto failure = check_redis_flags(flags.redis)) return report(*failure);
   if (auto failure = find_password(flags, chat.password)) return report(*failure);
-  // The port tells the web from the line protocol by the first line's shape (ChatService).
-  if (!flags.no_web && proto::http::looks_like_request_line("PASSWORD " + chat.password)) {
-    return report(usage_failure(
-        "with this password the line 'PASSWORD ...' reads as an HTTP request line (a target "
-        "and HTTP/1.x), which the web side would take: choose another password, or add "
-        "--no-web"));
-  }
   chat.limits.max_users = flags.max_users;
   chat.limits.messages_per_second = flags.rate_limit;
   chat.udp_idle_timeout = from_seconds(flags.idle_timeout);
@@ -110,6 +102,9 @@ int run_chat_server(const ChatServerFlags& flags) {
   chat.seed_compatible = flags.seed_compatible;
   chat.web.enabled = !flags.no_web;
   chat.web.more_origins = flags.web_origins;
+  if (auto problem = services::chat_config_problem(chat)) {
+    return report(usage_failure(*problem));
+  }
   std::fflush(stdout);  // The writer thread writes to fd 1 directly, after what stdio holds.
   auto writer = std::make_shared<AsyncLineWriter>(STDOUT_FILENO, kLogQueueBytes);
   chat.log = [writer](std::string_view line) { writer->push(with_time(line)); };

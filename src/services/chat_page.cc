@@ -1,10 +1,8 @@
 #include "services/chat_page.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
-#include <array>
 #include <string_view>
+
+#include "proto/text/digest_base64.h"
 
 namespace soket::services {
 namespace web {
@@ -14,15 +12,6 @@ namespace {
 
 constexpr std::string_view kCssMarker = "/* soket:css */";
 constexpr std::string_view kJsMarker = "/* soket:js */";
-
-std::string sha256_base64(std::string_view text) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  std::array<unsigned char, 4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1> encoded{};
-  const int length = EVP_EncodeBlock(encoded.data(), digest.data(), SHA256_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<const char*>(encoded.data()),
-                     static_cast<std::size_t>(length));
-}
 
 // Puts `text` in place of `marker` and returns the whole content of the element around it
 // (whitespace around the marker included): that is what the browser hashes.
@@ -39,10 +28,10 @@ std::string_view put_in_place(std::string& document, std::string_view marker,
 ChatPage build() {
   ChatPage page;
   page.document = std::string(web::kChatHtml);
-  const std::string style_hash =
-      sha256_base64(put_in_place(page.document, kCssMarker, web::kChatCss));
-  const std::string script_hash =
-      sha256_base64(put_in_place(page.document, kJsMarker, web::kChatJs));
+  const std::string style_hash = proto::text::digest_base64(
+      proto::text::Digest::sha256, put_in_place(page.document, kCssMarker, web::kChatCss));
+  const std::string script_hash = proto::text::digest_base64(
+      proto::text::Digest::sha256, put_in_place(page.document, kJsMarker, web::kChatJs));
   page.policy = "default-src 'none'; script-src 'sha256-" + script_hash + "'; style-src 'sha256-" +
                 style_hash +
                 "'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "

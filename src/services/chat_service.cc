@@ -32,6 +32,17 @@ Duration sweep_period(Duration timeout) {
 
 }  // namespace
 
+// The port tells the web from the line protocol by the first line's shape (decide_protocol):
+// a password with which "PASSWORD <password>" reads as a request line could never log in.
+std::optional<std::string> chat_config_problem(const ChatConfig& config) {
+  if (config.web.enabled && proto::http::looks_like_request_line("PASSWORD " + config.password)) {
+    return "with this password the line 'PASSWORD ...' reads as an HTTP request line (a target "
+           "and HTTP/1.x), which the web side would take: choose another password, or add "
+           "--no-web";
+  }
+  return std::nullopt;
+}
+
 ChatService::ChatService(reactor::EventLoop& loop, ChatConfig config)
     : loop_(loop), config_(std::move(config)), room_(config_.password, config_.limits) {
   arm_sweep();
@@ -80,10 +91,11 @@ bool ChatService::decide_protocol(TcpMember& member, const Buffer& input) {
   if (end == std::string_view::npos && text.size() <= config_.limits.max_line) return false;
   member.decided = true;
   const bool web =
-      end == std::string_view::npos
-          ? proto::http::could_start_request_line(text)
-          : proto::http::looks_like_request_line(without_line_end(text.substr(0, end + 1)));
-  if (config_.web.enabled && web) {
+      config_.web.enabled &&
+      (end == std::string_view::npos
+           ? proto::http::could_start_request_line(text)
+           : proto::http::looks_like_request_line(without_line_end(text.substr(0, end + 1))));
+  if (web) {
     member.web = std::make_unique<ChatWeb>(config_.web, config_.limits.max_line);
   }
   const auto& peer = member.connection->peer();

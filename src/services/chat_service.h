@@ -53,6 +53,10 @@ struct ChatConfig {
   std::optional<FederationConfig> federation;
 };
 
+// Why the room cannot be served as configured (one line, for the person who started it), or
+// nullopt. Checked before the server starts.
+std::optional<std::string> chat_config_problem(const ChatConfig& config);
+
 class ChatService final : public LoopService {
  public:
   ChatService(reactor::EventLoop& loop, ChatConfig config);

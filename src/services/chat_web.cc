@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "proto/http/request_parser.h"
+#include "proto/http/status_response.h"
 #include "proto/websocket/close_codes.h"
 #include "proto/websocket/frame_writer.h"
 #include "services/chat_page.h"
@@ -12,21 +13,6 @@ namespace {
 
 namespace ws = proto::websocket;
 using proto::http::RequestStatus;
-
-std::string_view status_text(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 505:
-      return "HTTP Version Not Supported";
-    default:
-      return "Error";
-  }
-}
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
@@ -48,10 +34,7 @@ std::optional<std::string> ChatWeb::read(conn::Connection& connection, Buffer& i
 }
 
 void ChatWeb::answer_and_end(conn::Connection& connection, int status, std::string_view body) {
-  connection.send(fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
-      "Connection: close\r\n\r\n{}\n",
-      status, status_text(status), body.size() + 1, body));
+  connection.send(proto::http::plain_text_response(status, body));
   state_ = State::closing;
 }
 

@@ -109,6 +109,12 @@ std::optional<std::string_view> RequestHead::field(std::string_view name) const 
   return std::nullopt;
 }
 
+std::size_t RequestHead::count(std::string_view name) const {
+  std::size_t n = 0;
+  for (const auto& field : fields) n += text::iequals(field.first, name) ? 1 : 0;
+  return n;
+}
+
 bool RequestHead::field_has_token(std::string_view name, std::string_view token) const {
   for (const auto& [key, value] : fields) {
     if (!text::iequals(key, name)) continue;

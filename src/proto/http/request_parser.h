@@ -29,6 +29,8 @@ struct RequestHead {
 
   // The value of the first field named `name` (compared without case), if any.
   std::optional<std::string_view> field(std::string_view name) const;
+  // How many fields are named `name` (without case): a server refuses some twice over.
+  std::size_t count(std::string_view name) const;
   // True when a field named `name` lists `token` among its comma-separated values (without
   // case), as Connection: keep-alive, Upgrade does.
   bool field_has_token(std::string_view name, std::string_view token) const;

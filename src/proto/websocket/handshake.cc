@@ -1,8 +1,8 @@
 #include "proto/websocket/handshake.h"
 
-#include <openssl/evp.h>
-
+#include "proto/http/status_response.h"
 #include "proto/text/ascii.h"
+#include "proto/text/digest_base64.h"
 
 namespace soket::proto::websocket {
 namespace {
@@ -24,38 +24,13 @@ bool is_valid_key(std::string_view key) {
   return true;
 }
 
-std::size_t count_fields(const http::RequestHead& request, std::string_view name) {
-  std::size_t count = 0;
-  for (const auto& field : request.fields) count += text::iequals(field.first, name) ? 1 : 0;
-  return count;
-}
-
-std::string_view status_text(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 403:
-      return "Forbidden";
-    case 405:
-      return "Method Not Allowed";
-    case 426:
-      return "Upgrade Required";
-    default:
-      return "Error";
-  }
-}
-
 // A refusal: the status, the fields it calls for (RFC 9110 section 15.5.6 asks a 405 for
 // Allow; RFC 6455 section 4.4 asks a 426 for the versions served), and a one-line body so
 // that a person who opens the address in a browser reads why.
 UpgradeAnswer refuse(int status, std::string reason, std::string_view extra_fields = {}) {
-  const std::string body = reason + "\n";
   UpgradeAnswer answer;
   answer.status = status;
-  answer.response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(status_text(status)) +
-                    "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\nConnection: close\r\n" +
-                    std::string(extra_fields) + "\r\n" + body;
+  answer.response = http::plain_text_response(status, reason, extra_fields);
   answer.reason = std::move(reason);
   return answer;
 }
@@ -72,16 +47,9 @@ bool origin_allowed(std::string_view origin, std::string_view host, const Origin
 
 }  // namespace
 
+// Empty only when libcrypto cannot run SHA-1 at all; no key then matches.
 std::string accept_key(std::string_view client_key) {
-  const std::string input = std::string(client_key) + std::string(kGuid);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &digest_size, EVP_sha1(), nullptr) != 1) {
-    return {};  // Only when libcrypto cannot run SHA-1 at all; no key then matches.
-  }
-  unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  const int length = EVP_EncodeBlock(encoded, digest, static_cast<int>(digest_size));
-  return std::string(encoded, encoded + length);
+  return text::digest_base64(text::Digest::sha1, std::string(client_key) + std::string(kGuid));
 }
 
 // The checks follow section 4.2.1's list in order; the first that fails answers.
@@ -90,7 +58,7 @@ UpgradeAnswer answer_upgrade(const http::RequestHead& request, const OriginPolic
   if (request.minor_version < 1) return refuse(400, "a WebSocket needs HTTP/1.1");
   const auto host = request.field("Host");
   // RFC 9112 section 3.2: no Host, or more than one, is a 400.
-  if (!host || count_fields(request, "Host") != 1) return refuse(400, "one Host field is needed");
+  if (!host || request.count("Host") != 1) return refuse(400, "one Host field is needed");
   if (!request.field_has_token("Upgrade", "websocket")) {
     return refuse(400, "no Upgrade: websocket field");
   }
@@ -100,15 +68,15 @@ UpgradeAnswer answer_upgrade(const http::RequestHead& request, const OriginPolic
   // Section 4.4: an unknown version (or none, as drafts before 13 sent) learns which one
   // this server speaks, so the client may try again with it.
   const auto version = request.field("Sec-WebSocket-Version");
-  if (!version || *version != "13" || count_fields(request, "Sec-WebSocket-Version") != 1) {
+  if (!version || *version != "13" || request.count("Sec-WebSocket-Version") != 1) {
     return refuse(426, "only WebSocket version 13 is served", "Sec-WebSocket-Version: 13\r\n");
   }
   const auto key = request.field("Sec-WebSocket-Key");
-  if (!key || !is_valid_key(*key) || count_fields(request, "Sec-WebSocket-Key") != 1) {
+  if (!key || !is_valid_key(*key) || request.count("Sec-WebSocket-Key") != 1) {
     return refuse(400, "Sec-WebSocket-Key is not 16 bytes in base64");
   }
   // One Origin at most (RFC 6454 section 7.3): with two, which one a check reads is a guess.
-  if (count_fields(request, "Origin") > 1) return refuse(403, "more than one Origin field");
+  if (request.count("Origin") > 1) return refuse(403, "more than one Origin field");
   const auto origin = request.field("Origin");
   if (origin && !origin_allowed(*origin, *host, policy)) {
     return refuse(403, "origin " + std::string(*origin) + " is not allowed");
