@@ -275,7 +275,7 @@ void ChatService::carry_out() {
         deliver(delivery.to, framed);
         continue;
       }
-      for (const auto member : room_.members()) deliver(member, framed);
+      fan_out(framed);
     }
     for (const auto& line : batch.log) log(line);
     for (const auto id : batch.closes) {
@@ -303,6 +303,16 @@ void ChatService::carry_out_federated(proto::chat::Actions& batch) {
 
 // `framed` ends in LF; a datagram carries no line end (seed 004's client compares each
 // reply datagram with "PASSWORD OK" exactly).
+// Each message's fan-out starts one member further on: the engines write (io_uring: submit)
+// in the order of the sends, so a fixed order would serve the same members first every time.
+void ChatService::fan_out(std::string_view framed) {
+  const auto& members = room_.members();
+  if (members.empty()) return;
+  const std::size_t start = fan_out_start_++ % members.size();
+  for (std::size_t i = start; i < members.size(); ++i) deliver(members[i], framed);
+  for (std::size_t i = 0; i < start; ++i) deliver(members[i], framed);
+}
+
 void ChatService::deliver(SessionId to, std::string_view framed) {
   if (const auto it = tcp_.find(to); it != tcp_.end()) {
     if (it->second.web) {

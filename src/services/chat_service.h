@@ -98,6 +98,7 @@ class ChatService final : public LoopService {
   void carry_out();
   void carry_out_federated(proto::chat::Actions& batch);
   void admitted(SessionId id);
+  void fan_out(std::string_view framed);  // To every member of the room.
   void deliver(SessionId to, std::string_view framed);
   void enforce_output_limits();
   void drop_tcp(SessionId id, std::string why);
@@ -119,6 +120,7 @@ class ChatService final : public LoopService {
   proto::chat::Room room_;
   proto::chat::Actions actions_;
   bool carrying_out_ = false;
+  std::size_t fan_out_start_ = 0;  // Where the next fan-out begins (fan_out).
   std::unordered_map<SessionId, TcpMember> tcp_;
   std::unordered_set<SessionId> backlogged_;  // TCP sessions with output queued.
   std::unordered_map<SessionId, UdpPeer> udp_;
