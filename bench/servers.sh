@@ -19,6 +19,7 @@ server_command() {  # NAME PORT udp|tcp
   [ "$proto" = udp ] && udp_arg=udp
   case $name in
     c-floor) echo "$peers/c_epoll_echo $port $udp_arg" ;;
+    uring-udp-probe) echo "$peers/uring_udp_echo $port" ;;  # UDP only: bench/probes/.
     asio) echo "$peers/asio_echo $port $udp_arg" ;;
     libuv) echo "$peers/libuv_echo $port $udp_arg" ;;
     node) echo "node bench/peers/node_echo.js $port $udp_arg" ;;
