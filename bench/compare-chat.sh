@@ -8,7 +8,7 @@
 # Servers: soket (`soket chat server`, the default engine), soket-epoll (--backend epoll),
 # redis (redis-server 7 from Debian: each member SUBSCRIBEs to one channel on one connection
 # and PUBLISHes each message on its own second one), ncat (`ncat --chat`, which never sends a
-# line back to its sender: the next member's receipt confirms it). Every member sends a
+# line back to its sender: the first other member's receipt confirms it). Every member sends a
 # 64-byte message and waits for it to come back through the room before the next; every
 # member's message each member receives counts as a delivery (with N members that is N per
 # message, or N - 1 for ncat). Each server is pinned to CPU 0 and the load to CPU 1, runs

@@ -103,10 +103,11 @@ std::optional<Failure> check_flags(const BenchFlags& flags) {
   if (soket_room && flags.password.empty()) {
     return usage_failure("bench chat needs the room's password: --password or SOKET_CHAT_PASSWORD");
   }
-  if (flags.protocol == "ncat" && flags.connections < 2) {
+  if (flags.protocol == "ncat" && flags.connections < 2 * flags.threads) {
     return usage_failure(
-        "bench chat --protocol ncat needs at least 2 members (-c): ncat --chat never returns a "
-        "message to its sender, so the next member confirms it");
+        "bench chat --protocol ncat needs at least 2 members (-c) per load thread (-t): ncat "
+        "--chat never returns a message to its sender, so another member on its thread "
+        "confirms it");
   }
   if (flags.udp && flags.mode == "stream") {
     return usage_failure("--mode stream is for TCP; UDP has pingpong and idle");

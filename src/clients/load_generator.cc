@@ -103,7 +103,6 @@ class LoadThread {
       lines_.push_back(
           std::make_unique<detail::BenchLines>(loop_, context_, std::move(fd).value(), index));
       started = lines_.back()->start();
-      if (config.chat_protocol == ChatProtocol::ncat) link_ring();
     } else if (config.transport == net::Transport::tcp) {
       streams_.push_back(
           std::make_unique<detail::BenchStream>(loop_, context_, std::move(fd).value(), index));
@@ -114,14 +113,6 @@ class LoadThread {
       started = datagrams_.back()->start();
     }
     if (!started) context_.count_failure(detail::FailureKind::connect, false, started.error());
-  }
-
-  // ncat --chat never returns a line to its sender: each member's message is confirmed by the
-  // next member of this loop's ring, the first confirming the last.
-  void link_ring() {
-    const std::size_t n = lines_.size();
-    if (n >= 2) lines_[n - 1]->set_previous(lines_[n - 2].get());
-    if (n >= 2) lines_[0]->set_previous(lines_[n - 1].get());
   }
 
   void arm_loss_timer() {

@@ -64,7 +64,11 @@ void TcpConnection::on_io(std::uint32_t events) noexcept {
     close_now(std::make_error_code(std::errc::connection_reset));
     return;
   }
-  if ((events & EPOLLOUT) != 0 && !output_.empty() && !broken_) handle_write();
+  // A batch waits for the end of the iteration, though edge-triggered epoll reports the
+  // socket writable with every input edge.
+  if ((events & EPOLLOUT) != 0 && !output_.empty() && !broken_ && !flush_pending_) {
+    handle_write(Resume::now);
+  }
 }
 
 void TcpConnection::handle_read() {
@@ -227,7 +231,8 @@ void TcpConnection::flush_batched() {
   flush_pending_ = false;
   batched_ = 0;
   if (closed() || broken_ || output_.empty()) return;
-  handle_write();
+  // At the end of the iteration: reading again waits for the next one, as resume_later's.
+  handle_write(Resume::later);
 }
 
 // Closes at the end of the iteration: the service may be in on_data, iterating over what
@@ -237,7 +242,7 @@ void TcpConnection::fail_later(std::error_code error) {
   loop().defer([this, error] { close_now(error); });
 }
 
-void TcpConnection::handle_write() {
+void TcpConnection::handle_write(Resume resume) {
   write_queued();
   if (closed()) return;
   if (output_.empty()) {
@@ -249,7 +254,12 @@ void TcpConnection::handle_write() {
   }
   if (paused_by_backpressure_ && output_.size() < settings().output_high_water / 2) {
     paused_by_backpressure_ = false;
-    resume_reading();  // What arrived while paused brought no edge of its own.
+    // What arrived while paused brought no edge of its own.
+    if (resume == Resume::now) {
+      resume_reading();
+    } else {
+      owner_.resume_later(id_);
+    }
   }
 }
 

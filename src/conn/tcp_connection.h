@@ -90,7 +90,8 @@ class TcpConnection final : public Connection, public reactor::IoHandler {
   bool reflect_once(detail::SplicePipe& pipe, std::size_t& budget);
   void empty_pipe_into_output(detail::SplicePipe& pipe, std::size_t count);
   bool spend(std::size_t& budget, std::size_t used);
-  void handle_write();
+  enum class Resume { now, later };  // When a connection unpaused by the write reads again.
+  void handle_write(Resume resume);
   void write_queued();
   void fail_later(std::error_code error);
   void finish_closing();

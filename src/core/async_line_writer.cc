@@ -93,15 +93,18 @@ SOKET_TSA(no_thread_safety_analysis) void AsyncLineWriter::run(std::shared_ptr<S
   ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
   MutexLock lock(state->mutex);
   for (;;) {
+    bool woken = false;
     while (state->lines.empty() && !state->stop) {
       state->idle = true;
+      woken = true;
       state->wake.wait(state->mutex);
     }
     state->idle = false;
     if (state->lines.empty()) break;  // Stopped, and everything is written.
-    // Not idle meanwhile, so pushes do not wake it; a stop (the destructor) does.
+    // Woken by a push: gather, not idle meanwhile, so pushes do not wake it again (a stop,
+    // the destructor's, does). Lines already waiting after a write go at once.
     const auto gathered = std::chrono::steady_clock::now() + kGather;
-    while (!state->stop &&
+    while (woken && !state->stop &&
            state->wake.wait_until(state->mutex, gathered) != std::cv_status::timeout) {
     }
     std::deque<std::string> batch;

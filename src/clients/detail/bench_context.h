@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
 #include "clients/detail/precise_timers.h"
@@ -12,6 +14,8 @@
 #include "clients/load_generator.h"
 
 namespace soket::clients::detail {
+
+class BenchLines;
 
 // Verifies echoed bytes against a connection's periodic pattern.
 std::vector<std::byte> make_pattern(std::size_t message_size, std::size_t index,
@@ -99,6 +103,9 @@ struct alignas(64) BenchContext {
   std::error_code first_error;                // Loop thread; read after it is joined.
   PreciseTimers* pace_timers = nullptr;       // The load thread's, for --rate.
   std::vector<std::uint64_t> per_connection;  // Filled at the end, for fairness.
+  // ncat --chat returns no line to its sender: the loop's members by name, so that the first
+  // member to receive a message confirms it to its sender. Loop-thread only.
+  std::unordered_map<std::string, BenchLines*> members_by_name;
 };
 
 }  // namespace soket::clients::detail

@@ -41,6 +41,7 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
                   flush();
                 }),
       framer_(1 << 20) {
+  if (ncat_) context_.members_by_name[name_] = this;
   const std::size_t size = std::max<std::size_t>(1, context.config.message_size);
   text_ = make_text(size, index);
   if (!chat_) {
@@ -49,6 +50,7 @@ BenchLines::BenchLines(reactor::EventLoop& loop, BenchContext& context, net::Fd 
 }
 
 BenchLines::~BenchLines() {
+  if (ncat_) context_.members_by_name.erase(name_);
   if (fd_.valid()) loop_.unwatch(fd_.get());
 }
 
@@ -186,10 +188,15 @@ void BenchLines::on_relayed_line(std::string_view line) {
     return fail(FailureKind::integrity);
   const auto message = line.substr(end + 2);
   on_member_message(message);
-  if (previous_ != nullptr && previous_->open() && previous_->schedule_.in_flight() &&
-      message == previous_->expected_) {
-    previous_->on_returned();
-    previous_->flush();
+  // The first member here to receive it confirms it; the others find the sender waiting on
+  // a later message (each is unique), or the sender on another thread.
+  const auto sender =
+      context_.members_by_name.find(std::string(message.substr(0, message.find(':'))));
+  if (sender == context_.members_by_name.end()) return;
+  BenchLines& author = *sender->second;
+  if (author.open() && author.schedule_.in_flight() && message == author.expected_) {
+    author.on_returned();
+    author.flush();
   }
 }
 

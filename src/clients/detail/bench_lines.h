@@ -5,7 +5,7 @@
 //              through the room's fan-out; every member's message line it receives on the way
 //              counts as a delivery.
 //   ncat --chat: no login, and a line never comes back to its sender: a message is back when
-//              the next member of the ring (set_previous) has received it.
+//              the first member on the same load thread has received it.
 // Under --rate a request is not sent before it is due (see Pacer).
 // Loop-thread only.
 #pragma once
@@ -32,8 +32,6 @@ class BenchLines final : public reactor::IoHandler {
   Result<void> start();
   std::uint64_t window_messages() const { return schedule_.window_messages(); }
   bool open() const { return fd_.valid(); }
-  // ncat --chat: the member whose messages this one confirms.
-  void set_previous(BenchLines* previous) { previous_ = previous; }
 
   void on_io(std::uint32_t events) noexcept override;
 
@@ -47,7 +45,7 @@ class BenchLines final : public reactor::IoHandler {
   void on_chat_line(std::string_view line);
   void on_relayed_line(std::string_view line);  // ncat --chat.
   void on_member_message(std::string_view message);
-  void on_returned();  // This member's message came back (or reached the next member).
+  void on_returned();  // This member's message came back (ncat: reached another member).
   void running();
   // Sends the requests that the pipeline allows and that are due.
   void pump();
@@ -65,7 +63,6 @@ class BenchLines final : public reactor::IoHandler {
   std::string name_;
   std::string text_;      // The message's text (transform: letters of both cases).
   std::string expected_;  // Transform: the start of the reply; chat: the line that returns.
-  BenchLines* previous_ = nullptr;
   RequestSchedule schedule_;
   Buffer input_, output_;
   proto::line::LineFramer framer_;

@@ -72,6 +72,9 @@ struct TcpPair {
     const auto address = net::local_address(listener->get()).value();
     client = net::Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     EXPECT_EQ(::connect(client.get(), address.data(), address.length()), 0);
+    // A read that finds nothing fails the test in 5 s rather than hanging it.
+    const timeval wait{5, 0};
+    EXPECT_EQ(::setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
     server = net::Fd(::accept4(listener->get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     const int one = 1;
     EXPECT_EQ(::setsockopt(server.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), 0);
@@ -372,6 +375,34 @@ std::unique_ptr<ConnectionPool> epoll_pool(reactor::EventLoop& loop, ConnectionE
 TEST(ConnectionTable, ABatchingServicesSendsOfOneIterationLeaveInOneWrite) {
   EXPECT_LE(writes_for_sends<BatchingAmplifier>(epoll_pool, 100), 2u);
   EXPECT_GE(writes_for_sends<Amplifier>(epoll_pool, 100), 5u);
+}
+
+// A room's shape: a byte from one connection makes its handler send 100 times to another,
+// which has no event of its own in that iteration. Its batch still goes out, in one write,
+// when the iteration ends.
+struct Relay final : ConnectionEvents {
+  Connection* to = nullptr;
+  void on_data(Connection&, Buffer& input) noexcept override {
+    for (int i = 0; i < 100 && to != nullptr; ++i) to->send(input.readable());
+    input.clear();
+  }
+  bool batches_sends() const noexcept override { return true; }
+};
+
+TEST(ConnectionTable, ABatchForAConnectionWithoutEventsIsWrittenAtTheIterationsEnd) {
+  reactor::EventLoop loop;
+  Relay relay;
+  TcpPair from, to;
+  auto pool = epoll_pool(loop, relay);
+  ASSERT_NE(pool->add(std::move(from.server), net::Address{}), nullptr);
+  relay.to = pool->add(std::move(to.server), net::Address{});
+  ASSERT_NE(relay.to, nullptr);
+  run_for(loop, 100ms);  // Both connections settle: their first writable edges are spent.
+  const std::uint32_t before = to.data_segments_received();
+  ASSERT_EQ(::send(from.client.get(), "y", 1, 0), 1);
+  run_for(loop, 300ms);
+  EXPECT_EQ(to.read_exactly(100), std::string(100, 'y'));
+  EXPECT_LE(to.data_segments_received() - before, 2u);
 }
 
 // Batched output is flushed before the polite close that follows the peer's half-close.
