@@ -62,10 +62,7 @@ start_server() {  # NAME: sets port and peer_pid; false if it never listened
   # taskset execs the server: $! is the server's own PID, the one stop_server kills.
   taskset -c 0 "${command[@]}" < /dev/null > "$work/server.out" 2> "$work/server.err" &
   peer_pid=$!
-  for _ in $(seq 100); do
-    ss -H -ltn "sport = :$port" | grep -q . && return 0
-    sleep 0.1
-  done
+  wait_listening "$port" tcp && return 0
   echo "compare-chat: $1 did not listen on $port; skipped" >&2
   stop_server
   return 1

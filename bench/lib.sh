@@ -25,3 +25,13 @@ make_scratch() {
   peer_pid=""
   trap 'if [ -n "$peer_pid" ]; then kill "$peer_pid" 2> /dev/null; wait "$peer_pid" 2> /dev/null; fi; rm -rf "$work"' EXIT
 }
+
+wait_listening() {  # PORT PROTO: bounded wait for the socket to appear
+  local flag=-ltn
+  [ "$2" = udp ] && flag=-lun
+  for _ in $(seq 100); do
+    ss -H $flag "sport = :$1" | grep -q . && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -45,16 +45,6 @@ bench_command() {  # SERVER WORKLOAD-ARGS
   fi
 }
 
-wait_listening() {  # PORT PROTO: bounded wait for the socket to appear
-  local flag=-ltn
-  [ "$2" = udp ] && flag=-lun
-  for _ in $(seq 100); do
-    ss -H $flag "sport = :$1" | grep -q . && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 pid=""
 start_server() {  # NAME PROTO: sets port and pid; false if it never listened
   port=$(free_port)
