@@ -23,6 +23,17 @@ bool is_token(std::string_view text) {
   return true;
 }
 
+// A request target is visible ASCII (RFC 9112 section 3.2): no space, no control byte, no
+// DEL and nothing past 0x7F. One rule for a whole line and for the start of one, so that
+// cutting a line never changes what it reads as.
+bool is_target_text(std::string_view target) {
+  for (const char c : target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= ' ' || u >= 0x7F) return false;
+  }
+  return true;
+}
+
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -47,9 +58,8 @@ std::optional<RequestLine> split_request_line(std::string_view line) {
   if (second == std::string_view::npos) return std::nullopt;
   RequestLine out{line.substr(0, first), line.substr(first + 1, second - first - 1)};
   const auto version = line.substr(second + 1);
-  if (!is_token(out.method) || out.target.empty()) return std::nullopt;
-  for (const char c : out.target) {
-    if (c <= ' ' || c >= 0x7F) return std::nullopt;  // Also refuses bytes past 0x7F (char < 0).
+  if (!is_token(out.method) || out.target.empty() || !is_target_text(out.target)) {
+    return std::nullopt;
   }
   if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) ||
       version[6] != '.' || !is_digit(version[7])) {
@@ -152,10 +162,7 @@ bool could_start_request_line(std::string_view start) {
   const auto second = rest.find(' ');
   const auto target = rest.substr(0, second);
   if (rest.empty()) return true;  // The target is still to come.
-  if (!is_target_start(target)) return false;
-  for (const char c : target) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return false;
-  }
+  if (!is_target_start(target) || !is_target_text(target)) return false;
   if (second == std::string_view::npos) return true;  // The target goes on.
   return std::string_view("HTTP/").starts_with(rest.substr(second + 1, 5));
 }

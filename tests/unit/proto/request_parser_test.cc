@@ -202,6 +202,9 @@ TEST(RequestParser, WhatCouldStillBecomeARequestLine) {
   EXPECT_FALSE(could_start_request_line("GET"));
   EXPECT_FALSE(could_start_request_line("G@T /"));
   EXPECT_FALSE(could_start_request_line("GET /a\tb"));
+  // A byte past 0x7F ends it as the whole line's rule does: a cut must not change the verdict.
+  EXPECT_FALSE(could_start_request_line("POST /caf\xC3\xA9" + std::string(5000, 'a')));
+  EXPECT_FALSE(looks_like_request_line("GET /caf\xC3\xA9 HTTP/1.1"));
   EXPECT_FALSE(could_start_request_line(""));
   // Whatever could start one, once ended, is judged by looks_like_request_line.
   for (const std::string whole : {"GET / HTTP/1.1", "OPTIONS * HTTP/1.0"}) {
