@@ -1,6 +1,6 @@
-// ConnectionPool: the one owner of a loop's TCP connections, on one engine (ConnectionTable on
-// epoll, UringConnections on io_uring). The server hands it accepted sockets and asks it to
-// close them all; it knows no more of the engine than its name.
+// ConnectionPool: the one owner of a loop's TCP connections and UDP endpoints, on one engine
+// (ConnectionTable on epoll, UringConnections on io_uring). The server hands it accepted and
+// bound sockets and asks it to close them all; it knows no more of the engine than its name.
 //
 // A closed connection is destroyed at the end of the loop iteration at the earliest, never
 // inside a handler that may still be using it. Loop-thread only.
@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "conn/connection.h"
+#include "conn/datagram_endpoint.h"
+#include "core/result.h"
 #include "net/address.h"
 #include "net/fd.h"
 
@@ -26,6 +28,9 @@ class ConnectionPool {
 
   // Takes the socket and starts the connection; null when the engine could not take it.
   virtual Connection* add(net::Fd fd, const net::Address& peer) = 0;
+  // Serves the bound UDP socket `fd` (not owned: loops may share it, `shared`) until the pool
+  // is destroyed; the endpoint is the pool's.
+  virtual Result<DatagramEndpoint*> add_datagrams(int fd, bool shared, DatagramEvents& events) = 0;
   // Connections not yet released.
   virtual std::size_t size() const = 0;
   // Asks every connection to flush and close; `on_empty` runs once none is left.

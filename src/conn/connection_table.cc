@@ -27,6 +27,14 @@ TcpConnection* ConnectionTable::find(TcpConnection::Id id) {
   return it == connections_.end() || it->second->closed() ? nullptr : it->second.get();
 }
 
+Result<DatagramEndpoint*> ConnectionTable::add_datagrams(int fd, bool shared,
+                                                         DatagramEvents& events) {
+  auto endpoint = std::make_unique<UdpEndpoint>(loop_, fd, shared, events);
+  if (auto r = endpoint->start(); !r) return r.error();
+  datagrams_.push_back(std::move(endpoint));
+  return datagrams_.back().get();
+}
+
 void ConnectionTable::close_all(OnEmpty on_empty) {
   on_empty_ = std::move(on_empty);
   std::vector<TcpConnection*> open;

@@ -1,4 +1,5 @@
-// ConnectionTable: the epoll engine's ConnectionPool, its TcpConnections keyed by id.
+// ConnectionTable: the epoll engine's ConnectionPool, its TcpConnections keyed by id, and its
+// UdpEndpoints.
 //
 // A closed connection is destroyed at the end of the loop iteration (EventLoop::defer), never
 // inside a handler that may still be using it. Loop-thread only.
@@ -13,6 +14,7 @@
 #include "conn/connection_pool.h"
 #include "conn/detail/splice_pipe.h"
 #include "conn/tcp_connection.h"
+#include "conn/udp_endpoint.h"
 
 namespace soket::conn {
 
@@ -26,6 +28,7 @@ class ConnectionTable final : public ConnectionPool {
   // Null when the loop could not watch the socket.
   TcpConnection* add(net::Fd fd, const net::Address& peer) override;
   TcpConnection* find(TcpConnection::Id id);
+  Result<DatagramEndpoint*> add_datagrams(int fd, bool shared, DatagramEvents& events) override;
   std::size_t size() const override { return connections_.size(); }
   void close_all(OnEmpty on_empty) override;
   std::uint64_t bytes_in() const override;
@@ -61,6 +64,7 @@ class ConnectionTable final : public ConnectionPool {
   std::vector<TcpConnection::Id> flushes_, flushing_;  // flush_later's, and the batch being run.
   std::unique_ptr<detail::SplicePipe> splice_pipe_;
   bool splice_unavailable_ = false;
+  std::vector<std::unique_ptr<UdpEndpoint>> datagrams_;
 };
 
 }  // namespace soket::conn

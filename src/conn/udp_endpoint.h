@@ -1,10 +1,10 @@
-// UdpEndpoint: a bound UDP socket watched on one loop, edge-triggered (see TcpConnection):
-// a batch shorter than asked means the queue is empty, and when the per-event budget runs
-// out the rest is taken after the loop's other handlers. Datagrams are taken in batches with
-// recvmmsg(2), one syscall for up to kBatch of them. What is sent goes out with sendmmsg(2),
-// up to kSendBatch datagrams per syscall: the replies of a receive batch at its end, anything
-// else (a chat message from a TCP member to the UDP members) at the end of the loop's
-// iteration. Like Acceptor it does not own the fd: several loops may share one socket
+// UdpEndpoint: the epoll engine's DatagramEndpoint, a bound UDP socket watched on one loop,
+// edge-triggered (see TcpConnection): a batch shorter than asked means the queue is empty, and
+// when the per-event budget runs out the rest is taken after the loop's other handlers. Datagrams
+// are taken in batches with recvmmsg(2), one syscall for up to kBatch of them. What is sent goes
+// out with sendmmsg(2), up to kSendBatch datagrams per syscall: the replies of a receive batch at
+// its end, anything else (a chat message from a TCP member to the UDP members) at the end of the
+// loop's iteration. Like Acceptor it does not own the fd: several loops may share one socket
 // (EPOLLEXCLUSIVE) or each have its own (SO_REUSEPORT).
 //
 // Loop-thread only.
@@ -19,47 +19,35 @@
 #include <span>
 #include <vector>
 
+#include "conn/datagram_endpoint.h"
 #include "net/address.h"
 #include "reactor/event_loop.h"
 
 namespace soket::conn {
 
-class UdpEndpoint;
-
-class DatagramEvents {
+class UdpEndpoint final : public DatagramEndpoint, public reactor::IoHandler {
  public:
-  // `payload` is valid only during the call.
-  virtual void on_datagram(UdpEndpoint& endpoint, std::span<const std::byte> payload,
-                           const net::Address& from) noexcept = 0;
-
- protected:
-  ~DatagramEvents() = default;
-};
-
-class UdpEndpoint final : public reactor::IoHandler {
- public:
-  static constexpr std::size_t kMaxDatagram = 65536;  // > 65,507, the IPv4 UDP maximum.
   static constexpr std::size_t kBatch = 16;
   static constexpr std::size_t kSendBatch = 64;
 
   UdpEndpoint(reactor::EventLoop& loop, int fd, bool shared, DatagramEvents& events);
-  ~UdpEndpoint();
+  ~UdpEndpoint() override;
   UdpEndpoint(const UdpEndpoint&) = delete;
   UdpEndpoint& operator=(const UdpEndpoint&) = delete;
 
   Result<void> start();
-  void stop();
+  void stop() override;
   // Best effort, as UDP is: a datagram the kernel cannot take when it is sent is dropped and
   // counted. It is queued (copied, unless it is a payload of the receive batch under way) and
   // sent with the others queued, at the end of the batch or of the loop's iteration.
-  void send_to(std::span<const std::byte> payload, const net::Address& to);
+  void send_to(std::span<const std::byte> payload, const net::Address& to) override;
 
-  std::uint64_t datagrams_in() const { return datagrams_in_; }
-  std::uint64_t datagrams_out() const { return datagrams_out_; }
-  std::uint64_t bytes_in() const { return bytes_in_; }
-  std::uint64_t bytes_out() const { return bytes_out_; }
-  std::uint64_t dropped() const { return dropped_; }
-  std::uint64_t send_calls() const { return send_calls_; }  // sendmmsg(2) calls made.
+  std::uint64_t datagrams_in() const override { return datagrams_in_; }
+  std::uint64_t datagrams_out() const override { return datagrams_out_; }
+  std::uint64_t bytes_in() const override { return bytes_in_; }
+  std::uint64_t bytes_out() const override { return bytes_out_; }
+  std::uint64_t dropped() const override { return dropped_; }
+  std::uint64_t send_calls() const override { return send_calls_; }
 
   void on_io(std::uint32_t events) noexcept override;
 

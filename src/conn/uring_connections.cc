@@ -8,23 +8,15 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "conn/detail/uring_user_data.h"
 #include "core/log.h"
 
 namespace soket::conn {
 namespace {
 
-enum Op : std::uint8_t { receive = 1, send = 2, epoll_ready = 3, teardown = 4 };
-
-// user_data: the operation (top 8 bits) and the connection's slot (low 32).
-std::uint64_t pack(Op op, std::uint32_t slot) {
-  return (std::uint64_t{op} << 56) | slot;
-}
-Op op_of(std::uint64_t data) {
-  return static_cast<Op>(data >> 56);
-}
-std::uint32_t slot_of(std::uint64_t data) {
-  return static_cast<std::uint32_t>(data & 0xFFFFFFFF);
-}
+using detail::pack;
+using detail::unpack;
+using detail::UringOp;
 
 // How many times one wait hands a full submission queue to the kernel to make room for what
 // is still unarmed; what is left then waits for the next iteration.
@@ -66,6 +58,7 @@ UringConnections::~UringConnections() {
     // bytes) and the buffers, rather than let a late send read memory given to others.
     for (auto& c : slots_) static_cast<void>(c.release());
     buffers_.abandon();
+    for (auto& endpoint : datagrams_) endpoint->abandon();
   }
   // The connections close their sockets; the ring itself goes with ring_, after this.
   slots_.clear();
@@ -83,16 +76,17 @@ void UringConnections::reap_everything() {
   if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
   if (sqe != nullptr) {
     io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-    io_uring_sqe_set_data64(sqe, pack(Op::teardown, 0));
+    io_uring_sqe_set_data64(sqe, pack({UringOp::teardown}));
     ++in_flight_;
   }
   const auto deadline = Clock::now() + std::chrono::seconds(2);
   while (in_flight_ > 0 && Clock::now() < deadline) {
     ring_.submit_and_wait(100);
     ring_.for_each_completion([this](const io_uring_cqe& cqe) {
-      --in_flight_;
-      // Its bytes are dropped, but the buffer must go back to the ring it came from.
-      if ((cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+      count_completion(cqe);
+      // Its bytes are dropped, but the buffer must go back to the ring it came from (a
+      // datagram's goes with its endpoint).
+      if (unpack(cqe.user_data).op == UringOp::receive && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
         buffers_.give_back(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
       }
     });
@@ -120,6 +114,26 @@ UringConnection* UringConnections::add(net::Fd fd, const net::Address& peer) {
   connection->start();
   if (draining_) connection->close_after_flush();
   return connection;
+}
+
+Result<DatagramEndpoint*> UringConnections::add_datagrams(int fd, bool /*shared*/,
+                                                          DatagramEvents& events) {
+  // A shared socket needs nothing more: each datagram completes one loop's receive.
+  const auto index = static_cast<std::uint32_t>(datagrams_.size());
+  auto endpoint = std::make_unique<UringUdpEndpoint>(*this, fd, index, events);
+  if (auto r = endpoint->start(ring_.raw()); !r) return r.error();
+  datagrams_.push_back(std::move(endpoint));
+  return datagrams_.back().get();
+}
+
+io_uring_sqe* UringConnections::datagram_entry() {
+  io_uring_sqe* sqe = ring_.try_entry();
+  if (sqe == nullptr && ring_.submit()) {
+    ++submits_;
+    sqe = ring_.try_entry();
+  }
+  if (sqe != nullptr) ++in_flight_;
+  return sqe;
 }
 
 void UringConnections::close_all(OnEmpty on_empty) {
@@ -208,10 +222,10 @@ bool UringConnections::arm_receive(UringConnection& c) {
   // One receive, one buffer, taken from the ring only when bytes arrive. Not multishot: the
   // kernel would go on filling buffers for a connection we want paused. With a buffer ring
   // the length caps the read below the buffer's size.
-  io_uring_prep_recv(sqe, c.fd(), nullptr, c.receive_size(detail::ProvidedBuffers::kSize), 0);
+  io_uring_prep_recv(sqe, c.fd(), nullptr, c.receive_size(detail::kStreamBuffers.size), 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
-  sqe->buf_group = detail::ProvidedBuffers::kGroup;
-  io_uring_sqe_set_data64(sqe, pack(Op::receive, c.slot()));
+  sqe->buf_group = detail::kStreamBuffers.group;
+  io_uring_sqe_set_data64(sqe, pack({UringOp::receive, 0, c.slot()}));
   c.receive_armed();
   return true;
 }
@@ -224,7 +238,7 @@ bool UringConnections::arm_send(UringConnection& c) {
   if (sqe == nullptr) return false;
   // MSG_NOSIGNAL: a peer that reset must not kill the server with SIGPIPE.
   io_uring_prep_send(sqe, c.fd(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  io_uring_sqe_set_data64(sqe, pack(Op::send, c.slot()));
+  io_uring_sqe_set_data64(sqe, pack({UringOp::send, 0, c.slot()}));
   c.send_armed();
   return true;
 }
@@ -245,6 +259,7 @@ void UringConnections::release(UringConnection& c) {
 void UringConnections::wait(int epoll_fd, int timeout_ms) noexcept {
   watch_epoll(epoll_fd);  // First, so that the loop's own events are never left unwatched.
   update_marked();
+  for (auto& endpoint : datagrams_) endpoint->refresh();
   // A release may have queued work for the loop (its callbacks run here): do not block then.
   if (std::exchange(released_since_wait_, false)) timeout_ms = 0;
   // Connections left marked (more than the rounds could arm) are armed at the next pass.
@@ -261,34 +276,51 @@ void UringConnections::watch_epoll(int epoll_fd) {
   if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
   if (sqe == nullptr) return;
   io_uring_prep_poll_add(sqe, epoll_fd, POLLIN);
-  io_uring_sqe_set_data64(sqe, pack(Op::epoll_ready, 0));
+  io_uring_sqe_set_data64(sqe, pack({UringOp::epoll_ready}));
   ++in_flight_;
   epoll_watched_ = true;
+}
+
+// A multishot operation (a datagram receive) completes many times: only its last completion,
+// without IORING_CQE_F_MORE, ends it.
+void UringConnections::count_completion(const io_uring_cqe& cqe) {
+  if ((cqe.flags & IORING_CQE_F_MORE) == 0) --in_flight_;
 }
 
 bool UringConnections::dispatch() noexcept {
   bool epoll_ready = false;
   ring_.for_each_completion([this, &epoll_ready](const io_uring_cqe& cqe) {
-    --in_flight_;
-    const Op op = op_of(cqe.user_data);
-    if (op == Op::epoll_ready) {
-      epoll_watched_ = false;
-      epoll_ready = true;
-      return;
+    count_completion(cqe);
+    const auto tag = unpack(cqe.user_data);
+    switch (tag.op) {
+      case UringOp::epoll_ready:
+        epoll_watched_ = false;
+        epoll_ready = true;
+        return;
+      case UringOp::receive:
+        received_.push_back(cqe);
+        return;
+      case UringOp::send: {
+        UringConnection& c = *slots_[tag.slot];  // Held until its operations end.
+        --c.operations;
+        c.on_sent(cqe.res);
+        return;
+      }
+      case UringOp::datagram_receive:
+        datagrams_[tag.endpoint]->on_received(cqe);
+        return;
+      case UringOp::datagram_send:
+        datagrams_[tag.endpoint]->on_sent(tag.slot, cqe.res);
+        return;
+      case UringOp::teardown:
+      case UringOp::datagram_cancel:
+        return;
     }
-    if (op == Op::teardown) return;
-    if (op == Op::receive) {
-      received_.push_back(cqe);
-      return;
-    }
-    UringConnection& c = *slots_[slot_of(cqe.user_data)];  // Held until its operations end.
-    --c.operations;
-    c.on_sent(cqe.res);
   });
   // Receives after every send of the batch: what the services then send, and what they see
   // queued (the chat room's output limits), already counts the bytes the kernel has taken.
   for (const io_uring_cqe& cqe : received_) {
-    UringConnection& c = *slots_[slot_of(cqe.user_data)];
+    UringConnection& c = *slots_[unpack(cqe.user_data).slot];
     --c.operations;
     on_receive(cqe, c);
   }

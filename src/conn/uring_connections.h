@@ -1,4 +1,5 @@
-// UringConnections: the io_uring engine's ConnectionPool, for every service.
+// UringConnections: the io_uring engine's ConnectionPool, for every service: its TCP
+// connections and, on the same ring, its UDP endpoints (UringUdpEndpoint).
 //
 // Receives take their buffer, when bytes arrive, from a ring of provided buffers shared by all
 // connections (an idle connection holds none); each buffer is copied at once into its
@@ -30,6 +31,7 @@
 #include "conn/detail/provided_buffers.h"
 #include "conn/detail/ring.h"
 #include "conn/uring_connection.h"
+#include "conn/uring_udp_endpoint.h"
 #include "core/result.h"
 #include "reactor/event_loop.h"
 
@@ -51,6 +53,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   UringConnections& operator=(const UringConnections&) = delete;
 
   UringConnection* add(net::Fd fd, const net::Address& peer) override;
+  Result<DatagramEndpoint*> add_datagrams(int fd, bool shared, DatagramEvents& events) override;
   std::size_t size() const override { return open_; }
   void close_all(OnEmpty on_empty) override;
   std::uint64_t bytes_in() const override;
@@ -69,6 +72,9 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   bool draining() const { return draining_; }
   // The connection's state changed: it is updated before the loop next waits.
   void mark(std::uint32_t slot);
+  // For UringUdpEndpoint: a submission entry, counted in flight; null when the queue stays
+  // full after handing it to the kernel once.
+  io_uring_sqe* datagram_entry();
 
  private:
   UringConnections(reactor::EventLoop& loop, ConnectionEvents& events, ConnectionSettings settings,
@@ -83,6 +89,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   void release(UringConnection& c);
   void watch_epoll(int epoll_fd);
   void on_receive(const io_uring_cqe& cqe, UringConnection& c);
+  void count_completion(const io_uring_cqe& cqe);
   void warn_of_lost_completions();
   void reap_everything();
 
@@ -92,7 +99,9 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   OnReleased on_released_;
   unsigned ring_entries_ = kRingEntries;
   detail::ProvidedBuffers buffers_;
-  // Declared after buffers_, so destroyed before them: the ring's teardown unregisters them.
+  std::vector<std::unique_ptr<UringUdpEndpoint>> datagrams_;  // Index: its user_data's.
+  // Declared after the buffers (datagrams_ hold theirs), so destroyed before them: the ring's
+  // teardown unregisters them.
   detail::Ring ring_;
   bool ring_ready_ = false;     // Set up, with the buffers registered.
   bool epoll_watched_ = false;  // A poll of the loop's epoll fd is armed in the ring.

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "conn/datagram_endpoint.h"
 #include "conn/tcp_connection.h"
-#include "conn/udp_endpoint.h"
 #include "proto/chat/udp_token.h"
 #include "proto/http/request_parser.h"
 #include "proto/websocket/close_codes.h"
@@ -194,7 +194,7 @@ void ChatService::place_udp(SessionId id, UdpPeer& peer, Tier tier) {
   peer.place = queue->begin();
 }
 
-ChatService::SessionId ChatService::open_udp(conn::UdpEndpoint& endpoint,
+ChatService::SessionId ChatService::open_udp(conn::DatagramEndpoint& endpoint,
                                              const net::Address& from) {
   const auto id = next_udp_id_++;
   UdpPeer fresh;
@@ -238,7 +238,7 @@ bool ChatService::accepts(UdpPeer& peer, const std::optional<std::string_view>& 
   return config_.seed_compatible && !peer.used_token;
 }
 
-void ChatService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+void ChatService::on_datagram(conn::DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                               const net::Address& from) noexcept {
   const std::string_view datagram = without_line_end(as_text(payload));
   SessionId id = 0;

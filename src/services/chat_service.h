@@ -69,7 +69,7 @@ class ChatService final : public LoopService {
   bool handshake_at_first_byte() const noexcept override { return false; }
   // One message goes to every member: each member's lines of an iteration go out together.
   bool batches_sends() const noexcept override { return true; }
-  void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+  void on_datagram(conn::DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 
  private:
@@ -83,7 +83,7 @@ class ChatService final : public LoopService {
     std::unique_ptr<ChatWeb> web;  // For a browser.
   };
   struct UdpPeer {
-    conn::UdpEndpoint* endpoint = nullptr;
+    conn::DatagramEndpoint* endpoint = nullptr;
     net::Address address;
     TimePoint last_heard{};
     Tier tier = Tier::stranger;
@@ -107,7 +107,7 @@ class ChatService final : public LoopService {
   void place_udp(SessionId id, UdpPeer& peer, Tier tier);
   void update_tier(SessionId id);
   bool accepts(UdpPeer& peer, const std::optional<std::string_view>& token) const;
-  SessionId open_udp(conn::UdpEndpoint& endpoint, const net::Address& from);
+  SessionId open_udp(conn::DatagramEndpoint& endpoint, const net::Address& from);
   std::string new_token();
   void sweep_idle_udp();
   void sweep_unjoined();

@@ -1,12 +1,13 @@
 #include "services/dns_zone_service.h"
 
-#include "conn/udp_endpoint.h"
+#include "conn/datagram_endpoint.h"
 #include "proto/dns/names.h"
 #include "proto/dns/parser.h"
 
 namespace soket::services {
 
-void DnsZoneService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+void DnsZoneService::on_datagram(conn::DatagramEndpoint& endpoint,
+                                 std::span<const std::byte> payload,
                                  const net::Address& from) noexcept {
   auto query = proto::dns::parse_message(payload);
   if (!query || query->header.qr || query->questions.size() != 1) return;

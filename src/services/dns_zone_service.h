@@ -17,7 +17,7 @@ class DnsZoneService final : public LoopService {
   void on_data(conn::Connection&, Buffer& input) noexcept override { input.clear(); }
   // Answers with the records of the asked name and type; NXDOMAIN for a name it does not
   // hold. A datagram that is not a query is ignored.
-  void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+  void on_datagram(conn::DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 
  private:

@@ -1,6 +1,6 @@
 #include "services/echo_service.h"
 
-#include "conn/udp_endpoint.h"
+#include "conn/datagram_endpoint.h"
 
 namespace soket::services {
 
@@ -9,7 +9,7 @@ void EchoService::on_data(conn::Connection& connection, Buffer& input) noexcept 
   input.clear();
 }
 
-void EchoService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+void EchoService::on_datagram(conn::DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                               const net::Address& from) noexcept {
   endpoint.send_to(payload, from);
 }

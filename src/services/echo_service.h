@@ -10,7 +10,7 @@ class EchoService final : public LoopService {
   void on_data(conn::Connection& connection, Buffer& input) noexcept override;
   // Bulk streams go back through the kernel (splice), never copied into user space.
   bool reflects() const noexcept override { return true; }
-  void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+  void on_datagram(conn::DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 };
 

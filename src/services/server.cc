@@ -45,8 +45,9 @@ class Server::LoopState {
             [this](net::Fd c, const net::Address& peer) { on_accept(std::move(c), peer); }));
         started = acceptors_.back()->start();
       } else {
-        endpoints_.push_back(std::make_unique<conn::UdpEndpoint>(loop_, fd, shared, *service_));
-        started = endpoints_.back()->start();
+        auto endpoint = pool_->add_datagrams(fd, shared, *service_);
+        if (endpoint) endpoints_.push_back(*endpoint);
+        started = endpoint ? Result<void>{} : Result<void>{endpoint.error()};
       }
       if (!started) {
         log::warn("loop {} cannot watch {}: {}", index_, describe(listening.endpoint),
@@ -107,7 +108,7 @@ class Server::LoopState {
   // After service_, so destroyed before it: closing connections tell the service.
   std::unique_ptr<conn::ConnectionPool> pool_;
   std::vector<std::unique_ptr<conn::Acceptor>> acceptors_;
-  std::vector<std::unique_ptr<conn::UdpEndpoint>> endpoints_;
+  std::vector<conn::DatagramEndpoint*> endpoints_;  // The pool's.
 };
 
 Server::Server(ServerConfig config, ServiceFactory factory)
@@ -118,7 +119,7 @@ Server::Server(ServerConfig config, ServiceFactory factory)
 Server::~Server() = default;
 
 std::optional<OpenFailure> Server::open() {
-  if (config_.tcp) engine_ = conn::choose_engine(config_.engine);
+  engine_ = conn::choose_engine(config_.engine);
   const auto transport = config_.tcp ? net::Transport::tcp : net::Transport::udp;
   auto addresses = net::resolve_bind(config_.host, config_.port, transport);
   if (!addresses) return OpenFailure{addresses.error(), config_.host};
@@ -168,13 +169,13 @@ std::optional<OpenFailure> Server::open_on_port(const std::vector<net::Address>&
 }
 
 std::string Server::engine_line() const {
+  // The datagrams run on the same engine as the connections (each loop's pool serves both).
+  const std::string engine(conn::name(engine_.engine));
+  const std::string refusal = engine_.refusal.empty() ? "" : " (" + engine_.refusal + ")";
   std::string line = "serving";
-  if (config_.tcp) {
-    line += " TCP connections with " + std::string(conn::name(engine_.engine));
-    if (!engine_.refusal.empty()) line += " (" + engine_.refusal + ")";
-  }
-  // Datagrams stay on epoll's recvmmsg/sendmmsg: see the README's engine section.
-  if (config_.udp) line += std::string(config_.tcp ? " and" : "") + " UDP datagrams with epoll";
+  if (config_.tcp) line += " TCP connections with " + engine + refusal;
+  if (config_.tcp && config_.udp) line += " and";
+  if (config_.udp) line += " UDP datagrams with " + engine + (config_.tcp ? "" : refusal);
   return line;
 }
 

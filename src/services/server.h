@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "conn/connection.h"
+#include "conn/datagram_endpoint.h"
 #include "conn/engine.h"
-#include "conn/udp_endpoint.h"
 #include "core/clock.h"
 #include "net/fd.h"
 #include "net/resolver.h"
@@ -48,7 +48,7 @@ struct ServerConfig {
 class LoopService : public conn::ConnectionEvents, public conn::DatagramEvents {
  public:
   virtual ~LoopService() = default;
-  void on_datagram(conn::UdpEndpoint&, std::span<const std::byte>,
+  void on_datagram(conn::DatagramEndpoint&, std::span<const std::byte>,
                    const net::Address&) noexcept override {}
 };
 using ServiceFactory = std::function<std::unique_ptr<LoopService>(reactor::EventLoop& loop)>;
@@ -83,7 +83,7 @@ class Server {
   // Binds every socket. With port 0, all of them share the one ephemeral port.
   std::optional<OpenFailure> open();
   const std::vector<Endpoint>& endpoints() const { return endpoints_; }
-  // The engine its TCP connections run on, decided by open(); epoll for a UDP-only server.
+  // The engine its TCP connections and UDP datagrams run on, decided by open().
   const conn::EngineChoice& engine() const { return engine_; }
   // "serving TCP connections with io_uring": the server's first line on stderr.
   std::string engine_line() const;

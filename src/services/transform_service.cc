@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "conn/udp_endpoint.h"
+#include "conn/datagram_endpoint.h"
 
 namespace soket::services {
 namespace {
@@ -91,7 +91,8 @@ void TransformService::on_close(conn::Connection& connection, std::error_code) n
   framers_.erase(connection.id());
 }
 
-void TransformService::on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+void TransformService::on_datagram(conn::DatagramEndpoint& endpoint,
+                                   std::span<const std::byte> payload,
                                    const net::Address& from) noexcept {
   std::string_view message = as_text(payload);
   if (!message.empty() && message.back() == '\n') message.remove_suffix(1);

@@ -30,7 +30,7 @@ class TransformService final : public LoopService {
   void on_data(conn::Connection& connection, Buffer& input) noexcept override;
   void on_peer_closed(conn::Connection& connection, Buffer& input) noexcept override;
   void on_close(conn::Connection& connection, std::error_code) noexcept override;
-  void on_datagram(conn::UdpEndpoint& endpoint, std::span<const std::byte> payload,
+  void on_datagram(conn::DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override;
 
  private:

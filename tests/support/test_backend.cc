@@ -42,11 +42,12 @@ void expect_backend_ran(ChildProcess& server, const std::vector<std::string>& ar
   if (backend.empty() || backend == "auto") return;
   const auto line = server.wait_for_stderr_line("serving ", std::chrono::seconds(10));
   ASSERT_TRUE(line.has_value()) << "no engine line on stderr: " << server.err();
-  // A UDP-only server names only its datagrams' engine (epoll); the TCP part is what
-  // `--backend` chooses.
-  if (line->find("TCP connections") == std::string::npos) return;
-  EXPECT_NE(line->find("TCP connections with " + backend), std::string::npos)
-      << "asked for " << backend << ", got: " << *line;
+  // Each part the server serves (TCP connections, UDP datagrams) names its engine.
+  for (const std::string part : {"TCP connections", "UDP datagrams"}) {
+    if (line->find(part) == std::string::npos) continue;
+    EXPECT_NE(line->find(part + " with " + backend), std::string::npos)
+        << "asked for " << backend << ", got: " << *line;
+  }
   if (backend == "io_uring") expect_on_io_uring(server);
 }
 

@@ -1,8 +1,8 @@
 // ProvidedBuffers: a ring of equal buffers registered with an io_uring (a "provided buffer
-// ring"). A receive armed with IOSQE_BUFFER_SELECT and buf_group = kGroup lets the kernel take
+// ring"). A receive armed with IOSQE_BUFFER_SELECT and buf_group = group() lets the kernel take
 // one of them when the bytes arrive, and its completion names the buffer taken; we give it
-// back once its bytes are copied out. Buffers are thus held only by data that has arrived,
-// never by receives that wait, which is why thousands of idle connections cost no memory.
+// back once its bytes are used. Buffers are thus held only by data that has arrived, never by
+// receives that wait, which is why thousands of idle connections cost no memory.
 //
 // Loop-thread only. Unregistered by the ring's own teardown (io_uring_queue_exit), which must
 // come before this object is destroyed.
@@ -18,22 +18,29 @@
 
 namespace soket::conn::detail {
 
+struct BufferShape {
+  unsigned count;    // A power of two, as the ring requires.
+  std::size_t size;  // Of each buffer.
+  std::uint16_t group;
+};
+
+// The TCP connections' buffers: 4 MiB of address space per loop; a page costs memory only once
+// a receive has written it, so an idle server holds little of it.
+inline constexpr BufferShape kStreamBuffers{256, 16 * 1024, 1};
+
 class ProvidedBuffers {
  public:
-  // 4 MiB of address space per loop; a page costs memory only once a receive has written it,
-  // so an idle server holds little of it. A power of two, as the ring requires.
-  static constexpr unsigned kCount = 256;
-  static constexpr std::size_t kSize = 16 * 1024;
-  static constexpr int kGroup = 1;
-
-  ProvidedBuffers() = default;
+  explicit ProvidedBuffers(BufferShape shape = kStreamBuffers) : shape_(shape) {}
   ~ProvidedBuffers();
   ProvidedBuffers(const ProvidedBuffers&) = delete;
   ProvidedBuffers& operator=(const ProvidedBuffers&) = delete;
 
-  // Allocates the buffers and registers them with `ring` as group kGroup.
+  // Allocates the buffers and registers them with `ring` as group shape().group.
   Result<void> register_with(io_uring& ring);
-  const std::byte* data(std::uint16_t bid) const { return memory_.get() + offset(bid); }
+  const BufferShape& shape() const { return shape_; }
+  std::byte* data(std::uint16_t bid) const { return memory_.get() + offset(bid); }
+  // Whether `bytes` lie inside buffer `bid`.
+  bool holds(std::uint16_t bid, const std::byte* begin, std::size_t size) const;
   // Hands buffer `bid` back to the kernel for the next receive.
   void give_back(std::uint16_t bid);
   // Leaks the memory (and the ring of it): for a teardown whose operations did not all end.
@@ -43,8 +50,9 @@ class ProvidedBuffers {
   }
 
  private:
-  static std::size_t offset(std::uint16_t bid) { return std::size_t{bid} * kSize; }
+  std::size_t offset(std::uint16_t bid) const { return std::size_t{bid} * shape_.size; }
 
+  BufferShape shape_;
   io_uring_buf_ring* ring_ = nullptr;
   // Not value-initialised: zeroing would touch (and so commit) every page at start.
   std::unique_ptr<std::byte[]> memory_;

@@ -17,14 +17,14 @@ namespace {
 using namespace std::chrono_literals;
 
 struct Ignore final : DatagramEvents {
-  void on_datagram(UdpEndpoint&, std::span<const std::byte>,
+  void on_datagram(DatagramEndpoint&, std::span<const std::byte>,
                    const net::Address&) noexcept override {}
 };
 
 // Replies to each datagram with `copies` datagrams of its own making, then the payload itself.
 struct Fanout final : DatagramEvents {
   int copies = 0;
-  void on_datagram(UdpEndpoint& endpoint, std::span<const std::byte> payload,
+  void on_datagram(DatagramEndpoint& endpoint, std::span<const std::byte> payload,
                    const net::Address& from) noexcept override {
     for (int i = 0; i < copies; ++i) {
       const std::string text = "copy " + std::to_string(i);
