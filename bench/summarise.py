@@ -49,12 +49,18 @@ def main(path, chart_prefix=None):
                       f"{r['errors']} | {r['integrity_failures']} |")
             best[server] = r
             medians[(case, server)] = r
-        peers = {k: v for k, v in best.items() if not k.startswith("soket")}
+        peers = {k: v for k, v in best.items() if is_peer(k)}
         for variant in sorted(k for k in best if k.startswith("soket")):
             if peers:
                 print(compare(variant, best[variant], peers, case))
     if chart_prefix:
         draw_charts(chart_prefix, by_case, medians)
+
+
+def is_peer(server):
+    """Peers are the other programs; soket's variants and the probes (bench/probes/, floors
+    for a design, not rivals) are measured beside them but never set the bar."""
+    return not server.startswith("soket") and not server.endswith("-probe")
 
 
 def draw_charts(prefix, by_case, medians):
@@ -65,7 +71,7 @@ def draw_charts(prefix, by_case, medians):
     servers = sorted({s for c in cases for s in by_case[c]}, key=lambda s: (not s.startswith("soket"), s))
 
     def peer_values(case, key):
-        return [medians[(case, s)][key] for s in by_case[case] if not s.startswith("soket")
+        return [medians[(case, s)][key] for s in by_case[case] if is_peer(s)
                 and medians[(case, s)].get(key)]
 
     def throughput(case, server):
