@@ -85,7 +85,9 @@ void UringUdpEndpoint::on_received(const io_uring_cqe& cqe) {
   if ((cqe.flags & IORING_CQE_F_MORE) == 0) receiving_ = false;  // refresh() arms it again.
   if ((cqe.flags & IORING_CQE_F_BUFFER) == 0) {
     // ENOBUFS: every buffer is taken (a flood); the receive waits for one to come back.
-    if (cqe.res == -ENOBUFS) {
+    // Only while buffers are still held: if they all came back before this completion was
+    // seen, nothing would ever clear the flag and the receive would stop for good.
+    if (cqe.res == -ENOBUFS && buffers_out_ > 0) {
       starved_ = true;
       ++starvations_;
     } else if (cqe.res < 0 && cqe.res != -ECANCELED) {
@@ -94,6 +96,7 @@ void UringUdpEndpoint::on_received(const io_uring_cqe& cqe) {
     return;
   }
   const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+  ++buffers_out_;
   hand_over(bid, static_cast<unsigned>(cqe.res));
   release_buffer(bid);
 }
@@ -120,6 +123,7 @@ void UringUdpEndpoint::hand_over(std::uint16_t bid, unsigned filled) {
 void UringUdpEndpoint::release_buffer(std::uint16_t bid) {
   if (holds_[bid] != 0 || current_buffer_ == bid) return;
   buffers_.give_back(bid);
+  --buffers_out_;
   starved_ = false;
 }
 

@@ -35,8 +35,10 @@ class UringConnections;
 class UringUdpEndpoint final : public DatagramEndpoint {
  public:
   static constexpr unsigned kBuffers = 256;
-  static constexpr std::size_t kMaxSends = 16384;
-  static constexpr std::size_t kMaxCopiedBytes = 16 * 1024 * 1024;
+  // Sends leave the slots only when their completions are reaped, at the next dispatch, so
+  // these bound one loop iteration's fan-out (1,000 members x 20 lines is 20,000).
+  static constexpr std::size_t kMaxSends = 1 << 20;
+  static constexpr std::size_t kMaxCopiedBytes = 64 * 1024 * 1024;
 
   // `index` names the endpoint in its operations' user_data; its buffer group is 2 + index.
   UringUdpEndpoint(UringConnections& pool, int fd, std::uint32_t index, DatagramEvents& events);
@@ -89,6 +91,7 @@ class UringUdpEndpoint final : public DatagramEndpoint {
   bool receiving_ = false, stopped_ = false, starved_ = false;
   int current_buffer_ = -1;           // The buffer whose datagram the service is handling.
   std::vector<std::uint16_t> holds_;  // Per buffer: sends still reading it.
+  unsigned buffers_out_ = 0;          // Buffers the kernel has filled and we still hold.
   std::vector<std::unique_ptr<Outgoing>> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::size_t sends_in_flight_ = 0, copied_bytes_ = 0;
