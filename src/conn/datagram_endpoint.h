@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string_view>
 
 #include "net/address.h"
 
@@ -40,13 +39,21 @@ class DatagramEndpoint {
   // Queued and sent with the others of this batch or loop iteration, in the order sent.
   virtual void send_to(std::span<const std::byte> payload, const net::Address& to) = 0;
 
-  virtual std::uint64_t datagrams_in() const = 0;
-  virtual std::uint64_t datagrams_out() const = 0;
-  virtual std::uint64_t bytes_in() const = 0;
-  virtual std::uint64_t bytes_out() const = 0;
-  virtual std::uint64_t dropped() const = 0;
+  std::uint64_t datagrams_in() const { return counts_.datagrams_in; }
+  std::uint64_t datagrams_out() const { return counts_.datagrams_out; }
+  std::uint64_t bytes_in() const { return counts_.bytes_in; }
+  std::uint64_t bytes_out() const { return counts_.bytes_out; }
+  std::uint64_t dropped() const { return counts_.dropped; }
   // The syscalls that carried datagrams out: sendmmsg(2) calls, or io_uring submissions.
-  virtual std::uint64_t send_calls() const = 0;
+  std::uint64_t send_calls() const { return counts_.send_calls; }
+
+ protected:
+  // Kept by each engine as it receives and sends.
+  struct Counts {
+    std::uint64_t datagrams_in = 0, datagrams_out = 0, bytes_in = 0, bytes_out = 0;
+    std::uint64_t dropped = 0, send_calls = 0;
+  };
+  Counts counts_;
 };
 
 }  // namespace soket::conn

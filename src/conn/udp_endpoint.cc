@@ -63,11 +63,11 @@ void UdpEndpoint::receive_batches() {
       const auto& header = headers[i].msg_hdr;
       *senders_[i].length_slot() = header.msg_namelen;
       if ((header.msg_flags & MSG_TRUNC) != 0) {
-        ++dropped_;  // Cannot happen below kMaxDatagram; never pass on a cut datagram.
+        ++counts_.dropped;  // Cannot happen below kMaxDatagram; never pass on a cut datagram.
         continue;
       }
-      ++datagrams_in_;
-      bytes_in_ += headers[i].msg_len;
+      ++counts_.datagrams_in;
+      counts_.bytes_in += headers[i].msg_len;
       events_.on_datagram(*this, {storage_.data() + i * kMaxDatagram, headers[i].msg_len},
                           senders_[i]);
     }
@@ -128,19 +128,19 @@ void UdpEndpoint::flush_replies() {
     const int sent =
         ::sendmmsg(fd_, headers.data() + done, static_cast<unsigned>(queued_.size() - done),
                    MSG_DONTWAIT | MSG_NOSIGNAL);
-    ++send_calls_;
+    ++counts_.send_calls;
     if (sent < 0 && errno == EINTR) continue;
     if (sent <= 0) {
       // The kernel took no more (EAGAIN, or an error for the first one): drop it and go on.
       log::debug("datagram to {} dropped: {}", queued_[done].to.to_string(),
                  sent < 0 ? std::strerror(errno) : "not taken");
-      ++dropped_;
+      ++counts_.dropped;
       ++done;
       continue;
     }
     for (int i = 0; i < sent; ++i) {
-      ++datagrams_out_;
-      bytes_out_ += headers[done + static_cast<std::size_t>(i)].msg_len;
+      ++counts_.datagrams_out;
+      counts_.bytes_out += headers[done + static_cast<std::size_t>(i)].msg_len;
     }
     done += static_cast<std::size_t>(sent);
   }

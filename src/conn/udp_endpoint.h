@@ -42,13 +42,6 @@ class UdpEndpoint final : public DatagramEndpoint, public reactor::IoHandler {
   // sent with the others queued, at the end of the batch or of the loop's iteration.
   void send_to(std::span<const std::byte> payload, const net::Address& to) override;
 
-  std::uint64_t datagrams_in() const override { return datagrams_in_; }
-  std::uint64_t datagrams_out() const override { return datagrams_out_; }
-  std::uint64_t bytes_in() const override { return bytes_in_; }
-  std::uint64_t bytes_out() const override { return bytes_out_; }
-  std::uint64_t dropped() const override { return dropped_; }
-  std::uint64_t send_calls() const override { return send_calls_; }
-
   void on_io(std::uint32_t events) noexcept override;
 
  private:
@@ -75,8 +68,6 @@ class UdpEndpoint final : public DatagramEndpoint, public reactor::IoHandler {
   bool flush_deferred_ = false;  // A flush at the iteration's end is due.
   std::vector<Queued> queued_;
   std::vector<std::byte> reply_bytes_;
-  std::uint64_t datagrams_in_ = 0, datagrams_out_ = 0, bytes_in_ = 0, bytes_out_ = 0;
-  std::uint64_t dropped_ = 0, send_calls_ = 0;
   // Posted work holds a weak_ptr to this: it does nothing once the endpoint is gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -72,8 +72,7 @@ void UringConnections::reap_everything() {
   for (const auto& c : slots_) {
     if (c) ::shutdown(c->fd(), SHUT_RDWR);
   }
-  io_uring_sqe* sqe = ring_.try_entry();
-  if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
+  io_uring_sqe* sqe = entry_making_room();
   if (sqe != nullptr) {
     io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
     io_uring_sqe_set_data64(sqe, pack({UringOp::teardown}));
@@ -116,23 +115,38 @@ UringConnection* UringConnections::add(net::Fd fd, const net::Address& peer) {
   return connection;
 }
 
-Result<DatagramEndpoint*> UringConnections::add_datagrams(int fd, bool /*shared*/,
+Result<DatagramEndpoint*> UringConnections::add_datagrams(int fd, bool shared,
                                                           DatagramEvents& events) {
-  // A shared socket needs nothing more: each datagram completes one loop's receive.
+  // A shared socket needs nothing more on io_uring: each datagram completes one loop's receive.
   const auto index = static_cast<std::uint32_t>(datagrams_.size());
   auto endpoint = std::make_unique<UringUdpEndpoint>(*this, fd, index, events);
-  if (auto r = endpoint->start(ring_.raw()); !r) return r.error();
+  if (auto r = endpoint->start(ring_.raw()); !r) {
+    // Its buffer ring was refused (memory, a filter): the loop's epoll serves this socket,
+    // which the ring's poll of the epoll fd already watches, rather than nobody.
+    log::warn("io_uring cannot take UDP datagrams ({}): serving them with epoll",
+              r.error().message());
+    auto fallback = std::make_unique<UdpEndpoint>(loop_, fd, shared, events);
+    if (auto started = fallback->start(); !started) return started.error();
+    epoll_datagrams_.push_back(std::move(fallback));
+    return epoll_datagrams_.back().get();
+  }
   datagrams_.push_back(std::move(endpoint));
   return datagrams_.back().get();
 }
 
 io_uring_sqe* UringConnections::datagram_entry() {
+  io_uring_sqe* sqe = entry_making_room();
+  if (sqe != nullptr) ++in_flight_;
+  return sqe;
+}
+
+// A free entry; when the queue is full, it is handed to the kernel once to make room.
+io_uring_sqe* UringConnections::entry_making_room() {
   io_uring_sqe* sqe = ring_.try_entry();
   if (sqe == nullptr && ring_.submit()) {
     ++submits_;
     sqe = ring_.try_entry();
   }
-  if (sqe != nullptr) ++in_flight_;
   return sqe;
 }
 
@@ -271,9 +285,8 @@ void UringConnections::wait(int epoll_fd, int timeout_ms) noexcept {
 // A one-shot poll, armed again once it fires: it fires at once while events are left over.
 void UringConnections::watch_epoll(int epoll_fd) {
   if (epoll_watched_) return;
-  io_uring_sqe* sqe = ring_.try_entry();
   // Never left out: the loop's timers, tasks and signals come this way.
-  if (sqe == nullptr && ring_.submit()) sqe = ring_.try_entry();
+  io_uring_sqe* sqe = entry_making_room();
   if (sqe == nullptr) return;
   io_uring_prep_poll_add(sqe, epoll_fd, POLLIN);
   io_uring_sqe_set_data64(sqe, pack({UringOp::epoll_ready}));

@@ -30,6 +30,7 @@
 #include "conn/connection_pool.h"
 #include "conn/detail/provided_buffers.h"
 #include "conn/detail/ring.h"
+#include "conn/udp_endpoint.h"
 #include "conn/uring_connection.h"
 #include "conn/uring_udp_endpoint.h"
 #include "core/result.h"
@@ -82,6 +83,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
       : loop_(loop), events_(events), settings_(settings), on_released_(std::move(on_released)) {}
   Result<void> set_up();
   io_uring_sqe* entry_for(UringConnection& c);
+  io_uring_sqe* entry_making_room();
   void update_marked();
   bool update(UringConnection& c);
   bool arm_receive(UringConnection& c);
@@ -99,7 +101,8 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   OnReleased on_released_;
   unsigned ring_entries_ = kRingEntries;
   detail::ProvidedBuffers buffers_;
-  std::vector<std::unique_ptr<UringUdpEndpoint>> datagrams_;  // Index: its user_data's.
+  std::vector<std::unique_ptr<UringUdpEndpoint>> datagrams_;   // Index: its user_data's.
+  std::vector<std::unique_ptr<UdpEndpoint>> epoll_datagrams_;  // Those io_uring refused.
   // Declared after the buffers (datagrams_ hold theirs), so destroyed before them: the ring's
   // teardown unregisters them.
   detail::Ring ring_;

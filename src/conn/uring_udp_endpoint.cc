@@ -106,15 +106,15 @@ void UringUdpEndpoint::hand_over(std::uint16_t bid, unsigned filled) {
   auto* out = io_uring_recvmsg_validate(buffers_.data(bid), static_cast<int>(filled), &shape_);
   // Cut (it cannot be, below 64 KiB) or taken after stop(): never handed on.
   if (out == nullptr || (out->flags & MSG_TRUNC) != 0 || stopped_) {
-    ++dropped_;
+    ++counts_.dropped;
     return;
   }
   const auto* payload = static_cast<const std::byte*>(io_uring_recvmsg_payload(out, &shape_));
   const std::size_t size = io_uring_recvmsg_payload_length(out, static_cast<int>(filled), &shape_);
   const net::Address from(static_cast<const sockaddr*>(io_uring_recvmsg_name(out)),
                           std::min<socklen_t>(out->namelen, net::Address::kCapacity));
-  ++datagrams_in_;
-  bytes_in_ += size;
+  ++counts_.datagrams_in;
+  counts_.bytes_in += size;
   current_buffer_ = bid;
   events_.on_datagram(*this, {payload, size}, from);
   current_buffer_ = -1;
@@ -134,12 +134,12 @@ void UringUdpEndpoint::send_to(std::span<const std::byte> payload, const net::Ad
       buffers_.holds(static_cast<std::uint16_t>(current_buffer_), payload.data(), size);
   if (sends_in_flight_ >= kMaxSends || (!from_buffer && copied_bytes_ + size > kMaxCopiedBytes)) {
     log::debug("datagram to {} dropped: {} sends in flight", to.to_string(), sends_in_flight_);
-    ++dropped_;
+    ++counts_.dropped;
     return;
   }
   io_uring_sqe* sqe = pool_.datagram_entry();
   if (sqe == nullptr) {
-    ++dropped_;
+    ++counts_.dropped;
     return;
   }
   const std::uint32_t slot = take_slot();
@@ -167,17 +167,17 @@ void UringUdpEndpoint::send_to(std::span<const std::byte> payload, const net::Ad
   // Sends queued between two submissions reach the kernel in one syscall.
   if (pool_.submits() != last_submit_) {
     last_submit_ = pool_.submits();
-    ++send_calls_;
+    ++counts_.send_calls;
   }
 }
 
 void UringUdpEndpoint::on_sent(std::uint32_t slot, int result) {
   Outgoing& out = *slots_[slot];
   if (result >= 0) {
-    ++datagrams_out_;
-    bytes_out_ += static_cast<std::uint64_t>(result);
+    ++counts_.datagrams_out;
+    counts_.bytes_out += static_cast<std::uint64_t>(result);
   } else {
-    ++dropped_;
+    ++counts_.dropped;
     log::debug("datagram to {} dropped: {}", out.to.to_string(), std::strerror(-result));
   }
   --sends_in_flight_;

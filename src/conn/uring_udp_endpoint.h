@@ -51,13 +51,6 @@ class UringUdpEndpoint final : public DatagramEndpoint {
   void stop() override;
   void send_to(std::span<const std::byte> payload, const net::Address& to) override;
 
-  std::uint64_t datagrams_in() const override { return datagrams_in_; }
-  std::uint64_t datagrams_out() const override { return datagrams_out_; }
-  std::uint64_t bytes_in() const override { return bytes_in_; }
-  std::uint64_t bytes_out() const override { return bytes_out_; }
-  std::uint64_t dropped() const override { return dropped_; }
-  std::uint64_t send_calls() const override { return send_calls_; }
-
   // For UringConnections.
   void on_received(const io_uring_cqe& cqe);
   void on_sent(std::uint32_t slot, int result);
@@ -96,8 +89,7 @@ class UringUdpEndpoint final : public DatagramEndpoint {
   std::vector<std::uint32_t> free_slots_;
   std::size_t sends_in_flight_ = 0, copied_bytes_ = 0;
   std::uint64_t last_submit_ = ~std::uint64_t{0};  // The pool's submit count at the last send.
-  std::uint64_t datagrams_in_ = 0, datagrams_out_ = 0, bytes_in_ = 0, bytes_out_ = 0;
-  std::uint64_t dropped_ = 0, send_calls_ = 0, starvations_ = 0;
+  std::uint64_t starvations_ = 0;
 };
 
 }  // namespace soket::conn

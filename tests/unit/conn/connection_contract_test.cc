@@ -14,6 +14,7 @@
 #include "conn/connection_table.h"
 #include "conn/engine.h"
 #include "net/socket_ops.h"
+#include "unit/conn/engine_case.h"
 
 namespace soket::conn {
 namespace {
@@ -157,14 +158,8 @@ struct OneConnection {
   Connection* connection = nullptr;
 };
 
-class ConnectionContract : public ::testing::TestWithParam<Engine> {
+class ConnectionContract : public EngineCase {
  protected:
-  void SetUp() override {
-    if (GetParam() != Engine::io_uring) return;
-    if (auto choice = choose_engine(EngineRequest::io_uring); choice.engine != Engine::io_uring) {
-      GTEST_SKIP() << choice.refusal;
-    }
-  }
   // The pool on this case's engine; null when it could not be made. Each case declares it
   // after its loop and events, so that it is destroyed before them.
   std::unique_ptr<ConnectionPool> make_pool(reactor::EventLoop& loop, ConnectionEvents& events,
@@ -442,9 +437,7 @@ TEST(ConnectionTable, LeavesNothingWatchedOnceClosed) {
   EXPECT_EQ(loop.watched_count(), 1u);  // Only the loop's own wakeup fd: nothing leaked.
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, ConnectionContract,
-                         ::testing::Values(Engine::epoll, Engine::io_uring),
-                         [](const auto& engine) { return std::string(name(engine.param)); });
+INSTANTIATE_TEST_SUITE_P(Engines, ConnectionContract, kBothEngines, engine_case_name);
 
 }  // namespace
 }  // namespace soket::conn
