@@ -89,17 +89,20 @@ void run_until(reactor::EventLoop& loop, Done done) {
 
 class DatagramContract : public EngineCase {
  protected:
-  std::unique_ptr<ConnectionPool> make_pool(reactor::EventLoop& loop) {
+  // A loop's pool on this case's engine, serving `fd`; `endpoint` is null when either could
+  // not be made. Each case declares it after its loop and events, so that it goes first.
+  struct Served {
+    std::unique_ptr<ConnectionPool> pool;
+    DatagramEndpoint* endpoint = nullptr;
+  };
+  Served serve(reactor::EventLoop& loop, int fd, DatagramEvents& events) {
     auto pool = make_connection_pool(GetParam(), loop, no_connections_, {}, nullptr);
     EXPECT_TRUE(pool.ok()) << pool.error().message();
-    if (!pool) return nullptr;
+    if (!pool) return {};
     EXPECT_EQ((*pool)->engine(), name(GetParam()));  // The engine asked for is the one made.
-    return std::move(pool).value();
-  }
-  DatagramEndpoint* serve(ConnectionPool& pool, int fd, DatagramEvents& events) {
-    auto endpoint = pool.add_datagrams(fd, false, events);
+    auto endpoint = (*pool)->add_datagrams(fd, false, events);
     EXPECT_TRUE(endpoint.ok()) << endpoint.error().message();
-    return endpoint ? *endpoint : nullptr;
+    return {std::move(pool).value(), endpoint ? *endpoint : nullptr};
   }
 
   NoConnections no_connections_;
@@ -109,9 +112,8 @@ TEST_P(DatagramContract, EchoesEveryDatagramWholeToItsOwnSender) {
   reactor::EventLoop loop;
   Replier echo;
   net::Fd server = bound_udp(), first = bound_udp(), second = bound_udp();
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
-  auto* endpoint = serve(*pool, server.get(), echo);
+  auto served = serve(loop, server.get(), echo);
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto address = net::local_address(server.get()).value();
   const std::string largest(65507, 'x');  // The largest IPv4 UDP payload.
@@ -133,9 +135,8 @@ TEST_P(DatagramContract, ServesIPv6) {
   reactor::EventLoop loop;
   Replier echo;
   net::Fd client = bound_udp("::1");
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
-  auto* endpoint = serve(*pool, server.get(), echo);
+  auto served = serve(loop, server.get(), echo);
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   send_text(client.get(), "over six", net::local_address(server.get()).value());
   run_until(loop, [&] { return endpoint->datagrams_out() == 1; });
@@ -149,9 +150,8 @@ TEST_P(DatagramContract, AnIterationsSendsGoOutTogetherAndInOrder) {
   Replier unused;
   net::Fd server = bound_udp(), member = bound_udp();
   make_room(member.get());
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
-  auto* endpoint = serve(*pool, server.get(), unused);
+  auto served = serve(loop, server.get(), unused);
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto to = net::local_address(member.get()).value();
   constexpr int kCount = 150;
@@ -175,9 +175,8 @@ TEST_P(DatagramContract, RepliesToOneDatagramKeepTheirOrder) {
   replier.copies = 99;
   net::Fd server = bound_udp(), client = bound_udp();
   make_room(client.get());
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
-  auto* endpoint = serve(*pool, server.get(), replier);
+  auto served = serve(loop, server.get(), replier);
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   send_text(client.get(), "hello", net::local_address(server.get()).value());
   run_until(loop, [&] { return endpoint->datagrams_out() == 100; });
@@ -196,11 +195,10 @@ TEST_P(DatagramContract, ABurstBeyondTheBuffersIsServedWhole) {
   net::Fd server = bound_udp(), client = bound_udp();
   make_room(server.get());
   make_room(client.get());
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
   ::setenv("SOKET_URING_DATAGRAM_BUFFERS", "4", 1);
-  auto* endpoint = serve(*pool, server.get(), echo);
+  auto served = serve(loop, server.get(), echo);
   ::unsetenv("SOKET_URING_DATAGRAM_BUFFERS");
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto address = net::local_address(server.get()).value();
   constexpr int kCount = 2000;
@@ -227,9 +225,8 @@ TEST_P(DatagramContract, ALargeFanOutInOneIterationLosesNothing) {
     make_room(members.back().get());
     addresses.push_back(net::local_address(members.back().get()).value());
   }
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
-  auto* endpoint = serve(*pool, server.get(), unused);
+  auto served = serve(loop, server.get(), unused);
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   loop.post([&] {
     for (int line = 0; line < kEach; ++line) {
@@ -253,11 +250,10 @@ TEST_P(DatagramContract, ReceivingGoesOnAfterABufferShortageThatHasEnded) {
   Replier echo;
   net::Fd server = bound_udp(), client = bound_udp();
   make_room(client.get());
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
   ::setenv("SOKET_URING_DATAGRAM_BUFFERS", "1", 1);
-  auto* endpoint = serve(*pool, server.get(), echo);
+  auto served = serve(loop, server.get(), echo);
   ::unsetenv("SOKET_URING_DATAGRAM_BUFFERS");
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto address = net::local_address(server.get()).value();
   for (const char* text : {"a", "", "b", "", "c"}) send_text(client.get(), text, address);
@@ -272,9 +268,8 @@ TEST_P(DatagramContract, AStoppedEndpointHandsNothingOnButStillSends) {
   reactor::EventLoop loop;
   Replier echo;
   net::Fd server = bound_udp(), client = bound_udp();
-  auto pool = make_pool(loop);
-  ASSERT_TRUE(pool);
-  auto* endpoint = serve(*pool, server.get(), echo);
+  auto served = serve(loop, server.get(), echo);
+  auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto address = net::local_address(server.get()).value();
   endpoint->stop();
@@ -295,9 +290,8 @@ TEST_P(DatagramContract, WhatWasSentBeforeThePoolEndsGoesOut) {
   {
     reactor::EventLoop loop;
     Replier unused;
-    auto pool = make_pool(loop);
-    ASSERT_TRUE(pool);
-    auto* endpoint = serve(*pool, server.get(), unused);
+    auto served = serve(loop, server.get(), unused);
+    auto* endpoint = served.endpoint;
     ASSERT_NE(endpoint, nullptr);
     const std::string text = "last words";
     endpoint->send_to(std::as_bytes(std::span(text)), to);
