@@ -67,6 +67,9 @@ def draw_charts(prefix, by_case, medians):
     """Ratios to the peers of the same run, so that workloads of very different rates share
     one axis: 1.0 is the best (or cheapest) peer."""
     cases = [c for c in by_case if not c.startswith("idle")]
+    if not cases:  # Memory alone has no ratio chart (its table says it all).
+        print("\ncharts: none (only idle workloads ran)")
+        return
     short = lambda case: case.removeprefix("tcp-")  # So that labels fit under their groups.
     servers = sorted({s for c in cases for s in by_case[c]}, key=lambda s: (not s.startswith("soket"), s))
 

@@ -71,6 +71,9 @@ class UringConnection final : public Connection {
   }
   // Its last receive found the shared ring empty: it is armed first at the next update.
   bool starved() const { return starved_; }
+  // Its last receive filled a whole buffer: a stream, whose next receive takes a large one.
+  bool bulk() const { return bulk_; }
+  void set_bulk(bool bulk) { bulk_ = bulk; }
   void send_armed() { sending_ = true; }
   void on_received(std::span<const std::byte> bytes);
   void on_receive_ended(int result);  // 0: end of stream; else -errno.
@@ -112,6 +115,7 @@ class UringConnection final : public Connection {
   bool shut_down_ = false;    // shutdown(SHUT_RDWR) ends what the kernel still holds.
   bool starved_ = false;      // The last receive found no free buffer (ENOBUFS).
   bool end_pending_ = false;  // The peer's FIN came while paused with input left over.
+  bool bulk_ = false;         // The last receive filled its buffer.
   std::error_code failure_;   // A send could not be queued: closed at the next settle().
 };
 

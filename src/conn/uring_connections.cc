@@ -42,6 +42,12 @@ Result<void> UringConnections::set_up() {
   }
   if (auto r = ring_.open(ring_entries_); !r) return r;
   if (auto r = buffers_.register_with(ring_.raw()); !r) return r;
+  if (auto r = bulk_buffers_.register_with(ring_.raw()); r) {
+    bulk_ready_ = true;
+  } else {
+    log::debug("io_uring: no large buffers for streams ({}): they take 16 KiB receives",
+               r.error().message());
+  }
   ring_ready_ = true;
   loop_.set_waiter(this);
   log::debug("TCP connections on io_uring ({} submission entries, {} completion entries)",
@@ -58,6 +64,7 @@ UringConnections::~UringConnections() {
     // bytes) and the buffers, rather than let a late send read memory given to others.
     for (auto& c : slots_) static_cast<void>(c.release());
     buffers_.abandon();
+    bulk_buffers_.abandon();
     for (auto& endpoint : datagrams_) endpoint->abandon();
   }
   // The connections close their sockets; the ring itself goes with ring_, after this.
@@ -85,8 +92,10 @@ void UringConnections::reap_everything() {
       count_completion(cqe);
       // Its bytes are dropped, but the buffer must go back to the ring it came from (a
       // datagram's goes with its endpoint).
-      if (unpack(cqe.user_data).op == UringOp::receive && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
-        buffers_.give_back(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
+      const UringOp op = unpack(cqe.user_data).op;
+      const bool tcp_receive = op == UringOp::receive || op == UringOp::bulk_receive;
+      if (tcp_receive && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+        buffers_of(cqe).give_back(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
       }
     });
   }
@@ -236,10 +245,13 @@ bool UringConnections::arm_receive(UringConnection& c) {
   // One receive, one buffer, taken from the ring only when bytes arrive. Not multishot: the
   // kernel would go on filling buffers for a connection we want paused. With a buffer ring
   // the length caps the read below the buffer's size.
-  io_uring_prep_recv(sqe, c.fd(), nullptr, c.receive_size(detail::kStreamBuffers.size), 0);
+  const bool bulk = bulk_ready_ && c.bulk();
+  const detail::BufferShape& shape = bulk ? detail::kBulkBuffers : detail::kStreamBuffers;
+  io_uring_prep_recv(sqe, c.fd(), nullptr, c.receive_size(shape.size), 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
-  sqe->buf_group = detail::kStreamBuffers.group;
-  io_uring_sqe_set_data64(sqe, pack({UringOp::receive, 0, c.slot()}));
+  sqe->buf_group = shape.group;
+  const UringOp op = bulk ? UringOp::bulk_receive : UringOp::receive;
+  io_uring_sqe_set_data64(sqe, pack({op, 0, c.slot()}));
   c.receive_armed();
   return true;
 }
@@ -311,6 +323,7 @@ bool UringConnections::dispatch() noexcept {
         epoll_ready = true;
         return;
       case UringOp::receive:
+      case UringOp::bulk_receive:
         received_.push_back(cqe);
         return;
       case UringOp::send: {
@@ -357,18 +370,26 @@ void UringConnections::warn_of_lost_completions() {
   lost_completions_ = lost;
 }
 
+detail::ProvidedBuffers& UringConnections::buffers_of(const io_uring_cqe& cqe) {
+  return unpack(cqe.user_data).op == UringOp::bulk_receive ? bulk_buffers_ : buffers_;
+}
+
 void UringConnections::on_receive(const io_uring_cqe& cqe, UringConnection& c) {
+  detail::ProvidedBuffers& buffers = buffers_of(cqe);
+  // A receive that filled its whole buffer finds more waiting: the next one takes a large
+  // buffer. One that came short, or found the large buffers all taken (ENOBUFS), does not.
+  c.set_bulk(cqe.res == static_cast<int>(buffers.shape().size));
   if ((cqe.flags & IORING_CQE_F_BUFFER) == 0) {
     c.on_receive_ended(cqe.res);
     return;
   }
   const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
   if (cqe.res > 0) {
-    c.on_received({buffers_.data(bid), static_cast<std::size_t>(cqe.res)});
+    c.on_received({buffers.data(bid), static_cast<std::size_t>(cqe.res)});
   } else {
     c.on_receive_ended(cqe.res);
   }
-  buffers_.give_back(bid);  // Copied out: the buffer is the next receive's.
+  buffers.give_back(bid);  // Copied out: the buffer is the next receive's.
 }
 
 }  // namespace soket::conn

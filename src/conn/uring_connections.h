@@ -91,6 +91,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   void release(UringConnection& c);
   void watch_epoll(int epoll_fd);
   void on_receive(const io_uring_cqe& cqe, UringConnection& c);
+  detail::ProvidedBuffers& buffers_of(const io_uring_cqe& cqe);
   void count_completion(const io_uring_cqe& cqe);
   void warn_of_lost_completions();
   void reap_everything();
@@ -101,6 +102,8 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   OnReleased on_released_;
   unsigned ring_entries_ = kRingEntries;
   detail::ProvidedBuffers buffers_;
+  detail::ProvidedBuffers bulk_buffers_{detail::kBulkBuffers};
+  bool bulk_ready_ = false;  // Registered: without them, streams use the stream buffers.
   std::vector<std::unique_ptr<UringUdpEndpoint>> datagrams_;   // Index: its user_data's.
   std::vector<std::unique_ptr<UdpEndpoint>> epoll_datagrams_;  // Those io_uring refused.
   // Declared after the buffers (datagrams_ hold theirs), so destroyed before them: the ring's

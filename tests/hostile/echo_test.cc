@@ -121,12 +121,10 @@ TEST_F(HostileEcho, PeersThatNeverReadCostAtMostMaxOutputEach) {
   const pid_t pid = server.process->pid();
   constexpr long kClients = 20;
   // Per peer: 1 MiB queued, one more read or splice (<= 1 MiB) and its input (<= 320 KiB);
-  // 24 MiB for the threads, the splice pipes and the allocator. io_uring adds, per loop, its
-  // ring of provided buffers (256 x 16 KiB, touched as they cycle): a fixed cost, not a
-  // per-peer one, so a server that ignored --max-output still passes the bound by far.
-  const long per_loop_rings = test_backend() == "epoll" ? 0 : 2 * 256 * 16;
-  const long limit = vm_rss_kib(pid) +
-                     growth_bound_kib(kClients * (1024 + 1024 + 320) + 24 * 1024 + per_loop_rings);
+  // 24 MiB for the threads, the splice pipes and the allocator, and io_uring's receive
+  // buffers on its two loops.
+  const long limit = vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 1024 + 320) +
+                                                        24 * 1024 + io_uring_receive_buffers_kib(2));
   const auto result =
       run_attacker("never_read", {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                   std::to_string(kClients), "echo", std::to_string(limit)});

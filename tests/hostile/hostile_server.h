@@ -15,6 +15,7 @@
 #include <regex>
 #include <string>
 
+#include "conn/detail/provided_buffers.h"
 #include "support/child_process.h"
 #include "support/proc_status.h"
 #include "support/test_backend.h"
@@ -61,6 +62,17 @@ constexpr bool kUnderAsan = false;
 // what a server ignoring its limits would reach.
 inline long growth_bound_kib(long kib) {
   return kUnderAsan ? 2 * kib : kib;
+}
+
+// What io_uring's loops hold in provided buffers once streams have cycled through them all
+// (conn/detail/provided_buffers.h), in KiB: a fixed cost per loop, not a per-peer one, so a
+// server that ignored its per-peer limits still passes a bound by far. Nothing on epoll.
+inline long io_uring_receive_buffers_kib(long loops) {
+  if (test_backend() == "epoll") return 0;
+  const auto kib = [](const conn::detail::BufferShape& shape) {
+    return static_cast<long>(shape.count * shape.size / 1024);
+  };
+  return loops * (kib(conn::detail::kStreamBuffers) + kib(conn::detail::kBulkBuffers));
 }
 
 // start_soket_server for memory tests: under AddressSanitizer, with a 16 MiB quarantine.

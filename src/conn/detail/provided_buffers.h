@@ -27,6 +27,11 @@ struct BufferShape {
 // The TCP connections' buffers: 4 MiB of address space per loop; a page costs memory only once
 // a receive has written it, so an idle server holds little of it.
 inline constexpr BufferShape kStreamBuffers{256, 16 * 1024, 1};
+// For a connection whose last receive filled its buffer (a bulk transfer): one receive then
+// takes up to 256 KiB, so a stream costs a sixteenth of the loop iterations. Few, because only
+// streaming connections use them; when they are all taken, a receive uses a stream buffer.
+// (bench/RESULTS.md: 16 KiB receives streamed 855 MB/s, 256 KiB ones 1,310.)
+inline constexpr BufferShape kBulkBuffers{16, 256 * 1024, 0};
 
 class ProvidedBuffers {
  public:

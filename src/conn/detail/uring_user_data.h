@@ -15,6 +15,7 @@ enum class UringOp : std::uint8_t {
   datagram_receive = 5,
   datagram_send = 6,
   datagram_cancel = 7,  // The cancel of an endpoint's receive when it stops.
+  bulk_receive = 8,     // A TCP connection's, into a large buffer (its last one came full).
 };
 
 struct UringTag {
