@@ -123,8 +123,8 @@ TEST_F(HostileEcho, PeersThatNeverReadCostAtMostMaxOutputEach) {
   // Per peer: 1 MiB queued, one more read or splice (<= 1 MiB) and its input (<= 320 KiB);
   // 24 MiB for the threads, the splice pipes and the allocator, and io_uring's receive
   // buffers on its two loops.
-  const long limit = vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 1024 + 320) +
-                                                        24 * 1024 + io_uring_receive_buffers_kib(2));
+  const long limit = vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 1024 + 320) + 24 * 1024 +
+                                                        io_uring_receive_buffers_kib(2));
   const auto result =
       run_attacker("never_read", {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                   std::to_string(kClients), "echo", std::to_string(limit)});

@@ -92,8 +92,9 @@ TEST(HostileTransform, PeersThatNeverReadCostBoundedMemory) {
   // Per peer: 1 MiB queued, one batch of replies (64 KiB, plus one reply of at most 200 KiB)
   // and its input (<= 320 KiB); 24 MiB for the threads and the allocator, and io_uring's
   // receive buffers on its two loops.
-  const long limit = vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 64 + 200 + 320) +
-                                                        24 * 1024 + io_uring_receive_buffers_kib(2));
+  const long limit =
+      vm_rss_kib(pid) + growth_bound_kib(kClients * (1024 + 64 + 200 + 320) + 24 * 1024 +
+                                         io_uring_receive_buffers_kib(2));
   const auto result =
       run_attacker("never_read", {"127.0.0.1", std::to_string(server.port), std::to_string(pid),
                                   std::to_string(kClients), "transform", std::to_string(limit)});
