@@ -102,20 +102,50 @@ void UringConnection::close_now(std::error_code reason) {
 }
 
 void UringConnection::on_received(std::span<const std::byte> bytes) {
-  receiving_ = false;
-  mark();
-  // Shut down for writing (draining), closing, or closed: the bytes are dropped.
-  if (closed_ || closing_ || write_shut_) return;
+  if (!take_input(bytes.size())) return;
   if (!input_.append(bytes)) {
     close_now(std::make_error_code(std::errc::not_enough_memory));
     return;
   }
-  bytes_in_ += bytes.size();
+  if (!paused_) offer_input();
+}
+
+// The receive has ended with `size` bytes; false when they are to be dropped (shut down for
+// writing, draining, closing, or closed).
+bool UringConnection::take_input(std::size_t size) {
+  receiving_ = false;
+  mark();
+  if (closed_ || closing_ || write_shut_) return false;
+  bytes_in_ += size;
   deadlines_.last_active = owner_.loop().now();
   if (!deadlines_.handshake_done && owner_.events().handshake_at_first_byte()) {
     deadlines_.handshake_done = true;
   }
-  if (!paused_) offer_input();
+  return true;
+}
+
+bool UringConnection::can_reflect() const {
+  return !closed_ && !closing_ && !write_shut_ && !paused_ && !sending_ && !failure_ &&
+         input_.empty() && output_.empty();
+}
+
+void UringConnection::on_reflecting(std::size_t size) {
+  static_cast<void>(take_input(size));  // can_reflect() held: the bytes are taken.
+  sending_ = true;
+}
+
+void UringConnection::on_reflected(int result, std::span<const std::byte> bytes) {
+  sending_ = false;
+  mark();
+  if (closed_) return;
+  if (result == -EAGAIN) result = 0;  // The socket had no room: every byte queues.
+  if (result < 0) {
+    close_now(std::error_code(-result, std::system_category()));  // EPIPE, ECONNRESET.
+    return;
+  }
+  bytes_out_ += static_cast<std::uint64_t>(result);
+  if (result > 0) deadlines_.last_active = owner_.loop().now();
+  send(bytes.subspan(static_cast<std::size_t>(result)));  // Copied: the buffer goes back.
 }
 
 // Hands the service what it has not consumed; an emptied buffer gives its memory back so that

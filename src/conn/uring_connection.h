@@ -76,6 +76,13 @@ class UringConnection final : public Connection {
   void set_bulk(bool bulk) { bulk_ = bulk; }
   void send_armed() { sending_ = true; }
   void on_received(std::span<const std::byte> bytes);
+  // For a service that reflects (an echo): whether bytes just received may go straight back
+  // out from their receive buffer, nothing else waiting to go first (conn/uring_connections.h).
+  bool can_reflect() const;
+  // `size` bytes came and their send from the receive buffer is armed (our one send in flight).
+  void on_reflecting(std::size_t size);
+  // That send's completion: what the socket did not take (MSG_DONTWAIT) is queued as output.
+  void on_reflected(int result, std::span<const std::byte> bytes);
   void on_receive_ended(int result);  // 0: end of stream; else -errno.
   void on_sent(int result);
   // Whatever is due once the iteration's completions are handled: the FIN after the last
@@ -86,6 +93,7 @@ class UringConnection final : public Connection {
 
  private:
   void mark();
+  bool take_input(std::size_t size);
   void offer_input();
   void on_end_of_stream();
   void start_drain();

@@ -44,6 +44,7 @@ Result<void> UringConnections::set_up() {
   if (auto r = buffers_.register_with(ring_.raw()); !r) return r;
   if (auto r = bulk_buffers_.register_with(ring_.raw()); r) {
     bulk_ready_ = true;
+    reflected_sizes_.assign(detail::kBulkBuffers.count, 0);
   } else {
     log::debug("io_uring: no large buffers for streams ({}): they take 16 KiB receives",
                r.error().message());
@@ -332,6 +333,9 @@ bool UringConnections::dispatch() noexcept {
         c.on_sent(cqe.res);
         return;
       }
+      case UringOp::reflect:
+        on_reflected(cqe, *slots_[tag.slot]);
+        return;
       case UringOp::datagram_receive:
         datagrams_[tag.endpoint]->on_received(cqe);
         return;
@@ -384,12 +388,38 @@ void UringConnections::on_receive(const io_uring_cqe& cqe, UringConnection& c) {
     return;
   }
   const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+  const bool large = &buffers == &bulk_buffers_;
+  if (cqe.res > 0 && large && events_.reflects() && c.can_reflect() &&
+      reflect(c, bid, static_cast<std::uint32_t>(cqe.res))) {
+    return;  // The buffer is the send's until it completes.
+  }
   if (cqe.res > 0) {
     c.on_received({buffers.data(bid), static_cast<std::size_t>(cqe.res)});
   } else {
     c.on_receive_ended(cqe.res);
   }
   buffers.give_back(bid);  // Copied out: the buffer is the next receive's.
+}
+
+// Sends `size` bytes back from large buffer `bid`, where they arrived; false (and nothing
+// armed) when the submission queue is full: they are then copied as any input.
+bool UringConnections::reflect(UringConnection& c, std::uint16_t bid, std::uint32_t size) {
+  io_uring_sqe* sqe = entry_for(c);
+  if (sqe == nullptr) return false;
+  // MSG_DONTWAIT: a socket without room answers at once (EAGAIN or a short send), so the
+  // buffer never waits on a slow peer.
+  io_uring_prep_send(sqe, c.fd(), bulk_buffers_.data(bid), size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  io_uring_sqe_set_data64(sqe, pack({UringOp::reflect, bid, c.slot()}));
+  reflected_sizes_[bid] = size;
+  c.on_reflecting(size);
+  return true;
+}
+
+void UringConnections::on_reflected(const io_uring_cqe& cqe, UringConnection& c) {
+  const auto bid = static_cast<std::uint16_t>(unpack(cqe.user_data).endpoint);
+  --c.operations;
+  c.on_reflected(cqe.res, {bulk_buffers_.data(bid), reflected_sizes_[bid]});
+  bulk_buffers_.give_back(bid);
 }
 
 }  // namespace soket::conn

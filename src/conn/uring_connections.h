@@ -4,7 +4,12 @@
 // Receives take their buffer, when bytes arrive, from a ring of provided buffers shared by all
 // connections (an idle connection holds none); each buffer is copied at once into its
 // connection's input and handed back, so the ring is held only for one dispatch and a peer that
-// sends without reading fills its own queue, never the ring. Every operation one loop
+// sends without reading fills its own queue, never the ring. A stream (a receive that filled
+// its buffer) takes its next receive from a second ring of large buffers; for a service that
+// reflects (an echo), what arrives there goes straight back out from that buffer, never
+// copied through user space, with MSG_DONTWAIT, so the buffer comes back as soon as the
+// submission ends (what the socket did not take is queued as any output): a peer that never
+// reads cannot keep a large buffer. Every operation one loop
 // iteration produces is submitted with one io_uring_enter, which is also where the loop
 // blocks (this is its reactor::Waiter) and where the kernel runs the receives' work
 // (DEFER_TASKRUN), in one batch. A busy loop so makes one syscall for many connections'
@@ -92,6 +97,8 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   void watch_epoll(int epoll_fd);
   void on_receive(const io_uring_cqe& cqe, UringConnection& c);
   detail::ProvidedBuffers& buffers_of(const io_uring_cqe& cqe);
+  bool reflect(UringConnection& c, std::uint16_t bid, std::uint32_t size);
+  void on_reflected(const io_uring_cqe& cqe, UringConnection& c);
   void count_completion(const io_uring_cqe& cqe);
   void warn_of_lost_completions();
   void reap_everything();
@@ -104,6 +111,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   detail::ProvidedBuffers buffers_;
   detail::ProvidedBuffers bulk_buffers_{detail::kBulkBuffers};
   bool bulk_ready_ = false;  // Registered: without them, streams use the stream buffers.
+  std::vector<std::uint32_t> reflected_sizes_;  // By large buffer: the bytes its send carries.
   std::vector<std::unique_ptr<UringUdpEndpoint>> datagrams_;   // Index: its user_data's.
   std::vector<std::unique_ptr<UdpEndpoint>> epoll_datagrams_;  // Those io_uring refused.
   // Declared after the buffers (datagrams_ hold theirs), so destroyed before them: the ring's

@@ -1,6 +1,6 @@
 // What the io_uring engine stores in each operation's user_data, so that a completion finds
 // its owner: the kind of operation (top 8 bits), the datagram endpoint it belongs to (the next
-// 24; 0 for a TCP connection's) and the slot of the connection or send it is for (low 32).
+// 24; 0 for a TCP connection's, but for a reflection: the buffer it sends from) and the slot of the connection or send it is for (low 32).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,7 @@ enum class UringOp : std::uint8_t {
   datagram_send = 6,
   datagram_cancel = 7,  // The cancel of an endpoint's receive when it stops.
   bulk_receive = 8,     // A TCP connection's, into a large buffer (its last one came full).
+  reflect = 9,          // A send from a large receive buffer (its id in `endpoint`'s place).
 };
 
 struct UringTag {
