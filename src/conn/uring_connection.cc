@@ -114,6 +114,7 @@ void UringConnection::on_received(std::span<const std::byte> bytes) {
 // writing, draining, closing, or closed).
 bool UringConnection::take_input(std::size_t size) {
   receiving_ = false;
+  starved_rounds_ = 0;
   mark();
   if (closed_ || closing_ || write_shut_) return false;
   bytes_in_ += size;
@@ -179,8 +180,10 @@ void UringConnection::on_receive_ended(int result) {
   // update (first, if starved), once this dispatch has given its buffers back.
   if (result == -ENOBUFS) {
     starved_ = true;
+    if (starved_rounds_ < UINT16_MAX) ++starved_rounds_;
     return;
   }
+  starved_rounds_ = 0;
   if (result == -EINTR || result == -EAGAIN || result == -ECANCELED) return;
   close_now(std::error_code(-result, std::system_category()));
 }

@@ -71,6 +71,8 @@ class UringConnection final : public Connection {
   }
   // Its last receive found the shared ring empty: it is armed first at the next update.
   bool starved() const { return starved_; }
+  // How many of its receives in a row found the ring empty.
+  std::uint16_t starved_rounds() const { return starved_rounds_; }
   // Its last receive filled a whole buffer: a stream, whose next receive takes a large one.
   bool bulk() const { return bulk_; }
   void set_bulk(bool bulk) { bulk_ = bulk; }
@@ -113,18 +115,19 @@ class UringConnection final : public Connection {
   std::uint64_t bytes_in_ = 0, bytes_out_ = 0;
   std::size_t fresh_output_ = 0;  // Queued since the ring's submit number fresh_stamp_.
   std::uint64_t fresh_stamp_ = 0;
-  bool receiving_ = false;    // A receive is in flight.
-  bool sending_ = false;      // A send is in flight.
-  bool paused_ = false;       // Past the high-water mark: no receive until half drained.
-  bool closing_ = false;      // close_after_flush(): the FIN follows the last queued byte.
-  bool peer_done_ = false;    // The peer's FIN came: after the flush, close.
-  bool write_shut_ = false;   // Our FIN is out: input is dropped until the peer's.
-  bool closed_ = false;       // on_close was called: nothing more is sent or offered.
-  bool shut_down_ = false;    // shutdown(SHUT_RDWR) ends what the kernel still holds.
-  bool starved_ = false;      // The last receive found no free buffer (ENOBUFS).
-  bool end_pending_ = false;  // The peer's FIN came while paused with input left over.
-  bool bulk_ = false;         // The last receive filled its buffer.
-  std::error_code failure_;   // A send could not be queued: closed at the next settle().
+  bool receiving_ = false;            // A receive is in flight.
+  bool sending_ = false;              // A send is in flight.
+  bool paused_ = false;               // Past the high-water mark: no receive until half drained.
+  bool closing_ = false;              // close_after_flush(): the FIN follows the last queued byte.
+  bool peer_done_ = false;            // The peer's FIN came: after the flush, close.
+  bool write_shut_ = false;           // Our FIN is out: input is dropped until the peer's.
+  bool closed_ = false;               // on_close was called: nothing more is sent or offered.
+  bool shut_down_ = false;            // shutdown(SHUT_RDWR) ends what the kernel still holds.
+  bool starved_ = false;              // The last receive found no free buffer (ENOBUFS).
+  std::uint16_t starved_rounds_ = 0;  // Receives in a row that found none.
+  bool end_pending_ = false;          // The peer's FIN came while paused with input left over.
+  bool bulk_ = false;                 // The last receive filled its buffer.
+  std::error_code failure_;           // A send could not be queued: closed at the next settle().
 };
 
 }  // namespace soket::conn

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstdlib>
 
@@ -22,6 +23,12 @@ using detail::UringOp;
 // is still unarmed; what is left then waits for the next iteration.
 constexpr int kSubmitRounds = 64;
 
+// A batching service's wait gathers completions once its last batch had kGatherFrom receives:
+// up to twice that many, at most kGatherMost, for at most kGatherLimit (bench/RESULTS.md).
+constexpr std::size_t kGatherFrom = 32;
+constexpr std::size_t kGatherMost = 2048;
+constexpr std::chrono::microseconds kGatherLimit{500};
+
 }  // namespace
 
 Result<std::unique_ptr<UringConnections>> UringConnections::create(reactor::EventLoop& loop,
@@ -32,6 +39,17 @@ Result<std::unique_ptr<UringConnections>> UringConnections::create(reactor::Even
       new UringConnections(loop, events, settings, std::move(on_released)));
   if (auto r = pool->set_up(); !r) return r.error();
   return pool;
+}
+
+detail::BufferShape UringConnections::stream_buffer_shape() {
+  detail::BufferShape shape = detail::kStreamBuffers;
+  // A test hook: a ring of a few buffers proves that contended buffers starve no connection.
+  if (const char* forced = std::getenv("SOKET_URING_STREAM_BUFFERS")) {
+    const unsigned count =
+        std::bit_floor(static_cast<unsigned>(std::clamp(std::atoi(forced), 1, 4096)));
+    shape.count = count;
+  }
+  return shape;
 }
 
 Result<void> UringConnections::set_up() {
@@ -200,10 +218,15 @@ void UringConnections::update_marked() {
     std::vector<std::uint32_t> slots;
     slots.swap(marked_);
     for (const std::uint32_t slot : slots) is_marked_[slot] = false;
-    // Receives that found the shared ring empty are armed first, so that with more busy
-    // connections than buffers the same ones do not lose the race round after round.
-    std::stable_partition(slots.begin(), slots.end(), [this](std::uint32_t slot) {
-      return slots_[slot] != nullptr && slots_[slot]->starved();
+    // Receives that found the shared ring empty are armed first, those that found it empty
+    // the most times in a row first of all: with more busy connections than buffers, the
+    // kernel gives the buffers in the order the receives are submitted, and an order kept
+    // from round to round would let the same connections lose every time.
+    const auto starved_end = std::stable_partition(
+        slots.begin(), slots.end(),
+        [this](std::uint32_t slot) { return slots_[slot] != nullptr && slots_[slot]->starved(); });
+    std::stable_sort(slots.begin(), starved_end, [this](std::uint32_t a, std::uint32_t b) {
+      return slots_[a]->starved_rounds() > slots_[b]->starved_rounds();
     });
     bool queue_full = false;
     for (const std::uint32_t slot : slots) {
@@ -291,7 +314,15 @@ void UringConnections::wait(int epoll_fd, int timeout_ms) noexcept {
   if (std::exchange(released_since_wait_, false)) timeout_ms = 0;
   // Connections left marked (more than the rounds could arm) are armed at the next pass.
   if (!marked_.empty()) timeout_ms = 0;
-  ring_.submit_and_wait(timeout_ms);
+  if (timeout_ms != 0 && events_.batches_sends() && last_receives_ >= kGatherFrom) {
+    // A fan-out service (the chat room): wait a little for more messages, so that each
+    // member's send carries many. Without it the loop wakes for every few receives, and a
+    // room of 1,000 sends each member ~40 messages an iteration where epoll sends ~1,000.
+    const auto count = std::min<std::size_t>(2 * last_receives_, kGatherMost);
+    ring_.submit_and_gather(static_cast<unsigned>(count), kGatherLimit);
+  } else {
+    ring_.submit_and_wait(timeout_ms);
+  }
   ++submits_;
 }
 
@@ -349,6 +380,7 @@ bool UringConnections::dispatch() noexcept {
   });
   // Receives after every send of the batch: what the services then send, and what they see
   // queued (the chat room's output limits), already counts the bytes the kernel has taken.
+  last_receives_ = received_.size();
   for (const io_uring_cqe& cqe : received_) {
     UringConnection& c = *slots_[unpack(cqe.user_data).slot];
     --c.operations;

@@ -85,7 +85,13 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
  private:
   UringConnections(reactor::EventLoop& loop, ConnectionEvents& events, ConnectionSettings settings,
                    OnReleased on_released)
-      : loop_(loop), events_(events), settings_(settings), on_released_(std::move(on_released)) {}
+      : loop_(loop),
+        events_(events),
+        settings_(settings),
+        on_released_(std::move(on_released)),
+        buffers_(stream_buffer_shape()) {}
+  // kStreamBuffers, but for tests: SOKET_URING_STREAM_BUFFERS sets a (tiny) count.
+  static detail::BufferShape stream_buffer_shape();
   Result<void> set_up();
   io_uring_sqe* entry_for(UringConnection& c);
   io_uring_sqe* entry_making_room();
@@ -124,6 +130,7 @@ class UringConnections final : public ConnectionPool, public reactor::Waiter {
   std::vector<std::uint32_t> marked_;  // Slots to update before the next wait.
   std::vector<bool> is_marked_;
   std::vector<io_uring_cqe> received_;  // A batch's receive completions, handled after its sends.
+  std::size_t last_receives_ = 0;       // How many the last batch had.
   unsigned lost_completions_ = 0;       // As last reported by the kernel.
   std::size_t in_flight_ = 0;           // Every operation in the kernel, for the destructor.
   std::uint64_t submits_ = 0;           // How many times the ring was handed to the kernel.

@@ -40,4 +40,12 @@ void Ring::submit_and_wait(int timeout_ms) {
   io_uring_submit_and_wait_timeout(&ring_, &first, 1, timeout_ms < 0 ? nullptr : &limit, nullptr);
 }
 
+void Ring::submit_and_gather(unsigned count, std::chrono::microseconds limit) {
+  __kernel_timespec wait{};
+  wait.tv_sec = limit.count() / 1'000'000;
+  wait.tv_nsec = static_cast<long long>(limit.count() % 1'000'000) * 1000;
+  io_uring_cqe* first = nullptr;
+  io_uring_submit_and_wait_timeout(&ring_, &first, count, &wait, nullptr);
+}
+
 }  // namespace soket::conn::detail

@@ -5,6 +5,8 @@
 // may still read or write their memory until then.
 #pragma once
 
+#include <chrono>
+
 #include <liburing.h>
 
 #include "core/result.h"
@@ -28,6 +30,8 @@ class Ring {
   // Submits what is queued, then waits up to `timeout_ms` (-1: no limit, 0: not at all) for a
   // completion. A signal or the limit ends the wait early; both mean "go on".
   void submit_and_wait(int timeout_ms);
+  // Submits, then waits until `count` completions are ready or `limit` has passed.
+  void submit_and_gather(unsigned count, std::chrono::microseconds limit);
   unsigned completion_entries() const { return ring_.cq.ring_entries; }
   // Completions the kernel could not keep (its overflow list is out of memory too): each one
   // is an operation that will never be reported. Zero on a kernel that is not starved.

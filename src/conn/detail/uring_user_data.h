@@ -1,6 +1,7 @@
 // What the io_uring engine stores in each operation's user_data, so that a completion finds
 // its owner: the kind of operation (top 8 bits), the datagram endpoint it belongs to (the next
-// 24; 0 for a TCP connection's, but for a reflection: the buffer it sends from) and the slot of the connection or send it is for (low 32).
+// 24; 0 for a TCP connection's, but for a reflection: the buffer it sends from) and the slot of the
+// connection or send it is for (low 32).
 #pragma once
 
 #include <cstdint>
