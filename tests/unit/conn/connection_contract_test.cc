@@ -424,6 +424,20 @@ TEST_P(ConnectionContract, BatchedOutputIsFlushedBeforeThePoliteClose) {
   EXPECT_EQ(service.queued_after_sends, 0u);
 }
 
+// Runs the loop while `peers` plays the clients on a thread of its own; its verdict, once it
+// is done (the loop stops then).
+template <typename Peers>
+bool run_beside_peers(reactor::EventLoop& loop, Peers peers) {
+  bool verdict = false;
+  std::thread thread([&] {
+    verdict = peers();
+    loop.stop();
+  });
+  loop.run();
+  thread.join();
+  return verdict;
+}
+
 // Byte `offset` of stream `stream`: a pattern that differs between streams and along each,
 // so that bytes of another stream, or out of order, are seen.
 char stream_byte(std::size_t stream, std::size_t offset) {
@@ -492,14 +506,7 @@ void expect_streams_echoed_exactly(ConnectionContract& test, Echo& service,
         0);
     ASSERT_NE(pool->add(std::move(pair.server), net::Address{}), nullptr);
   }
-  bool all_exact = false;
-  std::thread peers([&] {
-    all_exact = stream_all(pairs, kBytes);
-    loop.stop();
-  });
-  loop.run();
-  peers.join();
-  EXPECT_TRUE(all_exact);
+  EXPECT_TRUE(run_beside_peers(loop, [&] { return stream_all(pairs, kBytes); }));
   EXPECT_EQ(pool->bytes_in(), kPeers * kBytes);
   EXPECT_EQ(pool->bytes_out(), kPeers * kBytes);
   EXPECT_EQ(service.closes, 0);
@@ -575,14 +582,7 @@ TEST_P(ConnectionContract, ContendedReceiveBuffersStarveNoConnection) {
   ::unsetenv("SOKET_URING_STREAM_BUFFERS");
   ASSERT_NE(pool, nullptr);
   for (auto& pair : pairs) ASSERT_NE(pool->add(std::move(pair.server), net::Address{}), nullptr);
-  bool answered = false;
-  std::thread peers([&] {
-    answered = late_peers_answered(pairs, kBusy);
-    loop.stop();
-  });
-  loop.run();
-  peers.join();
-  EXPECT_TRUE(answered);
+  EXPECT_TRUE(run_beside_peers(loop, [&] { return late_peers_answered(pairs, kBusy); }));
   EXPECT_EQ(echo.closes, 0);
 }
 
