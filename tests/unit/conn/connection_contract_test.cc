@@ -223,6 +223,10 @@ TEST_P(ConnectionContract, StopsReadingWhileOutputIsAboveHighWater) {
   auto table = make_pool(loop, amplifier, settings);
   ASSERT_NE(table, nullptr);
   Pair pair;
+  // A small send buffer, so that the first amplified reply (16 x one 4 KiB receive on
+  // io_uring: the high-water mark itself) cannot drain into the socket and end the pause.
+  const int send_buffer = 4096;
+  ASSERT_EQ(::setsockopt(pair.ours, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer), 0);
   auto* connection = table->add(net::Fd(pair.ours), net::Address{});
   ASSERT_NE(connection, nullptr);
   const std::string sent(100 * 1024, 'z');
