@@ -179,7 +179,6 @@ void UringConnection::on_receive_ended(int result) {
   // No buffer was free in this batch, or the wait was interrupted: armed again at the next
   // update (first, if starved), once this dispatch has given its buffers back.
   if (result == -ENOBUFS) {
-    starved_ = true;
     if (starved_rounds_ < UINT16_MAX) ++starved_rounds_;
     return;
   }

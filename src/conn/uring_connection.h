@@ -65,14 +65,11 @@ class UringConnection final : public Connection {
   std::uint32_t receive_size(std::size_t buffer_size) const;
   bool wants_send() const;
   std::span<const std::byte> next_send() { return output_.front(); }
-  void receive_armed() {
-    receiving_ = true;
-    starved_ = false;
-  }
-  // Its last receive found the shared ring empty: it is armed first at the next update.
-  bool starved() const { return starved_; }
-  // How many of its receives in a row found the ring empty.
+  void receive_armed() { receiving_ = true; }
+  // How many of its receives in a row found the shared ring empty: one that did is armed
+  // first at the next update, the longest starved first of all.
   std::uint16_t starved_rounds() const { return starved_rounds_; }
+  bool starved() const { return starved_rounds_ > 0; }
   // Its last receive filled a whole buffer: a stream, whose next receive takes a large one.
   bool bulk() const { return bulk_; }
   void set_bulk(bool bulk) { bulk_ = bulk; }
@@ -123,7 +120,6 @@ class UringConnection final : public Connection {
   bool write_shut_ = false;           // Our FIN is out: input is dropped until the peer's.
   bool closed_ = false;               // on_close was called: nothing more is sent or offered.
   bool shut_down_ = false;            // shutdown(SHUT_RDWR) ends what the kernel still holds.
-  bool starved_ = false;              // The last receive found no free buffer (ENOBUFS).
   std::uint16_t starved_rounds_ = 0;  // Receives in a row that found none.
   bool end_pending_ = false;          // The peer's FIN came while paused with input left over.
   bool bulk_ = false;                 // The last receive filled its buffer.

@@ -64,7 +64,7 @@ Result<void> UringConnections::set_up() {
     bulk_ready_ = true;
     reflected_sizes_.assign(detail::kBulkBuffers.count, 0);
   } else {
-    log::debug("io_uring: no large buffers for streams ({}): they take 16 KiB receives",
+    log::debug("io_uring: no large buffers for streams ({}): they take stream-sized receives",
                r.error().message());
   }
   ring_ready_ = true;

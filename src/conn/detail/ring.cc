@@ -3,6 +3,16 @@
 #include <cerrno>
 
 namespace soket::conn::detail {
+namespace {
+
+__kernel_timespec timespec_of(std::chrono::microseconds duration) {
+  __kernel_timespec spec{};
+  spec.tv_sec = duration.count() / 1'000'000;
+  spec.tv_nsec = static_cast<long long>(duration.count() % 1'000'000) * 1000;
+  return spec;
+}
+
+}  // namespace
 
 Ring::~Ring() {
   if (open_) io_uring_queue_exit(&ring_);
@@ -32,20 +42,20 @@ void Ring::submit_and_wait(int timeout_ms) {
     io_uring_submit_and_get_events(&ring_);
     return;
   }
-  __kernel_timespec limit{};
-  limit.tv_sec = timeout_ms / 1000;
-  limit.tv_nsec = static_cast<long long>(timeout_ms % 1000) * 1'000'000;
-  io_uring_cqe* first = nullptr;
-  // Ends on a completion, the limit (-ETIME) or a signal (-EINTR).
-  io_uring_submit_and_wait_timeout(&ring_, &first, 1, timeout_ms < 0 ? nullptr : &limit, nullptr);
+  if (timeout_ms < 0) return submit_and_wait_for(1, nullptr);
+  auto limit = timespec_of(std::chrono::milliseconds(timeout_ms));
+  submit_and_wait_for(1, &limit);
 }
 
 void Ring::submit_and_gather(unsigned count, std::chrono::microseconds limit) {
-  __kernel_timespec wait{};
-  wait.tv_sec = limit.count() / 1'000'000;
-  wait.tv_nsec = static_cast<long long>(limit.count() % 1'000'000) * 1000;
+  auto wait = timespec_of(limit);
+  submit_and_wait_for(count, &wait);
+}
+
+// Ends on `count` completions, the limit (-ETIME) or a signal (-EINTR): all mean "go on".
+void Ring::submit_and_wait_for(unsigned count, __kernel_timespec* limit) {
   io_uring_cqe* first = nullptr;
-  io_uring_submit_and_wait_timeout(&ring_, &first, count, &wait, nullptr);
+  io_uring_submit_and_wait_timeout(&ring_, &first, count, limit, nullptr);
 }
 
 }  // namespace soket::conn::detail

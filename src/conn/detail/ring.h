@@ -50,6 +50,7 @@ class Ring {
   }
 
  private:
+  void submit_and_wait_for(unsigned count, __kernel_timespec* limit);
   io_uring ring_{};
   bool open_ = false;
 };

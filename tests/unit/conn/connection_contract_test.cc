@@ -581,9 +581,8 @@ TEST_P(ConnectionContract, ContendedReceiveBuffersStarveNoConnection) {
   BatchingAmplifier echo;
   constexpr std::size_t kBusy = 200, kLate = 20;
   std::vector<TcpPair> pairs(kBusy + kLate);
-  ::setenv("SOKET_URING_STREAM_BUFFERS", "16", 1);
-  auto pool = make_pool(loop, echo, ConnectionSettings{});
-  ::unsetenv("SOKET_URING_STREAM_BUFFERS");
+  auto pool = made_with_hook("SOKET_URING_STREAM_BUFFERS", "16",
+                             [&] { return make_pool(loop, echo, ConnectionSettings{}); });
   ASSERT_NE(pool, nullptr);
   for (auto& pair : pairs) ASSERT_NE(pool->add(std::move(pair.server), net::Address{}), nullptr);
   EXPECT_TRUE(run_beside_peers(loop, [&] { return late_peers_answered(pairs, kBusy); }));

@@ -195,9 +195,8 @@ TEST_P(DatagramContract, ABurstBeyondTheBuffersIsServedWhole) {
   net::Fd server = bound_udp(), client = bound_udp();
   make_room(server.get());
   make_room(client.get());
-  ::setenv("SOKET_URING_DATAGRAM_BUFFERS", "4", 1);
-  auto served = serve(loop, server.get(), echo);
-  ::unsetenv("SOKET_URING_DATAGRAM_BUFFERS");
+  auto served = made_with_hook("SOKET_URING_DATAGRAM_BUFFERS", "4",
+                               [&] { return serve(loop, server.get(), echo); });
   auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto address = net::local_address(server.get()).value();
@@ -250,9 +249,8 @@ TEST_P(DatagramContract, ReceivingGoesOnAfterABufferShortageThatHasEnded) {
   Replier echo;
   net::Fd server = bound_udp(), client = bound_udp();
   make_room(client.get());
-  ::setenv("SOKET_URING_DATAGRAM_BUFFERS", "1", 1);
-  auto served = serve(loop, server.get(), echo);
-  ::unsetenv("SOKET_URING_DATAGRAM_BUFFERS");
+  auto served = made_with_hook("SOKET_URING_DATAGRAM_BUFFERS", "1",
+                               [&] { return serve(loop, server.get(), echo); });
   auto* endpoint = served.endpoint;
   ASSERT_NE(endpoint, nullptr);
   const auto address = net::local_address(server.get()).value();

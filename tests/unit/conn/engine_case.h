@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "conn/engine.h"
@@ -19,6 +20,16 @@ class EngineCase : public ::testing::TestWithParam<Engine> {
     }
   }
 };
+
+// What `make` makes with the engine's test hook `name` set to `value` (an engine reads its
+// hooks when it is made), the hook unset again after.
+template <typename Make>
+auto made_with_hook(const char* name, const char* value, Make make) {
+  ::setenv(name, value, 1);
+  auto made = make();
+  ::unsetenv(name);
+  return made;
+}
 
 inline const auto kBothEngines = ::testing::Values(Engine::epoll, Engine::io_uring);
 
